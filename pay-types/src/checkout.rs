@@ -1,0 +1,196 @@
+//! The checkout API between the SDK and the backend. The browser never sends an amount,
+//! a price, a currency or an item: the request types below have no such field and reject
+//! unknown ones.
+
+use crate::payment::BrowserPayment;
+use crate::status::TransactionStatus;
+use crate::user_info::BrowserUserInfo;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentMethod {
+    Card,
+    Offline,
+}
+
+/// What the popup needs to show a payment: `GET /pay/v1/checkout/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutView {
+    pub payment: BrowserPayment,
+    pub status: TransactionStatus,
+    pub transaction_id: Option<String>,
+    /// Prefilled contact details, from `createPayment`.
+    pub user_info: Option<BrowserUserInfo>,
+    /// Methods the server offers for this payment.
+    pub methods: Vec<PaymentMethod>,
+    /// Whether a new attempt is accepted now.
+    pub payable: bool,
+    /// Declined attempts left before the payment refuses more.
+    pub attempts_left: u32,
+}
+
+/// Card details as typed. `Debug` is masked.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CardInput {
+    pub number: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub cvc: String,
+}
+
+impl fmt::Debug for CardInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardInput")
+            .field("number", &"•••")
+            .field("cvc", &"•••")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A payment attempt: `POST /pay/v1/checkout/{id}/attempts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttemptRequest {
+    /// Chosen by the client; a replay with the same id gets the first answer and charges nothing.
+    pub attempt_id: String,
+    pub method: PaymentMethod,
+    #[serde(default)]
+    pub user_info: Option<BrowserUserInfo>,
+    #[serde(default)]
+    pub card: Option<CardInput>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineCode {
+    CardDeclined,
+    InsufficientFunds,
+    ExpiredCard,
+    IncorrectCvc,
+    ProcessingError,
+}
+
+impl DeclineCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CardDeclined => "card_declined",
+            Self::InsufficientFunds => "insufficient_funds",
+            Self::ExpiredCard => "expired_card",
+            Self::IncorrectCvc => "incorrect_cvc",
+            Self::ProcessingError => "processing_error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::CardDeclined,
+            Self::InsufficientFunds,
+            Self::ExpiredCard,
+            Self::IncorrectCvc,
+            Self::ProcessingError,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
+    /// A short English reason; the SDK shows a translated one keyed by the code.
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::CardDeclined => "The card was declined.",
+            Self::InsufficientFunds => "The card has insufficient funds.",
+            Self::ExpiredCard => "The card has expired.",
+            Self::IncorrectCvc => "The security code is incorrect.",
+            Self::ProcessingError => "The payment could not be processed.",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decline {
+    pub code: DeclineCode,
+    pub message: String,
+}
+
+impl From<DeclineCode> for Decline {
+    fn from(code: DeclineCode) -> Self {
+        Self {
+            code,
+            message: code.message().to_owned(),
+        }
+    }
+}
+
+/// The outcome of an attempt, and the latest result of a payment
+/// (`GET /pay/v1/checkout/{id}/result`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptResult {
+    pub attempt_id: Option<String>,
+    pub status: TransactionStatus,
+    pub transaction_id: Option<String>,
+    pub decline: Option<Decline>,
+    pub payment: BrowserPayment,
+    pub user_info: Option<BrowserUserInfo>,
+    /// Declined attempts left before the payment refuses more.
+    pub attempts_left: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_request_shape() {
+        let json = r#"{"attemptId":"att_00000001","method":"card","userInfo":{"email":"a@b.co","country":"USA"},"card":{"number":"4242424242424242","expMonth":12,"expYear":2030,"cvc":"123"}}"#;
+        let req: AttemptRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(req.method, PaymentMethod::Card);
+        assert_eq!(
+            serde_json::to_string(&req).unwrap().len(),
+            json.len() + r#","firstName":null,"lastName":null,"phone":null"#.len()
+        );
+        let shown = format!("{req:?}");
+        assert!(
+            !shown.contains("4242424242424242") && !shown.contains("\"123\""),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_browser_cannot_send_an_amount() {
+        for extra in [
+            r#""amount":1"#,
+            r#""price":1"#,
+            r#""currency":"USD""#,
+            r#""items":[]"#,
+        ] {
+            let json = format!(r#"{{"attemptId":"att_00000001","method":"offline",{extra}}}"#);
+            assert!(
+                serde_json::from_str::<AttemptRequest>(&json).is_err(),
+                "{extra}"
+            );
+        }
+        let card_amount = r#"{"attemptId":"att_00000001","method":"card","card":{"number":"1","expMonth":1,"expYear":1,"cvc":"1","amount":0}}"#;
+        assert!(serde_json::from_str::<AttemptRequest>(card_amount).is_err());
+    }
+
+    #[test]
+    fn decline_codes_round_trip() {
+        for c in [
+            DeclineCode::CardDeclined,
+            DeclineCode::InsufficientFunds,
+            DeclineCode::ExpiredCard,
+            DeclineCode::IncorrectCvc,
+            DeclineCode::ProcessingError,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
+            assert_eq!(DeclineCode::parse(c.as_str()), Some(c));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! ISO 3166-1 alpha-3 country codes.
+
+use crate::country_table::COUNTRIES;
+use crate::error::{ErrorCode, ValidationError};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A known ISO 3166-1 alpha-3 code such as `USA`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountryCode(&'static str);
+
+impl CountryCode {
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        COUNTRIES
+            .binary_search(&code)
+            .map(|i| CountryCode(COUNTRIES[i]))
+            .map_err(|_| {
+                let shown: String = code.chars().take(8).collect();
+                ValidationError::new(
+                    ErrorCode::InvalidCountry,
+                    format!("`{shown}` is not an ISO 3166-1 alpha-3 code"),
+                )
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CountryCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        CountryCode::parse(&code).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_for_binary_search() {
+        assert!(COUNTRIES.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(COUNTRIES.len(), 249);
+    }
+
+    #[test]
+    fn known_and_unknown() {
+        for ok in ["USA", "DEU", "ISR", "JPN", "ABW", "ZWE"] {
+            assert_eq!(CountryCode::parse(ok).unwrap().as_str(), ok);
+        }
+        for bad in ["US", "usa", "XXX", "", "USAA"] {
+            assert_eq!(
+                CountryCode::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidCountry
+            );
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! ISO 4217 currencies with their minor units.
+
+use crate::currency_table::CURRENCIES;
+use crate::error::{ErrorCode, ValidationError};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A known ISO 4217 currency. Holds an index into the table, so it is `Copy` and always valid.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(u16);
+
+impl Currency {
+    /// Parses an upper-case three-letter code that is in the table.
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        CURRENCIES
+            .iter()
+            .position(|(c, _, _)| *c == code)
+            .map(|i| Currency(i as u16))
+            .ok_or_else(|| {
+                let shown: String = code.chars().take(8).collect();
+                ValidationError::new(
+                    ErrorCode::UnknownCurrency,
+                    format!("unknown currency code `{shown}`"),
+                )
+            })
+    }
+
+    pub fn code(self) -> &'static str {
+        CURRENCIES[self.0 as usize].0
+    }
+
+    /// Digits after the decimal point (USD 2, JPY 0, KWD 3).
+    pub fn minor_units(self) -> u8 {
+        CURRENCIES[self.0 as usize].1
+    }
+
+    pub fn name(self) -> &'static str {
+        CURRENCIES[self.0 as usize].2
+    }
+
+    pub fn all() -> impl Iterator<Item = Currency> {
+        (0..CURRENCIES.len()).map(|i| Currency(i as u16))
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Currency::parse(&code).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_units() {
+        let cases = [
+            ("USD", 2),
+            ("EUR", 2),
+            ("JPY", 0),
+            ("KRW", 0),
+            ("KWD", 3),
+            ("BHD", 3),
+            ("CLF", 4),
+        ];
+        for (code, minor) in cases {
+            assert_eq!(
+                Currency::parse(code).unwrap().minor_units(),
+                minor,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_rejected() {
+        for bad in ["usd", "XXX", "US", "USDD", "", "XAU", "ABC"] {
+            assert_eq!(
+                Currency::parse(bad).unwrap_err().code,
+                ErrorCode::UnknownCurrency,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn table_has_unique_three_letter_codes() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Currency::all() {
+            assert_eq!(c.code().len(), 3);
+            assert!(c.code().bytes().all(|b| b.is_ascii_uppercase()));
+            assert!(seen.insert(c.code()), "duplicate {}", c.code());
+        }
+        assert!(seen.len() > 150);
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let c: Currency = serde_json::from_str("\"EUR\"").unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"EUR\"");
+        assert!(serde_json::from_str::<Currency>("\"EURO\"").is_err());
+    }
+}
