@@ -71,7 +71,7 @@ pub fn luhn_valid(digits: &str) -> bool {
     let mut sum = 0u32;
     for (i, b) in digits.bytes().rev().enumerate() {
         let mut d = u32::from(b - b'0');
-        if i % 2 == 1 {
+        if !i.is_multiple_of(2) {
             d *= 2;
             if d > 9 {
                 d -= 9;
@@ -79,7 +79,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Keeps the digits of what was typed; spaces and hyphens are allowed as separators.

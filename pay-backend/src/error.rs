@@ -1,0 +1,94 @@
+//! `PayError`: what every operation of the crate can fail with, and how it answers over HTTP.
+//! Client errors carry a stable code and a message; internal causes are logged, never echoed.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use pay_types::{ApiError, ErrorCode, IllegalTransition, ValidationError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayError {
+    /// The caller's input or the payment's state refuses the request.
+    #[error("{}: {}", .0.code, .0.message)]
+    Rejected(ApiError),
+    /// Our side failed (database, I/O). Logged with its cause; the client sees `internal_error`.
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl PayError {
+    pub fn rejected(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Rejected(ApiError {
+            code,
+            message: message.into(),
+        })
+    }
+
+    pub fn payment_not_found() -> Self {
+        Self::rejected(ErrorCode::PaymentNotFound, "no such payment")
+    }
+
+    pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Rejected(e) => e.code,
+            Self::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+}
+
+impl From<ValidationError> for PayError {
+    fn from(e: ValidationError) -> Self {
+        Self::Rejected(e.into())
+    }
+}
+
+impl From<IllegalTransition> for PayError {
+    fn from(e: IllegalTransition) -> Self {
+        Self::rejected(
+            ErrorCode::IllegalTransition,
+            format!("a {} payment cannot become {}", e.from, e.to),
+        )
+    }
+}
+
+impl From<sqlx::Error> for PayError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for PayError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<serde_json::Error> for PayError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl ResponseError for PayError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            Self::Rejected(e) => e.clone(),
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                ApiError {
+                    code: ErrorCode::InternalError,
+                    message: "internal error".into(),
+                }
+            }
+        };
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}

@@ -1,0 +1,17 @@
+//! Pay backend: the Rust API (`Pay::create_payment` …), mountable actix-web routes, and the
+//! pieces of the `pay-backend` server.
+
+pub mod checkout;
+pub mod config;
+pub mod error;
+pub mod pay;
+pub mod processor;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use error::PayError;
+pub use pay::{IdempotencyKey, Pay};
+pub use startup::Application;

@@ -1,0 +1,153 @@
+//! `Pay`: the Rust API a merchant's code calls (`create_payment`, get, list, …), and what the
+//! HTTP routes are built on.
+
+use crate::config::Settings;
+use crate::error::PayError;
+use crate::processor::Processor;
+use crate::store::{PaymentRow, Store};
+use pay_types::{
+    Currency, ErrorCode, NewPayment, Payment, PaymentId, PaymentInfo, TransactionStatus,
+};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// A handle on the payment service. Cheap to clone; every clone shares one store.
+#[derive(Clone)]
+pub struct Pay {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub processor: Arc<dyn Processor>,
+    pub site_currency: Currency,
+    pub offline_payments: bool,
+    pub max_declined_attempts: u32,
+    pub test_mode: bool,
+}
+
+/// An `Idempotency-Key`: 1..=255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: &str) -> Result<Self, PayError> {
+        if (1..=255).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(PayError::rejected(
+                ErrorCode::InvalidIdempotencyKey,
+                "Idempotency-Key: 1 to 255 visible ASCII characters",
+            ))
+        }
+    }
+}
+
+impl Pay {
+    /// Opens the database named in the settings (running migrations) with `processor`, and
+    /// closes attempts a crash interrupted.
+    pub async fn with_processor(
+        settings: &Settings,
+        processor: Arc<dyn Processor>,
+    ) -> Result<Self, PayError> {
+        let store = Store::open(&settings.database_url).await?;
+        let pay = Pay {
+            inner: Arc::new(Inner {
+                store,
+                processor,
+                site_currency: settings.currency(),
+                offline_payments: settings.offline_payments,
+                max_declined_attempts: settings.max_declined_attempts,
+                test_mode: settings.test_mode,
+            }),
+        };
+        pay.recover_interrupted_attempts().await?;
+        Ok(pay)
+    }
+
+    /// Validates `info` (SPEC §7) and stores the payment durably. Returns it with a new,
+    /// unguessable id.
+    pub async fn create_payment(&self, info: PaymentInfo) -> Result<Payment, PayError> {
+        let new = info.validate(self.inner.site_currency)?;
+        Ok(self.inner.store.insert_payment(&new, None).await?.0)
+    }
+
+    /// Like [`Pay::create_payment`], once per key: the same key and body return the first
+    /// payment (`true` = replayed), the same key with another body is `idempotency_conflict`.
+    pub async fn create_payment_once(
+        &self,
+        key: &IdempotencyKey,
+        info: PaymentInfo,
+    ) -> Result<(Payment, bool), PayError> {
+        let new: NewPayment = info.validate(self.inner.site_currency)?;
+        let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info)?));
+        self.inner
+            .store
+            .insert_payment(&new, Some((&key.0, &hash)))
+            .await
+    }
+
+    /// A payment with its current status, by id. Unknown and malformed ids are both not found.
+    pub async fn payment(&self, id: &str) -> Result<PaymentRow, PayError> {
+        let id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
+        self.inner
+            .store
+            .payment(&id)
+            .await?
+            .ok_or_else(PayError::payment_not_found)
+    }
+
+    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`.
+    pub async fn list_payments(
+        &self,
+        limit: u32,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<PaymentRow>, PayError> {
+        if !(1..=100).contains(&limit) {
+            return Err(PayError::rejected(
+                ErrorCode::InvalidQuery,
+                "limit: 1 to 100",
+            ));
+        }
+        let after = starting_after
+            .map(PaymentId::parse)
+            .transpose()
+            .map_err(|_| {
+                PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id")
+            })?;
+        self.inner.store.list_payments(limit, after.as_ref()).await
+    }
+
+    /// The store, for the crate's own routes and tests.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Applies announced changes that are due (pending charges settling, sandbox chargebacks).
+    pub async fn run_due_changes(&self) -> Result<usize, PayError> {
+        let due = self.inner.store.due_scheduled(100).await?;
+        let mut applied = 0;
+        for id in due {
+            if self.inner.store.apply_scheduled(&id).await?.is_some() {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Test mode only: applies a payment's announced change now.
+    pub async fn settle_now(&self, id: &str) -> Result<TransactionStatus, PayError> {
+        let id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
+        match self.inner.store.apply_scheduled(&id).await? {
+            Some(row) => Ok(row.status),
+            None => Err(PayError::rejected(
+                ErrorCode::IllegalTransition,
+                "this payment has no pending change",
+            )),
+        }
+    }
+
+    pub(crate) fn test_mode(&self) -> bool {
+        self.inner.test_mode
+    }
+}

@@ -1,0 +1,174 @@
+//! The merchant API: `Authorization: Bearer <secret key>`, compared in constant time.
+
+use super::resource;
+use crate::error::PayError;
+use crate::pay::{IdempotencyKey, Pay};
+use crate::store::{AttemptRow, PaymentRow};
+use actix_web::{web, HttpRequest, HttpResponse};
+use pay_types::{ErrorCode, Payment, PaymentInfo, TransactionStatus};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+/// The configured secret key; `None` disables the merchant API.
+#[derive(Clone)]
+pub struct MerchantKey(pub Option<String>);
+
+pub(super) fn scope() -> actix_web::Scope {
+    web::scope("/payments")
+        .service(
+            resource("")
+                .route(web::post().to(create))
+                .route(web::get().to(list)),
+        )
+        .service(resource("/{id}").route(web::get().to(get)))
+        .service(resource("/{id}/events").route(web::get().to(events)))
+}
+
+fn authorize(req: &HttpRequest, key: &MerchantKey) -> Result<(), PayError> {
+    let Some(expected) = &key.0 else {
+        return Err(PayError::rejected(
+            ErrorCode::Unauthorized,
+            "the merchant API is disabled: no secret key is configured",
+        ));
+    };
+    let given = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(PayError::rejected(
+            ErrorCode::Unauthorized,
+            "missing or wrong secret key",
+        ))
+    }
+}
+
+/// A payment as the merchant sees it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentDetails {
+    pub payment: Payment,
+    pub status: TransactionStatus,
+    pub transaction_id: Option<String>,
+    pub attempts: Vec<AttemptSummary>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptSummary {
+    pub attempt_id: String,
+    pub method: String,
+    pub status: Option<String>,
+    pub transaction_id: Option<String>,
+    pub decline_code: Option<String>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub created_at: String,
+}
+
+impl From<AttemptRow> for AttemptSummary {
+    fn from(a: AttemptRow) -> Self {
+        Self {
+            attempt_id: a.attempt_id,
+            method: a.method,
+            status: a.status,
+            transaction_id: a.transaction_id,
+            decline_code: a.decline_code,
+            card_brand: a.card_brand,
+            card_last4: a.card_last4,
+            created_at: a.created_at,
+        }
+    }
+}
+
+fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
+    PaymentDetails {
+        payment: row.payment,
+        status: row.status,
+        transaction_id: row.transaction_id,
+        attempts: attempts.into_iter().map(Into::into).collect(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+async fn create(
+    req: HttpRequest,
+    key: web::Data<MerchantKey>,
+    pay: web::Data<Pay>,
+    body: web::Json<PaymentInfo>,
+) -> Result<HttpResponse, PayError> {
+    authorize(&req, &key)?;
+    let idempotency = req.headers().get("Idempotency-Key");
+    match idempotency {
+        None => Ok(HttpResponse::Created().json(pay.create_payment(body.into_inner()).await?)),
+        Some(value) => {
+            let key = IdempotencyKey::parse(value.to_str().unwrap_or(""))?;
+            let (payment, replayed) = pay.create_payment_once(&key, body.into_inner()).await?;
+            if replayed {
+                Ok(HttpResponse::Ok()
+                    .insert_header(("Idempotent-Replayed", "true"))
+                    .json(payment))
+            } else {
+                Ok(HttpResponse::Created().json(payment))
+            }
+        }
+    }
+}
+
+async fn get(
+    req: HttpRequest,
+    key: web::Data<MerchantKey>,
+    pay: web::Data<Pay>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PayError> {
+    authorize(&req, &key)?;
+    let row = pay.payment(&id).await?;
+    let attempts = pay.store().attempts_of(&row.payment.id).await?;
+    Ok(HttpResponse::Ok().json(details(row, attempts)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<u32>,
+    starting_after: Option<String>,
+}
+
+async fn list(
+    req: HttpRequest,
+    key: web::Data<MerchantKey>,
+    pay: web::Data<Pay>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PayError> {
+    authorize(&req, &key)?;
+    let limit = query.limit.unwrap_or(20);
+    let rows = pay
+        .list_payments(limit, query.starting_after.as_deref())
+        .await?;
+    let has_more = rows.len() == limit as usize;
+    let data: Vec<PaymentDetails> = rows.into_iter().map(|r| details(r, Vec::new())).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": data, "hasMore": has_more })))
+}
+
+async fn events(
+    req: HttpRequest,
+    key: web::Data<MerchantKey>,
+    pay: web::Data<Pay>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PayError> {
+    authorize(&req, &key)?;
+    let row = pay.payment(&id).await?;
+    let events = pay.store().events_of(&row.payment.id).await?;
+    let payloads = events
+        .iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.payload))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": payloads })))
+}

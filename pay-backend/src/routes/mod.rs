@@ -1,0 +1,85 @@
+//! HTTP routes under `/pay/v1/`, mountable in a merchant's own actix-web app with
+//! [`configure`]. Every error is a JSON `{code, message}`.
+
+mod checkout;
+mod merchant;
+mod sandbox;
+
+use crate::error::PayError;
+use crate::pay::Pay;
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use pay_types::ErrorCode;
+
+pub use merchant::MerchantKey;
+
+/// Request bodies above this many bytes get 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Mounts the checkout API, the merchant API and (in test mode) the sandbox routes.
+/// Expects `web::Data<Pay>` and `web::Data<MerchantKey>` in the app data.
+pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors) {
+    cfg.app_data(json_config())
+        .app_data(query_config())
+        .service(
+            web::scope("/pay/v1")
+                .service(checkout::scope().wrap(cors))
+                .service(merchant::scope())
+                .configure(|cfg| {
+                    if pay.test_mode() {
+                        cfg.service(sandbox::scope());
+                    }
+                })
+                .default_service(web::route().to(not_found)),
+        );
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(BODY_LIMIT)
+        .error_handler(|err, _req| {
+            let error = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => PayError::rejected(
+                    ErrorCode::PayloadTooLarge,
+                    format!("request body is larger than {BODY_LIMIT} bytes"),
+                ),
+                JsonPayloadError::ContentType => PayError::rejected(
+                    ErrorCode::UnsupportedMediaType,
+                    "Content-Type must be application/json",
+                ),
+                JsonPayloadError::Deserialize(e) => {
+                    PayError::rejected(ErrorCode::InvalidJson, e.to_string())
+                }
+                other => PayError::rejected(ErrorCode::InvalidJson, other.to_string()),
+            };
+            error.into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let message = match &err {
+            QueryPayloadError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        PayError::rejected(ErrorCode::InvalidQuery, message).into()
+    })
+}
+
+pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, PayError> {
+    let _ = req;
+    Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
+}
+
+pub(crate) async fn method_not_allowed() -> Result<HttpResponse, PayError> {
+    Err(PayError::rejected(
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this route",
+    ))
+}
+
+/// A resource whose unmatched methods answer 405 in JSON.
+pub(crate) fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::route().to(method_not_allowed))
+}

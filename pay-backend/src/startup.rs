@@ -1,0 +1,107 @@
+//! `Application`: builds the server from settings, binds (port 0 picks a free port) and runs
+//! the background worker that applies announced changes.
+
+use crate::config::Settings;
+use crate::error::PayError;
+use crate::pay::Pay;
+use crate::processor::{Processor, SandboxProcessor};
+use crate::routes::{self, MerchantKey};
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pay: Pay,
+}
+
+impl Application {
+    /// The server with the sandbox processor. Outside test mode a live processor is needed:
+    /// see [`Application::build_with_processor`].
+    pub async fn build(settings: Settings) -> Result<Self, PayError> {
+        if !settings.test_mode {
+            return Err(PayError::internal(
+                "test_mode = false needs a live card processor; this build only has the sandbox",
+            ));
+        }
+        let sandbox = SandboxProcessor {
+            settle_delay: Duration::from_millis(settings.sandbox_settle_delay_ms),
+        };
+        Self::build_with_processor(settings, Arc::new(sandbox)).await
+    }
+
+    pub async fn build_with_processor(
+        settings: Settings,
+        processor: Arc<dyn Processor>,
+    ) -> Result<Self, PayError> {
+        let pay = Pay::with_processor(&settings, processor).await?;
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .map_err(PayError::internal)?;
+        let port = listener.local_addr().map_err(PayError::internal)?.port();
+        let server = serve(listener, pay.clone(), &settings)?;
+        spawn_due_changes(pay.clone());
+        Ok(Self { port, server, pay })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pay(&self) -> &Pay {
+        &self.pay
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server, PayError> {
+    let key = web::Data::new(MerchantKey(settings.secret_key.clone()));
+    let pay_data = web::Data::new(pay.clone());
+    let origins = settings.allowed_origins.clone();
+    let www = settings.www_dir.clone();
+    let sdk = settings.sdk_dir.clone();
+    let server = HttpServer::new(move || {
+        let mut cors = actix_cors::Cors::default()
+            .allowed_methods(["GET", "POST"])
+            .allowed_header(actix_web::http::header::CONTENT_TYPE)
+            .max_age(3600);
+        for origin in &origins {
+            cors = cors.allowed_origin(origin);
+        }
+        let mut app = App::new()
+            .wrap(TracingLogger::default())
+            .app_data(pay_data.clone())
+            .app_data(key.clone())
+            .configure(|cfg| routes::configure(cfg, &pay, cors));
+        if let Some(dir) = &sdk {
+            app = app.service(actix_files::Files::new("/sdk", dir));
+        }
+        if let Some(dir) = &www {
+            app = app.service(actix_files::Files::new("/", dir).index_file("index.html"));
+        }
+        app.default_service(web::route().to(routes::not_found))
+    })
+    .listen(listener)
+    .map_err(PayError::internal)?
+    .run();
+    Ok(server)
+}
+
+/// Every 250 ms, applies announced changes that are due. Errors are logged and retried.
+fn spawn_due_changes(pay: Pay) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_millis(250));
+        loop {
+            tick.tick().await;
+            if let Err(e) = pay.run_due_changes().await {
+                tracing::error!(error = %e, "applying due changes failed");
+            }
+        }
+    });
+}

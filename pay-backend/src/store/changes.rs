@@ -1,0 +1,150 @@
+//! The one place a payment's transaction status changes. Each change is checked against the
+//! transition table and writes its event into the outbox in the same database transaction.
+
+use super::payments::{fetch_payment, PaymentRow};
+use super::{now_ms, now_rfc3339, Store};
+use crate::error::PayError;
+use pay_types::{DeclineCode, PaymentId, PaymentUpdateEvent, TransactionStatus, UserInfo};
+use sqlx::{Sqlite, Transaction};
+use std::time::Duration;
+
+/// A status change and what comes with it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub status: TransactionStatus,
+    /// `None` keeps the payment's current transaction id.
+    pub transaction_id: Option<String>,
+    pub decline: Option<DeclineCode>,
+    /// Contact details of the attempt that caused the change, if it came from one.
+    pub buyer_info: Option<UserInfo>,
+    /// A further change announced by the processor.
+    pub later: Option<(TransactionStatus, Duration)>,
+}
+
+impl Change {
+    pub fn to(status: TransactionStatus) -> Self {
+        Self {
+            status,
+            transaction_id: None,
+            decline: None,
+            buyer_info: None,
+            later: None,
+        }
+    }
+}
+
+/// Applies `change` to the payment inside `tx`: checks the transition, updates the row,
+/// clears any in-flight claim and appends the event. Returns the updated payment.
+pub(super) async fn apply_change(
+    tx: &mut Transaction<'_, Sqlite>,
+    row: &PaymentRow,
+    change: Change,
+) -> Result<PaymentRow, PayError> {
+    let status = row.status.transition(change.status)?;
+    let transaction_id = change.transaction_id.or_else(|| row.transaction_id.clone());
+    let buyer_info = change.buyer_info.or_else(|| row.buyer_info.clone());
+    let failed_attempts = row.failed_attempts + u32::from(status == TransactionStatus::Failed);
+    let scheduled = change
+        .later
+        .map(|(s, after)| (s, now_ms() + after.as_millis() as i64));
+    let sequence = row.event_sequence + 1;
+    let now = now_rfc3339();
+
+    sqlx::query(
+        "UPDATE payments SET status = ?, transaction_id = ?, decline_code = ?, buyer_info = ?, \
+         failed_attempts = ?, processing_attempt = NULL, scheduled_status = ?, scheduled_at = ?, \
+         event_sequence = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(status.as_str())
+    .bind(&transaction_id)
+    .bind(change.decline.map(DeclineCode::as_str))
+    .bind(buyer_info.as_ref().map(serde_json::to_string).transpose()?)
+    .bind(i64::from(failed_attempts))
+    .bind(scheduled.map(|(s, _)| s.as_str()))
+    .bind(scheduled.map(|(_, at)| at))
+    .bind(sequence as i64)
+    .bind(&now)
+    .bind(row.payment.id.as_str())
+    .execute(&mut **tx)
+    .await?;
+
+    let event = PaymentUpdateEvent {
+        payment: row.payment.clone(),
+        status,
+        transaction_id: transaction_id.clone(),
+        user_info: buyer_info.clone().or_else(|| row.payment.user_info.clone()),
+        event_id: event_id(&row.payment.id, sequence),
+        sequence,
+        created_at: now.clone(),
+    };
+    sqlx::query(
+        "INSERT INTO payment_events (event_id, payment_id, sequence, status, payload, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&event.event_id)
+    .bind(row.payment.id.as_str())
+    .bind(sequence as i64)
+    .bind(status.as_str())
+    .bind(serde_json::to_string(&event)?)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+
+    Ok(PaymentRow {
+        status,
+        transaction_id,
+        decline: change.decline,
+        buyer_info,
+        failed_attempts,
+        processing_attempt: None,
+        scheduled,
+        event_sequence: sequence,
+        updated_at: now,
+        ..row.clone()
+    })
+}
+
+/// Deterministic: the same change of the same payment always has the same id.
+fn event_id(payment: &PaymentId, sequence: u64) -> String {
+    format!("evt_{}_{sequence}", payment.as_str().replace('-', ""))
+}
+
+impl Store {
+    /// Payments whose announced change is due.
+    pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, PayError> {
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM payments WHERE scheduled_at <= ? ORDER BY scheduled_at LIMIT ?",
+        )
+        .bind(now_ms())
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        ids.into_iter()
+            .map(|(id,)| PaymentId::parse(&id).map_err(PayError::from))
+            .collect()
+    }
+
+    /// Applies the payment's announced change now, whether due or not. `None` when nothing
+    /// was announced (or another call applied it first).
+    pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
+        let mut tx = self.writer.begin().await?;
+        let Some(row) = fetch_payment(&mut tx, id.as_str()).await? else {
+            return Err(PayError::payment_not_found());
+        };
+        let Some((status, _)) = row.scheduled else {
+            return Ok(None);
+        };
+        let decline = (status == TransactionStatus::Failed).then_some(DeclineCode::CardDeclined);
+        let updated = apply_change(
+            &mut tx,
+            &row,
+            Change {
+                decline,
+                ..Change::to(status)
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(updated))
+    }
+}

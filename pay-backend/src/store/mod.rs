@@ -1,0 +1,64 @@
+//! All SQL lives here. SQLite in WAL mode with `synchronous = FULL`: a write that was
+//! acknowledged has reached the disk and survives a kill -9 or a power cut.
+//!
+//! Writes go through a single connection, so write transactions never race each other;
+//! reads use a pool of their own.
+
+mod attempts;
+mod changes;
+mod payments;
+
+pub use attempts::{AttemptRow, Claim, NewAttempt};
+pub use changes::Change;
+pub use payments::{PaymentRow, StoredEvent};
+
+use crate::error::PayError;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and applies the migrations.
+    pub async fn open(url: &str) -> Result<Self, PayError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// Now, RFC 3339 in UTC.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a UTC timestamp always formats")
+}
+
+/// Now, unix milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,228 @@
+//! Payments: insert (with an idempotency key), read, list.
+
+use super::{now_rfc3339, Store};
+use crate::error::PayError;
+use pay_types::{
+    Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus,
+    UserInfo, ValidItem,
+};
+use sqlx::{Sqlite, Transaction};
+
+/// A payment with its current state.
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    pub payment: Payment,
+    pub status: TransactionStatus,
+    pub transaction_id: Option<String>,
+    pub decline: Option<DeclineCode>,
+    pub last_attempt_id: Option<String>,
+    /// Contact details entered in the popup at the last attempt.
+    pub buyer_info: Option<UserInfo>,
+    pub failed_attempts: u32,
+    pub processing_attempt: Option<String>,
+    pub scheduled: Option<(TransactionStatus, i64)>,
+    pub event_sequence: u64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct RawPayment {
+    id: String,
+    amount: String,
+    currency: String,
+    items: String,
+    user_info: Option<String>,
+    status: String,
+    transaction_id: Option<String>,
+    decline_code: Option<String>,
+    last_attempt_id: Option<String>,
+    buyer_info: Option<String>,
+    failed_attempts: i64,
+    processing_attempt: Option<String>,
+    scheduled_status: Option<String>,
+    scheduled_at: Option<i64>,
+    event_sequence: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+pub(super) const PAYMENT_COLUMNS: &str = "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
+     last_attempt_id, buyer_info, failed_attempts, processing_attempt, scheduled_status, scheduled_at, \
+     event_sequence, created_at, updated_at";
+
+fn corrupt(what: &str) -> PayError {
+    PayError::internal(format!("stored payment has an invalid {what}"))
+}
+
+impl TryFrom<RawPayment> for PaymentRow {
+    type Error = PayError;
+
+    fn try_from(r: RawPayment) -> Result<Self, PayError> {
+        let status = |s: &str| TransactionStatus::parse(s).ok_or_else(|| corrupt("status"));
+        let items: Vec<ValidItem> = serde_json::from_str(&r.items)?;
+        let user_info: Option<UserInfo> = r
+            .user_info
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?;
+        let buyer_info: Option<UserInfo> = r
+            .buyer_info
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?;
+        let scheduled = match (r.scheduled_status, r.scheduled_at) {
+            (Some(s), Some(at)) => Some((status(&s)?, at)),
+            _ => None,
+        };
+        Ok(PaymentRow {
+            payment: Payment {
+                id: PaymentId::parse(&r.id).map_err(|_| corrupt("id"))?,
+                amount: Amount::parse_str(&r.amount).map_err(|_| corrupt("amount"))?,
+                currency: Currency::parse(&r.currency).map_err(|_| corrupt("currency"))?,
+                items,
+                user_info,
+            },
+            status: status(&r.status)?,
+            transaction_id: r.transaction_id,
+            decline: r.decline_code.as_deref().and_then(DeclineCode::parse),
+            last_attempt_id: r.last_attempt_id,
+            buyer_info,
+            failed_attempts: u32::try_from(r.failed_attempts).unwrap_or(u32::MAX),
+            processing_attempt: r.processing_attempt,
+            scheduled,
+            event_sequence: u64::try_from(r.event_sequence).unwrap_or(0),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// An event as stored in the outbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub event_id: String,
+    pub payment_id: String,
+    pub sequence: i64,
+    pub status: String,
+    pub payload: String,
+    pub created_at: String,
+}
+
+impl Store {
+    /// Stores a new payment. With an idempotency key, the first request's payment is returned
+    /// for the same key and body (`replayed = true`); another body is a conflict.
+    pub async fn insert_payment(
+        &self,
+        new: &NewPayment,
+        idempotency: Option<(&str, &str)>,
+    ) -> Result<(Payment, bool), PayError> {
+        let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
+        let now = now_rfc3339();
+        let mut tx = self.writer.begin().await?;
+        if let Some((key, hash)) = idempotency {
+            let existing: Option<(String, String)> = sqlx::query_as(
+                "SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((stored_hash, payment_id)) = existing {
+                if stored_hash != hash {
+                    return Err(PayError::rejected(
+                        ErrorCode::IdempotencyConflict,
+                        "this Idempotency-Key was used with a different request body",
+                    ));
+                }
+                let row = fetch_payment(&mut tx, &payment_id)
+                    .await?
+                    .ok_or_else(|| corrupt("idempotency key"))?;
+                return Ok((row.payment, true));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.as_str())
+        .bind(new.amount.to_string())
+        .bind(new.currency.code())
+        .bind(serde_json::to_string(&new.items)?)
+        .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
+        .bind(TransactionStatus::Undefined.as_str())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if let Some((key, hash)) = idempotency {
+            sqlx::query("INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES (?, ?, ?, ?)")
+                .bind(key)
+                .bind(hash)
+                .bind(id.as_str())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let payment = Payment {
+            id,
+            amount: new.amount,
+            currency: new.currency,
+            items: new.items.clone(),
+            user_info: new.user_info.clone(),
+        };
+        Ok((payment, false))
+    }
+
+    pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
+        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
+        let raw: Option<RawPayment> = sqlx::query_as(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&self.reader)
+            .await?;
+        raw.map(PaymentRow::try_from).transpose()
+    }
+
+    /// Newest first; `starting_after` is the id of the last payment of the previous page.
+    pub async fn list_payments(
+        &self,
+        limit: u32,
+        starting_after: Option<&PaymentId>,
+    ) -> Result<Vec<PaymentRow>, PayError> {
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments \
+             WHERE (?1 IS NULL OR rowid < (SELECT rowid FROM payments WHERE id = ?1)) \
+             ORDER BY rowid DESC LIMIT ?2"
+        );
+        let raws: Vec<RawPayment> = sqlx::query_as(&sql)
+            .bind(starting_after.map(PaymentId::as_str))
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        raws.into_iter().map(PaymentRow::try_from).collect()
+    }
+
+    /// The events of one payment, in sequence order.
+    pub async fn events_of(&self, id: &PaymentId) -> Result<Vec<StoredEvent>, PayError> {
+        Ok(sqlx::query_as(
+            "SELECT event_id, payment_id, sequence, status, payload, created_at FROM payment_events \
+             WHERE payment_id = ? ORDER BY sequence",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.reader)
+        .await?)
+    }
+}
+
+/// Reads a payment inside a write transaction.
+pub(super) async fn fetch_payment(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+) -> Result<Option<PaymentRow>, PayError> {
+    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
+    let raw: Option<RawPayment> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    raw.map(PaymentRow::try_from).transpose()
+}

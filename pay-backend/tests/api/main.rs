@@ -1,0 +1,8 @@
+//! The API integration tests: one binary, a fresh app on port 0 with a fresh database per test.
+
+mod checkout;
+mod create;
+mod double_charge;
+mod errors;
+mod helpers;
+mod restart;
