@@ -1,8 +1,10 @@
 //! The API integration tests: one binary, a fresh app on port 0 with a fresh database per test.
 
+mod card_data;
 mod checkout;
 mod create;
 mod double_charge;
 mod errors;
 mod helpers;
 mod restart;
+mod server;

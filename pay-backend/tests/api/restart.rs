@@ -3,43 +3,14 @@
 
 use crate::helpers::{card_attempt, sample_info, SECRET_KEY};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    address: String,
-}
-
-fn start(db: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pay-backend"))
-        .env("PAY_PORT", "0")
-        .env("PAY_DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("PAY_SECRET_KEY", SECRET_KEY)
-        .env("PAY_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let address = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..].trim().to_owned();
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, address }
-}
+use crate::server::Server;
 
 #[actix_web::test]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pay.db");
     let client = reqwest::Client::new();
-    let mut server = start(&db);
+    let server = Server::start(&db, "info");
 
     let mut ids = Vec::new();
     for _ in 0..5 {
@@ -68,10 +39,9 @@ async fn acknowledged_writes_survive_kill_9() {
         .await
         .unwrap();
     assert_eq!(paid.status(), 200);
-    server.child.kill().unwrap(); // SIGKILL
-    server.child.wait().unwrap();
+    server.kill();
 
-    let mut server = start(&db);
+    let server = Server::start(&db, "info");
     for id in &ids {
         let resp = client
             .get(format!("{}/pay/v1/payments/{id}", server.address))
@@ -91,6 +61,5 @@ async fn acknowledged_writes_survive_kill_9() {
         .await
         .unwrap();
     assert_eq!(paid["status"], "Successful");
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.kill();
 }

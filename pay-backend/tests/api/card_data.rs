@@ -1,0 +1,73 @@
+//! Card numbers and CVCs never reach the database or a log: every sandbox card goes through
+//! the real server at the most verbose log level, then the database files and every log line
+//! are searched.
+
+use crate::helpers::{sample_info, SECRET_KEY};
+use crate::server::Server;
+use serde_json::{json, Value};
+
+const CARDS: [&str; 9] = [
+    "4242424242424242",
+    "5555555555554444",
+    "4000000000000002",
+    "4000000000009995",
+    "4000000000000069",
+    "4000000000000127",
+    "4000000000003220",
+    "4000000000000341",
+    "4000000000000259",
+];
+const CVC: &str = "913";
+
+#[actix_web::test]
+async fn no_card_number_or_cvc_in_the_database_or_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pay.db");
+    let server = Server::start(&db, "trace");
+    let client = reqwest::Client::new();
+
+    for (i, number) in CARDS.iter().enumerate() {
+        let created: Value = client
+            .post(format!("{}/pay/v1/payments", server.address))
+            .bearer_auth(SECRET_KEY)
+            .json(&sample_info())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap();
+        let spaced = format!("{} {} {} {}", &number[..4], &number[4..8], &number[8..12], &number[12..]);
+        let body = json!({"attemptId": format!("attempt-{i:04}"), "method": "card",
+                          "card": {"number": spaced, "expMonth": 12, "expYear": 2045, "cvc": CVC}});
+        let resp = client.post(format!("{}/pay/v1/checkout/{id}/attempts", server.address)).json(&body).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        // A rejected attempt (bad expiry) carries a card number too.
+        let bad = json!({"attemptId": format!("attempt-x{i:04}"), "method": "card",
+                         "card": {"number": number, "expMonth": 13, "expYear": 2045, "cvc": CVC}});
+        client.post(format!("{}/pay/v1/checkout/{id}/attempts", server.address)).json(&bad).send().await.unwrap();
+    }
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(600)).await; // pending settle
+    let log = server.kill();
+
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(stored.contains("4242"), "the database keeps the last four digits");
+    assert!(log.len() > 10, "the log was captured");
+    let log = log.join("\n");
+    for number in CARDS {
+        let spaced = format!("{} {} {} {}", &number[..4], &number[4..8], &number[8..12], &number[12..]);
+        for needle in [number.to_owned(), spaced, number[..12].to_owned()] {
+            assert!(!stored.contains(&needle), "card number {needle} found in the database");
+            assert!(!log.contains(&needle), "card number {needle} found in the log");
+        }
+    }
+    for needle in [format!("\"cvc\":\"{CVC}\""), format!("cvc={CVC}"), format!("\"{CVC}\"")] {
+        assert!(!stored.contains(&needle), "CVC found in the database");
+        assert!(!log.contains(&needle), "CVC found in the log");
+    }
+}

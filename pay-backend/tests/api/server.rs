@@ -1,0 +1,54 @@
+//! The real `pay-backend` binary as a child process, its log captured line by line.
+
+use crate::helpers::SECRET_KEY;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+pub struct Server {
+    pub child: Child,
+    pub address: String,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts the server on port 0 with the database file `db`; returns once it listens.
+    pub fn start(db: &Path, log_filter: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pay-backend"))
+            .env("PAY_PORT", "0")
+            .env("PAY_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("PAY_SECRET_KEY", SECRET_KEY)
+            .env("PAY_SANDBOX_SETTLE_DELAY_MS", "200")
+            .env("PAY_LOG", log_filter)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines.next().expect("server printed its address").unwrap();
+            log.lock().unwrap().push(line.clone());
+            if let Some(at) = line.find("listening on ") {
+                break line[at + "listening on ".len()..].trim().to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        let sink = log.clone();
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+        Server { child, address, log }
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    pub fn kill(mut self) -> Vec<String> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let log = self.log.lock().unwrap().clone();
+        log
+    }
+}
