@@ -21,6 +21,7 @@ pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
     ("www_dir", Kind::Text, "(none)", "folder of a site to serve at / (the demo)"),
     ("sdk_dir", Kind::Text, "(none)", "folder of the built SDK package to serve at /sdk/"),
     ("log_format", Kind::Text, "text", "text or json"),
+    ("demo", Kind::Bool, "false", "serve the demo shop's route POST /api/create-my-payment"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,7 @@ pub struct Settings {
     pub www_dir: Option<PathBuf>,
     pub sdk_dir: Option<PathBuf>,
     pub log_format: String,
+    pub demo: bool,
 }
 
 impl Default for Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             www_dir: None,
             sdk_dir: None,
             log_format: "text".into(),
+            demo: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod checkout;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod pay;
 pub mod processor;

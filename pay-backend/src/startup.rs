@@ -66,6 +66,7 @@ fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server,
     let origins = settings.allowed_origins.clone();
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
+    let demo = settings.demo;
     let server = HttpServer::new(move || {
         let mut cors = actix_cors::Cors::default()
             .allowed_methods(["GET", "POST"])
@@ -75,10 +76,14 @@ fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server,
             cors = cors.allowed_origin(origin);
         }
         let mut app = App::new()
+            .wrap(security_headers())
             .wrap(TracingLogger::default())
             .app_data(pay_data.clone())
             .app_data(key.clone())
             .configure(|cfg| routes::configure(cfg, &pay, cors));
+        if demo {
+            app = app.configure(crate::demo::configure);
+        }
         if let Some(dir) = &sdk {
             app = app.service(actix_files::Files::new("/sdk", dir));
         }
@@ -91,6 +96,18 @@ fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server,
     .map_err(PayError::internal)?
     .run();
     Ok(server)
+}
+
+/// Headers every response carries: the strict Content-Security-Policy the SDK works under,
+/// no MIME sniffing, no referrer leaks, no framing.
+fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
 }
 
 /// Every 250 ms, applies announced changes that are due. Errors are logged and retried.

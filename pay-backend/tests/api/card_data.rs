@@ -38,15 +38,31 @@ async fn no_card_number_or_cvc_in_the_database_or_the_log() {
             .await
             .unwrap();
         let id = created["id"].as_str().unwrap();
-        let spaced = format!("{} {} {} {}", &number[..4], &number[4..8], &number[8..12], &number[12..]);
+        let spaced = format!(
+            "{} {} {} {}",
+            &number[..4],
+            &number[4..8],
+            &number[8..12],
+            &number[12..]
+        );
         let body = json!({"attemptId": format!("attempt-{i:04}"), "method": "card",
                           "card": {"number": spaced, "expMonth": 12, "expYear": 2045, "cvc": CVC}});
-        let resp = client.post(format!("{}/pay/v1/checkout/{id}/attempts", server.address)).json(&body).send().await.unwrap();
+        let resp = client
+            .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
         // A rejected attempt (bad expiry) carries a card number too.
         let bad = json!({"attemptId": format!("attempt-x{i:04}"), "method": "card",
                          "card": {"number": number, "expMonth": 13, "expYear": 2045, "cvc": CVC}});
-        client.post(format!("{}/pay/v1/checkout/{id}/attempts", server.address)).json(&bad).send().await.unwrap();
+        client
+            .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
     }
     actix_web::rt::time::sleep(std::time::Duration::from_millis(600)).await; // pending settle
     let log = server.kill();
@@ -56,17 +72,36 @@ async fn no_card_number_or_cvc_in_the_database_or_the_log() {
         stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
     }
     let stored = String::from_utf8_lossy(&stored);
-    assert!(stored.contains("4242"), "the database keeps the last four digits");
+    assert!(
+        stored.contains("4242"),
+        "the database keeps the last four digits"
+    );
     assert!(log.len() > 10, "the log was captured");
     let log = log.join("\n");
     for number in CARDS {
-        let spaced = format!("{} {} {} {}", &number[..4], &number[4..8], &number[8..12], &number[12..]);
+        let spaced = format!(
+            "{} {} {} {}",
+            &number[..4],
+            &number[4..8],
+            &number[8..12],
+            &number[12..]
+        );
         for needle in [number.to_owned(), spaced, number[..12].to_owned()] {
-            assert!(!stored.contains(&needle), "card number {needle} found in the database");
-            assert!(!log.contains(&needle), "card number {needle} found in the log");
+            assert!(
+                !stored.contains(&needle),
+                "card number {needle} found in the database"
+            );
+            assert!(
+                !log.contains(&needle),
+                "card number {needle} found in the log"
+            );
         }
     }
-    for needle in [format!("\"cvc\":\"{CVC}\""), format!("cvc={CVC}"), format!("\"{CVC}\"")] {
+    for needle in [
+        format!("\"cvc\":\"{CVC}\""),
+        format!("cvc={CVC}"),
+        format!("\"{CVC}\""),
+    ] {
         assert!(!stored.contains(&needle), "CVC found in the database");
         assert!(!log.contains(&needle), "CVC found in the log");
     }

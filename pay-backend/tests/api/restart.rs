@@ -2,8 +2,8 @@
 //! database file; everything it acknowledged is still there.
 
 use crate::helpers::{card_attempt, sample_info, SECRET_KEY};
-use serde_json::Value;
 use crate::server::Server;
+use serde_json::Value;
 
 #[actix_web::test]
 async fn acknowledged_writes_survive_kill_9() {

@@ -28,7 +28,12 @@ impl Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let stdout = child.stdout.take().unwrap();
         let sink = log.clone();
-        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+        std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .for_each(|l| sink.lock().unwrap().push(l))
+        });
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let address = loop {
             let line = lines.next().expect("server printed its address").unwrap();
@@ -39,8 +44,16 @@ impl Server {
         };
         // Keep draining the log so the server never blocks on a full pipe.
         let sink = log.clone();
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
-        Server { child, address, log }
+        std::thread::spawn(move || {
+            lines
+                .map_while(Result::ok)
+                .for_each(|l| sink.lock().unwrap().push(l))
+        });
+        Server {
+            child,
+            address,
+            log,
+        }
     }
 
     /// SIGKILL, and wait for the process to be gone.
