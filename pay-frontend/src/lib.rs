@@ -1,1 +1,78 @@
-pub fn placeholder() {}
+//! Pay's WebAssembly SDK: `startPayment(paymentId, options?)` opens the payment popup and
+//! resolves with a `PaymentResult`; `configure({ baseUrl })` points it at the backend.
+//!
+//! Importing the module does nothing: no DOM or network access before a call.
+
+mod client;
+mod errors;
+mod i18n;
+mod options;
+mod popup;
+mod start;
+pub mod typescript;
+
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+pub use errors::{RejectCode, Rejection};
+pub use options::{PaymentOptions, Theme};
+
+/// Injection points for the browser tests (a scripted transport instead of `fetch`).
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::client::{
+        HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport,
+    };
+    pub use crate::popup::HOST_ATTRIBUTE;
+
+    /// `startPayment` with another transport; resolves or rejects exactly like the export.
+    pub async fn start_payment_with(
+        transport: std::rc::Rc<dyn Transport>,
+        payment_id: wasm_bindgen::JsValue,
+        options: wasm_bindgen::JsValue,
+    ) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+        super::settle(crate::start::start(transport, payment_id, options).await)
+    }
+}
+
+/// Opens the payment popup for a payment created on the server with `createPayment`.
+/// Resolves with the `PaymentResult` for every visitor outcome; rejects with an `Error`
+/// whose `code` is `invalid_arguments`, `payment_not_found`, `network_error` or
+/// `popup_already_open`.
+#[wasm_bindgen(js_name = startPayment, unchecked_return_type = "PaymentResult")]
+pub async fn start_payment(
+    #[wasm_bindgen(js_name = paymentId, unchecked_param_type = "string")] payment_id: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    settle(start::start(Rc::new(client::FetchTransport), payment_id, options).await)
+}
+
+/// Where the backend lives: `baseUrl` is an absolute http(s) URL or a path; `""` (the
+/// default) is the page's own origin. Throws an `Error` with code `invalid_arguments`.
+#[wasm_bindgen(js_name = configure)]
+pub fn configure(
+    #[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsValue,
+) -> Result<(), JsValue> {
+    let base = js_sys::Reflect::get(&config, &"baseUrl".into())
+        .ok()
+        .filter(|_| config.is_object())
+        .and_then(|v| v.as_string())
+        .filter(|b| {
+            b.is_empty() || options::is_http_url(b) || (b.starts_with('/') && !b.starts_with("//"))
+        })
+        .ok_or_else(|| {
+            Rejection::invalid(
+                "configure expects { baseUrl: string } with an http(s) URL or a path",
+            )
+            .into_js()
+        })?;
+    client::set_base_url(&base);
+    Ok(())
+}
+
+fn settle(result: Result<pay_types::PaymentResult, Rejection>) -> Result<JsValue, JsValue> {
+    let result = result.map_err(Rejection::into_js)?;
+    // Through JSON: amounts are exact decimals that serde-wasm-bindgen cannot write.
+    let json = serde_json::to_string(&result).map_err(|_| JsValue::from_str("serialization"))?;
+    js_sys::JSON::parse(&json)
+}

@@ -1,0 +1,156 @@
+//! The checkout API client (`/pay/v1/checkout/...`) behind a small transport trait.
+//!
+//! Why a trait: the browser tests drive every step, option and error of the popup without a
+//! server by injecting a scripted fake (see `tests/`), while the SDK itself always uses
+//! [`FetchTransport`] (gloo-net's `fetch`). The end-to-end tests of the `tests` package cover
+//! the real backend. The trait is one method over plain text bodies, so the fake stays tiny.
+
+use pay_types::{ApiError, AttemptRequest, AttemptResult, CheckoutView};
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: HttpMethod,
+    pub url: String,
+    /// A JSON body (`POST` only).
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The request did not get an HTTP answer (offline, DNS, CORS refusal, server down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkError;
+
+pub type ResponseFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, NetworkError>>>>;
+
+/// Sends one HTTP request and returns the status and the body text.
+pub trait Transport {
+    fn send(&self, request: HttpRequest) -> ResponseFuture;
+}
+
+/// The real transport: `fetch` through gloo-net.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    fn send(&self, request: HttpRequest) -> ResponseFuture {
+        Box::pin(async move {
+            use gloo_net::http::Request;
+            let builder = match request.method {
+                HttpMethod::Get => Request::get(&request.url),
+                HttpMethod::Post => Request::post(&request.url),
+            }
+            .header("accept", "application/json");
+            let sent = match request.body {
+                Some(body) => {
+                    builder
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .map_err(|_| NetworkError)?
+                        .send()
+                        .await
+                }
+                None => builder.send().await,
+            };
+            let response = sent.map_err(|_| NetworkError)?;
+            let status = response.status();
+            let body = response.text().await.map_err(|_| NetworkError)?;
+            Ok(HttpResponse { status, body })
+        })
+    }
+}
+
+thread_local! {
+    static BASE_URL: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Sets the origin (and optional path prefix) of the backend; `""` means the page's origin.
+pub fn set_base_url(base: &str) {
+    BASE_URL.with(|b| *b.borrow_mut() = base.trim_end_matches('/').to_owned());
+}
+
+pub fn base_url() -> String {
+    BASE_URL.with(|b| b.borrow().clone())
+}
+
+/// Why a checkout call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// No HTTP answer.
+    Network,
+    /// A `{code, message}` error answer.
+    Api { status: u16, error: ApiError },
+    /// An answer that is not the documented JSON (a proxy page, a 5xx without body …).
+    Unexpected { status: u16 },
+}
+
+/// The checkout routes of one payment.
+pub struct CheckoutClient {
+    transport: Rc<dyn Transport>,
+    /// `{base}/pay/v1/checkout/{paymentId}`.
+    root: String,
+}
+
+impl CheckoutClient {
+    /// `payment_id` must already be a canonical payment id (it goes into the path as is).
+    pub fn new(transport: Rc<dyn Transport>, base: &str, payment_id: &str) -> Self {
+        let mut root = String::with_capacity(base.len() + 54);
+        root.push_str(base);
+        root.push_str("/pay/v1/checkout/");
+        root.push_str(payment_id);
+        Self { transport, root }
+    }
+
+    pub async fn view(&self) -> Result<CheckoutView, ClientError> {
+        self.call(HttpMethod::Get, String::new(), None).await
+    }
+
+    pub async fn attempt(&self, request: &AttemptRequest) -> Result<AttemptResult, ClientError> {
+        let body = serde_json::to_string(request).map_err(|_| ClientError::Network)?;
+        self.call(HttpMethod::Post, "/attempts".into(), Some(body))
+            .await
+    }
+
+    pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {
+        self.call(HttpMethod::Get, "/result".into(), None).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: HttpMethod,
+        suffix: String,
+        body: Option<String>,
+    ) -> Result<T, ClientError> {
+        let mut url = self.root.clone();
+        url.push_str(&suffix);
+        let response = self
+            .transport
+            .send(HttpRequest { method, url, body })
+            .await
+            .map_err(|_| ClientError::Network)?;
+        let status = response.status;
+        if (200..300).contains(&status) {
+            serde_json::from_str(&response.body).map_err(|_| ClientError::Unexpected { status })
+        } else {
+            match serde_json::from_str::<ApiError>(&response.body) {
+                Ok(error) => Err(ClientError::Api { status, error }),
+                Err(_) => Err(ClientError::Unexpected { status }),
+            }
+        }
+    }
+}

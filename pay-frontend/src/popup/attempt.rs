@@ -1,0 +1,119 @@
+//! Sends a payment attempt with the processing state, and sorts the answer for the step.
+//!
+//! Idempotency: a request that got no definite answer (network error, 5xx, attempt in
+//! progress) is re-sent with the same `attemptId` when the visitor submits the same data
+//! again; anything else gets a new id, so a retry after a decline is a new attempt.
+
+use super::flow::Checkout;
+use super::Popup;
+use crate::client::{CheckoutClient, ClientError};
+use crate::i18n::Msg;
+use pay_types::{
+    AttemptRequest, AttemptResult, CardInput, ErrorCode, PaymentMethod, TransactionStatus,
+};
+
+pub enum Answer {
+    /// Successful, Pending or Offline: the popup goes to its outcome.
+    Done(AttemptResult),
+    /// Declined: show the reason; retry allowed while `attempts_left > 0`.
+    Declined(AttemptResult),
+    /// The server refused a field.
+    Field(ErrorCode),
+    /// Show this message; the visitor may try again.
+    Problem(Msg),
+    /// Show this message; no more attempts are possible.
+    Exhausted(Msg),
+}
+
+pub async fn submit(
+    popup: &Popup,
+    client: &CheckoutClient,
+    checkout: &mut Checkout,
+    method: PaymentMethod,
+    card: Option<CardInput>,
+) -> Answer {
+    let mut request = AttemptRequest {
+        attempt_id: String::new(),
+        method,
+        user_info: Some(checkout.user_info.clone()),
+        card,
+    };
+    request.attempt_id = match checkout.unanswered.take() {
+        Some(previous)
+            if AttemptRequest {
+                attempt_id: previous.attempt_id.clone(),
+                ..request.clone()
+            } == previous =>
+        {
+            previous.attempt_id
+        }
+        _ => new_attempt_id(),
+    };
+    popup.set_busy(true);
+    let answer = client.attempt(&request).await;
+    popup.set_busy(false);
+    popup.events.clear();
+    match answer {
+        Ok(result) => {
+            checkout.attempts_left = result.attempts_left;
+            sort(result, checkout)
+        }
+        Err(ClientError::Network) => {
+            checkout.unanswered = Some(request);
+            Answer::Problem(Msg::ErrNetwork)
+        }
+        Err(ClientError::Unexpected { status }) => {
+            if status >= 500 {
+                checkout.unanswered = Some(request);
+            }
+            Answer::Problem(Msg::ErrGeneric)
+        }
+        Err(ClientError::Api { error, .. }) => match error.code {
+            ErrorCode::AttemptInProgress => {
+                checkout.unanswered = Some(request);
+                Answer::Problem(Msg::ErrInProgress)
+            }
+            ErrorCode::TooManyAttempts => Answer::Exhausted(Msg::ErrTooMany),
+            // Paid meanwhile (another tab, a replay): show what the payment became.
+            ErrorCode::PaymentNotPayable => match client.latest_result().await {
+                Ok(result) => sort(result, checkout),
+                Err(_) => Answer::Problem(Msg::ErrGeneric),
+            },
+            code => Answer::Field(code),
+        },
+    }
+}
+
+fn sort(result: AttemptResult, checkout: &mut Checkout) -> Answer {
+    match result.status {
+        TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => {
+            Answer::Done(result)
+        }
+        TransactionStatus::Failed => {
+            checkout.declined = Some(result.clone());
+            Answer::Declined(result)
+        }
+        _ => Answer::Problem(Msg::ErrGeneric),
+    }
+}
+
+/// `att_` and 32 hex digits from the browser's CSPRNG.
+fn new_attempt_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    id.push_str("att_");
+    for b in bytes {
+        id.push(HEX[usize::from(b >> 4)] as char);
+        id.push(HEX[usize::from(b & 15)] as char);
+    }
+    id
+}

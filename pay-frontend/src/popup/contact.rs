@@ -1,0 +1,128 @@
+//! Contact details: names and e-mail required, phone and country optional; prefilled.
+
+use super::events::UiEvent;
+use super::flow::Exit;
+use super::view::{self, Field, FieldSpec};
+use super::Popup;
+use crate::i18n::Msg;
+use pay_types::{BrowserUserInfo, CountryCode, Email, PersonName, Phone};
+
+const FIELDS: [&str; 5] = ["firstName", "lastName", "email", "phone", "country"];
+
+pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
+    view::clear(&popup.step);
+    view::heading(&popup.step, popup.t(Msg::ContactTitle));
+    let form = view::form(&popup.step);
+    let values = [
+        &info.first_name,
+        &info.last_name,
+        &info.email,
+        &info.phone,
+        &info.country,
+    ];
+    let specs: [(Msg, &str, &str, bool); 5] = [
+        (Msg::FirstName, "text", "given-name", true),
+        (Msg::LastName, "text", "family-name", true),
+        (Msg::Email, "email", "email", true),
+        (Msg::Phone, "tel", "tel", false),
+        (Msg::Country, "text", "country", false),
+    ];
+    let fields: Vec<Field> = FIELDS
+        .iter()
+        .zip(specs)
+        .zip(values)
+        .map(|((name, (label, kind, autocomplete, required)), value)| {
+            Field::new(
+                &form,
+                FieldSpec {
+                    name,
+                    label: popup.t(label),
+                    kind,
+                    autocomplete,
+                    required,
+                    value: value.as_deref().unwrap_or(""),
+                },
+                popup.t(Msg::Optional),
+            )
+        })
+        .collect();
+    let _ = fields[4].input.set_attribute("maxlength", "3");
+    let buttons = view::child(&form, "div", "actions");
+    view::button(&buttons, "primary", "submit", "", popup.t(Msg::Continue));
+    popup.focus_step();
+
+    let check = |i: usize| {
+        let msg = validate(FIELDS[i], &fields[i].value());
+        fields[i].show_error(msg.map(|m| popup.t(m)));
+        msg.is_none()
+    };
+    loop {
+        match popup.events.next().await {
+            UiEvent::Close => return Exit::Close,
+            UiEvent::Input(name) | UiEvent::Blur(name) => {
+                if let Some(i) = FIELDS.iter().position(|f| *f == name) {
+                    // Live: a shown error clears as soon as the value is fixed; a new error
+                    // appears when the visitor leaves a non-empty field.
+                    if fields[i].has_error() || !fields[i].value().trim().is_empty() {
+                        check(i);
+                    }
+                }
+            }
+            UiEvent::Submit => {
+                let all_ok = (0..FIELDS.len()).fold(true, |ok, i| check(i) && ok);
+                if !all_ok {
+                    popup.focus_step();
+                    continue;
+                }
+                let value =
+                    |i: usize| Some(fields[i].value().trim().to_owned()).filter(|v| !v.is_empty());
+                *info = BrowserUserInfo {
+                    first_name: value(0),
+                    last_name: value(1),
+                    email: value(2),
+                    phone: value(3),
+                    country: value(4).map(|c| c.to_ascii_uppercase()),
+                };
+                return Exit::Continue;
+            }
+            UiEvent::Action(_) => {}
+        }
+    }
+}
+
+/// The message for a field's value, `None` when it is fine.
+pub fn validate(field: &str, raw: &str) -> Option<Msg> {
+    let v = raw.trim();
+    let required = matches!(field, "firstName" | "lastName" | "email");
+    if v.is_empty() {
+        return required.then_some(Msg::ErrRequired);
+    }
+    let ok = match field {
+        "firstName" | "lastName" => PersonName::parse(v).is_ok(),
+        "email" => Email::parse(v).is_ok(),
+        "phone" => Phone::parse(v).is_ok(),
+        _ => CountryCode::parse(&v.to_ascii_uppercase()).is_ok(),
+    };
+    (!ok).then_some(match field {
+        "firstName" | "lastName" => Msg::ErrName,
+        "email" => Msg::ErrEmail,
+        "phone" => Msg::ErrPhone,
+        _ => Msg::ErrCountry,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_rules() {
+        assert_eq!(validate("firstName", " "), Some(Msg::ErrRequired));
+        assert_eq!(validate("phone", ""), None);
+        assert_eq!(validate("email", "ada@example"), Some(Msg::ErrEmail));
+        assert_eq!(validate("email", "ada@example.com"), None);
+        assert_eq!(validate("country", "usa"), None);
+        assert_eq!(validate("country", "XXX"), Some(Msg::ErrCountry));
+        assert_eq!(validate("phone", "call me"), Some(Msg::ErrPhone));
+    }
+}

@@ -1,0 +1,62 @@
+//! The offline ("pay later") method: a note, the terms when required, and "Place order".
+
+use super::attempt::{self, Answer};
+use super::events::UiEvent;
+use super::flow::{Checkout, Exit};
+use super::view::{self, TermsBox};
+use super::Popup;
+use crate::client::CheckoutClient;
+use crate::i18n::Msg;
+use pay_types::PaymentMethod;
+
+pub async fn run(
+    popup: &Popup,
+    client: &CheckoutClient,
+    checkout: &mut Checkout,
+    can_go_back: bool,
+) -> Exit {
+    view::clear(&popup.step);
+    view::heading(&popup.step, popup.t(Msg::MethodOffline));
+    let form = view::form(&popup.step);
+    view::text_child(&form, "p", "note", popup.t(Msg::OfflineNote));
+    let terms = checkout
+        .terms_link
+        .as_deref()
+        .map(|link| TermsBox::new(&form, link, popup.t(Msg::Agree), popup.t(Msg::TermsLink)));
+    let alert = view::child(&form, "p", "alert");
+    view::set(&alert, "role", "alert");
+    let actions = view::child(&form, "div", "actions");
+    if can_go_back {
+        view::button(&actions, "secondary", "button", "back", popup.t(Msg::Back));
+    }
+    let place = view::button(&actions, "primary", "submit", "", popup.t(Msg::PlaceOrder));
+    popup.focus_step();
+    loop {
+        match popup.events.next().await {
+            UiEvent::Close => return Exit::Close,
+            UiEvent::Action(a) if a == "back" => return Exit::Back,
+            UiEvent::Submit => {
+                if let Some(t) = &terms {
+                    if !t.check(popup.t(Msg::ErrTerms)) {
+                        popup.focus(&t.checkbox);
+                        continue;
+                    }
+                }
+                alert.set_text_content(None);
+                match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None).await {
+                    Answer::Done(result) => return Exit::Finished(result),
+                    Answer::Declined(_) | Answer::Field(_) => {
+                        alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))
+                    }
+                    Answer::Problem(msg) => alert.set_text_content(Some(popup.t(msg))),
+                    Answer::Exhausted(msg) => {
+                        alert.set_text_content(Some(popup.t(msg)));
+                        view::set(&place, "disabled", "");
+                    }
+                }
+                popup.focus(&place);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `startPayment` from its JS arguments to the `PaymentResult`: argument checks, the one-popup
+//! rule, loading the checkout view, and running the popup.
+
+use crate::client::{base_url, CheckoutClient, ClientError, Transport};
+use crate::errors::{RejectCode, Rejection};
+use crate::options::{Options, PaymentOptions};
+use crate::popup::{flow, Popup};
+use pay_types::{ErrorCode, PaymentId, PaymentResult};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    static POPUP_OPEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Held while a `startPayment` call is running; a second call meanwhile is refused.
+struct OneAtATime;
+
+impl OneAtATime {
+    fn take() -> Result<Self, Rejection> {
+        if POPUP_OPEN.with(|open| open.replace(true)) {
+            Err(Rejection::new(
+                RejectCode::PopupAlreadyOpen,
+                "a payment popup is already open",
+            ))
+        } else {
+            Ok(OneAtATime)
+        }
+    }
+}
+
+impl Drop for OneAtATime {
+    fn drop(&mut self) {
+        POPUP_OPEN.with(|open| open.set(false));
+    }
+}
+
+pub async fn start(
+    transport: Rc<dyn Transport>,
+    payment_id: JsValue,
+    options: JsValue,
+) -> Result<PaymentResult, Rejection> {
+    let id = payment_id
+        .as_string()
+        .filter(|s| (1..=256).contains(&s.chars().count()))
+        .ok_or(Rejection::invalid(
+            "paymentId must be a string of 1 to 256 characters",
+        ))?;
+    let raw = read_options(options)?;
+    if raw.user_info.is_some() {
+        web_sys::console::warn_1(
+            &"Pay: options.userInfo is deprecated; pass userInfo to createPayment on the server."
+                .into(),
+        );
+    }
+    let language = web_sys::window().and_then(|w| w.navigator().language());
+    let options = Options::check(raw, language.as_deref())?;
+    let _one = OneAtATime::take()?;
+
+    let not_found = Rejection::new(RejectCode::PaymentNotFound, "no such payment");
+    let id = PaymentId::parse(&id).map_err(|_| not_found.clone())?;
+    let client = CheckoutClient::new(transport, &base_url(), id.as_str());
+    let view = match client.view().await {
+        Ok(view) => view,
+        Err(ClientError::Api { status, error })
+            if status == 404 || error.code == ErrorCode::PaymentNotFound =>
+        {
+            return Err(not_found)
+        }
+        Err(_) => {
+            return Err(Rejection::new(
+                RejectCode::NetworkError,
+                "the payment server could not be reached or gave no usable answer",
+            ))
+        }
+    };
+    if !view.payable {
+        return Ok(flow::not_payable(view));
+    }
+    let popup = Popup::open(options.locale.clone(), &options.theme)
+        .map_err(|_| Rejection::invalid("the popup needs a document with a body"))?;
+    let result = flow::run(&popup, &client, view, &options).await;
+    drop(popup);
+    Ok(result)
+}
+
+/// `undefined`/`null` mean no options; anything but a plain object is an invalid argument.
+fn read_options(options: JsValue) -> Result<PaymentOptions, Rejection> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(PaymentOptions::default());
+    }
+    let wrong = Rejection::invalid("options must be a PaymentOptions object");
+    if !options.is_object() || js_sys::Array::is_array(&options) {
+        return Err(wrong);
+    }
+    serde_wasm_bindgen::from_value(options).map_err(|_| wrong)
+}
