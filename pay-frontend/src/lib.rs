@@ -9,13 +9,12 @@ mod i18n;
 mod options;
 mod popup;
 mod start;
-pub mod typescript;
 
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 pub use errors::{RejectCode, Rejection};
-pub use options::{PaymentOptions, Theme};
+pub use options::{PayConfig, PaymentOptions, Theme};
 
 /// Injection points for the browser tests (a scripted transport instead of `fetch`).
 #[doc(hidden)]
@@ -53,20 +52,12 @@ pub async fn start_payment(
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsValue,
 ) -> Result<(), JsValue> {
-    let base = js_sys::Reflect::get(&config, &"baseUrl".into())
-        .ok()
-        .filter(|_| config.is_object())
-        .and_then(|v| v.as_string())
-        .filter(|b| {
-            b.is_empty() || options::is_http_url(b) || (b.starts_with('/') && !b.starts_with("//"))
-        })
-        .ok_or_else(|| {
-            Rejection::invalid(
-                "configure expects { baseUrl: string } with an http(s) URL or a path",
-            )
-            .into_js()
-        })?;
-    client::set_base_url(&base);
+    let invalid = || Rejection::invalid("configure expects a PayConfig object").into_js();
+    if !config.is_object() {
+        return Err(invalid());
+    }
+    let config: PayConfig = serde_wasm_bindgen::from_value(config).map_err(|_| invalid())?;
+    client::set_base_url(config.base_url().map_err(Rejection::into_js)?);
     Ok(())
 }
 

@@ -33,6 +33,33 @@ pub struct PaymentOptions {
     pub theme: Option<Theme>,
 }
 
+/// The argument of `configure`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayConfig {
+    /// Origin (and optional path prefix) of the Pay backend: an absolute http(s) URL or a
+    /// path; `""` is the page's own origin (the default).
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+impl PayConfig {
+    /// The checked base URL, without a trailing slash.
+    pub fn base_url(&self) -> Result<&str, Rejection> {
+        let base = self.base_url.as_deref().unwrap_or("");
+        let ok = base.is_empty()
+            || is_http_url(base)
+            || (base.starts_with('/') && !base.starts_with("//") && !base.contains(['\\', ' ']));
+        if ok {
+            Ok(base.trim_end_matches('/'))
+        } else {
+            Err(Rejection::invalid(
+                "configure: baseUrl must be an absolute http(s) URL or a path",
+            ))
+        }
+    }
+}
+
 /// A few CSS custom properties of the popup.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -166,6 +193,22 @@ mod tests {
                 ..Default::default()
             };
             assert!(Options::check(raw, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        let cfg = |b: &str| PayConfig {
+            base_url: Some(b.into()),
+        };
+        assert_eq!(
+            cfg("https://pay.example/").base_url(),
+            Ok("https://pay.example")
+        );
+        assert_eq!(cfg("/shop").base_url(), Ok("/shop"));
+        assert_eq!(PayConfig::default().base_url(), Ok(""));
+        for bad in ["javascript:alert(1)", "//evil.example", "pay.example"] {
+            assert!(cfg(bad).base_url().is_err(), "{bad}");
         }
     }
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds the npm package of the WebAssembly SDK into pay-frontend/pkg/:
+# release wasm (opt-level z) -> wasm-bindgen --target web -> binaryen's wasm-opt -Oz ->
+# an auto-loading entry module, TypeScript declarations generated from the Rust types,
+# package.json. Prints the gzipped size of wasm + JS and fails above the budget.
+# Installs what it needs when missing. Honours CARGO_TARGET_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-61440} # 60 KB gzipped
+CACHE_DIR=${PAY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pay}
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+PKG=pay-frontend/pkg
+pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+
+# --- tools -------------------------------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
+  # --locked first; some registry mirrors lack a locked dependency version, then resolve anew.
+  cargo install --locked wasm-bindgen-cli --version "$pinned" ||
+    cargo install wasm-bindgen-cli --version "$pinned"
+fi
+WASM_OPT="$CACHE_DIR/binaryen/node_modules/.bin/wasm-opt"
+if [ ! -x "$WASM_OPT" ]; then
+  mkdir -p "$CACHE_DIR/binaryen"
+  npm install --silent --no-audit --no-fund --prefix "$CACHE_DIR/binaryen" binaryen >/dev/null
+fi
+
+# --- build -------------------------------------------------------------------------------
+cargo build -p pay-frontend --lib --release --target wasm32-unknown-unknown
+rm -rf "$PKG"
+mkdir -p "$PKG"
+wasm-bindgen --target web --out-dir "$PKG" --out-name pay_frontend \
+  "$TARGET_DIR/wasm32-unknown-unknown/release/pay_frontend.wasm"
+"$WASM_OPT" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue -Oz \
+  "$PKG/pay_frontend_bg.wasm" -o "$PKG/pay_frontend_bg.wasm"
+
+# TypeScript declarations of the public types, generated from the Rust types' serde shapes.
+cargo run -q -p pay-frontend --example typescript >"$PKG/types.d.ts"
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+
+cat >"$PKG/index.js" <<'JS'
+// Pay SDK entry. Importing it has no side effects (no DOM, no network): the first call
+// loads the WebAssembly module by itself, once.
+import init, * as sdk from "./pay_frontend.js";
+
+let loading = null;
+let loaded = false;
+let pendingConfig = null;
+
+async function load() {
+  if (!loading) {
+    loading = init({ module_or_path: new URL("./pay_frontend_bg.wasm", import.meta.url) });
+  }
+  await loading;
+  loaded = true;
+  if (pendingConfig !== null) {
+    const config = pendingConfig;
+    pendingConfig = null;
+    sdk.configure(config);
+  }
+}
+
+/** Opens the payment popup; resolves with the PaymentResult of every visitor outcome. */
+export async function startPayment(paymentId, options) {
+  await load();
+  return sdk.startPayment(paymentId, options);
+}
+
+/** Points the SDK at the backend; before the first call it is applied at load time. */
+export function configure(config) {
+  if (loaded) {
+    sdk.configure(config);
+  } else {
+    pendingConfig = config;
+  }
+}
+JS
+
+cat >"$PKG/index.d.ts" <<'TS'
+export * from "./types";
+import type { PayConfig, PaymentOptions, PaymentResult } from "./types";
+
+/**
+ * Opens the payment popup for a payment created with `createPayment` on the server.
+ * Resolves with the result of every visitor outcome; rejects with an `Error` whose `code` is
+ * `invalid_arguments`, `payment_not_found`, `network_error` or `popup_already_open`.
+ */
+export function startPayment(paymentId: string, options?: PaymentOptions): Promise<PaymentResult>;
+
+/** Points the SDK at the backend (default: the page's own origin). */
+export function configure(config: PayConfig): void;
+TS
+
+cat >"$PKG/package.json" <<JSON
+{
+  "name": "@pay/frontend",
+  "version": "$version",
+  "description": "startPayment: the WebAssembly SDK of Pay and its payment popup",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "module": "index.js",
+  "main": "index.js",
+  "types": "index.d.ts",
+  "exports": { ".": { "types": "./index.d.ts", "import": "./index.js" } },
+  "files": ["index.js", "index.d.ts", "types.d.ts", "pay_frontend.js", "pay_frontend.d.ts", "pay_frontend_bg.wasm"],
+  "sideEffects": false
+}
+JSON
+rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
+
+# --- size ---------------------------------------------------------------------------------
+gz() { gzip -9 -c "$1" | wc -c; }
+wasm_gz=$(gz "$PKG/pay_frontend_bg.wasm")
+glue_gz=$(gz "$PKG/pay_frontend.js")
+entry_gz=$(gz "$PKG/index.js")
+total=$((wasm_gz + glue_gz + entry_gz))
+echo "SDK size (gzip -9): wasm ${wasm_gz} B + JS glue ${glue_gz} B + entry ${entry_gz} B = ${total} B ($((total * 100 / 1024 / 100)).$(((total * 100 / 1024) % 100)) KB), budget ${BUDGET_BYTES} B"
+if [ "$total" -gt "$BUDGET_BYTES" ]; then
+  echo "SDK size over budget" >&2
+  exit 1
+fi
+echo "SDK package: $PKG"
