@@ -24,6 +24,11 @@ pub mod testing {
     };
     pub use crate::popup::HOST_ATTRIBUTE;
 
+    /// After a failed browser test left its popup open: allow the next `startPayment`.
+    pub fn forget_open_popup() {
+        crate::start::forget_open_popup();
+    }
+
     /// `startPayment` with another transport; resolves or rejects exactly like the export.
     pub async fn start_payment_with(
         transport: std::rc::Rc<dyn Transport>,

@@ -36,6 +36,10 @@ impl Drop for OneAtATime {
     }
 }
 
+pub fn forget_open_popup() {
+    POPUP_OPEN.with(|open| open.set(false));
+}
+
 pub async fn start(
     transport: Rc<dyn Transport>,
     payment_id: JsValue,

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the SDK's browser tests (pay-frontend/tests/*.rs, wasm-bindgen-test) in headless
+# Chromium through chromedriver. Extra Chromium flags (--no-sandbox for root, no background
+# networking) come from pay-frontend/webdriver.json. Arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
+  cargo install --locked wasm-bindgen-cli --version "$pinned" ||
+    cargo install wasm-bindgen-cli --version "$pinned"
+fi
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver
+fi
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/pay-frontend/webdriver.json"
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+cargo test -p pay-frontend --target wasm32-unknown-unknown --tests "$@"
