@@ -1,6 +1,7 @@
 //! Settings: defaults, then an optional TOML file, then `PAY_*` environment variables.
 //! An unknown setting or an invalid value stops the server at start with a message naming it.
 
+use crate::events::WebhookEndpoint;
 use pay_types::Currency;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
     ("www_dir", Kind::Text, "(none)", "folder of a site to serve at / (the demo)"),
     ("sdk_dir", Kind::Text, "(none)", "folder of the built SDK package to serve at /sdk/"),
     ("log_format", Kind::Text, "text", "text or json"),
+    ("webhooks", Kind::Table, "[]", "webhook endpoints: [{ name, url, secret = \"whsec_…\" }]"),
     ("demo", Kind::Bool, "false", "serve the demo shop's route POST /api/create-my-payment"),
 ];
 
@@ -30,6 +32,8 @@ pub enum Kind {
     Integer,
     Bool,
     List,
+    /// A TOML value (inline array of tables in the environment variable).
+    Table,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +52,7 @@ pub struct Settings {
     pub www_dir: Option<PathBuf>,
     pub sdk_dir: Option<PathBuf>,
     pub log_format: String,
+    pub webhooks: Vec<WebhookEndpoint>,
     pub demo: bool,
 }
 
@@ -67,6 +72,7 @@ impl Default for Settings {
             www_dir: None,
             sdk_dir: None,
             log_format: "text".into(),
+            webhooks: Vec::new(),
             demo: false,
         }
     }
@@ -131,6 +137,21 @@ impl Settings {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format: text or json".into()));
         }
+        let mut names = std::collections::HashSet::new();
+        for hook in &self.webhooks {
+            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
+                return Err(ConfigError(format!(
+                    "webhooks: `{}` is not an http(s) URL",
+                    hook.url
+                )));
+            }
+            if hook.name.is_empty() || !names.insert(hook.name.as_str()) {
+                return Err(ConfigError(format!(
+                    "webhooks: names must be unique and non-empty (`{}`)",
+                    hook.name
+                )));
+            }
+        }
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin.ends_with('/')
@@ -174,6 +195,13 @@ fn env_value(name: &str, kind: Kind, value: &str) -> Result<toml::Value, ConfigE
             "false" | "0" => false,
             _ => return Err(bad("true or false")),
         }),
+        Kind::Table => format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .ok_or_else(|| {
+                bad("a TOML value such as [{ name = \"a\", url = \"…\", secret = \"whsec_…\" }]")
+            })?,
         Kind::List => toml::Value::Array(
             value
                 .split(',')

@@ -5,6 +5,7 @@ pub mod checkout;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod pay;
 pub mod processor;
 pub mod routes;
@@ -14,5 +15,6 @@ pub mod telemetry;
 
 pub use config::Settings;
 pub use error::PayError;
+pub use events::{verify_webhook, HookResult, WebhookEndpoint, WebhookSecret};
 pub use pay::{IdempotencyKey, Pay};
 pub use startup::Application;

@@ -6,7 +6,7 @@ use crate::error::PayError;
 use crate::processor::Processor;
 use crate::store::{PaymentRow, Store};
 use pay_types::{
-    Currency, ErrorCode, NewPayment, Payment, PaymentId, PaymentInfo, TransactionStatus,
+    Amount, Currency, ErrorCode, NewPayment, Payment, PaymentId, PaymentInfo, TransactionStatus,
 };
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -24,6 +24,16 @@ pub(crate) struct Inner {
     pub offline_payments: bool,
     pub max_declined_attempts: u32,
     pub test_mode: bool,
+}
+
+/// A refund that was recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub refund_id: String,
+    pub amount: Amount,
+    pub status: TransactionStatus,
+    pub refunded_amount: Amount,
 }
 
 /// An `Idempotency-Key`: 1..=255 visible ASCII characters.
@@ -116,6 +126,56 @@ impl Pay {
                 PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id")
             })?;
         self.inner.store.list_payments(limit, after.as_ref()).await
+    }
+
+    /// Refunds a `Successful` or `PartiallyRefunded` payment: all that is left when `amount` is
+    /// `None`, else that part. Over-refunding is `refund_exceeds_amount` (409).
+    pub async fn refund(&self, id: &str, amount: Option<Amount>) -> Result<Refund, PayError> {
+        let row = self.payment(id).await?;
+        let amount = amount
+            .map(|a| a.in_currency(row.payment.currency, ErrorCode::InvalidAmount))
+            .transpose()
+            .map_err(|e| e.at("amount"))?;
+        if amount.is_some_and(|a| a.value().is_zero()) {
+            return Err(PayError::rejected(
+                ErrorCode::InvalidAmount,
+                "amount: must be greater than 0",
+            ));
+        }
+        let (row, refund_id, amount) = self.inner.store.refund(&row.payment.id, amount).await?;
+        Ok(Refund {
+            refund_id,
+            amount,
+            status: row.status,
+            refunded_amount: row.refunded_amount,
+        })
+    }
+
+    /// Marks an `Offline` payment as paid: it becomes `Successful`.
+    pub async fn mark_paid(&self, id: &str) -> Result<PaymentRow, PayError> {
+        let row = self.payment(id).await?;
+        if row.status != TransactionStatus::Offline {
+            return Err(PayError::rejected(
+                ErrorCode::IllegalTransition,
+                format!(
+                    "only an Offline payment can be marked paid; this one is {}",
+                    row.status
+                ),
+            ));
+        }
+        self.inner
+            .store
+            .change_status(&row.payment.id, TransactionStatus::Successful)
+            .await
+    }
+
+    /// Test mode: raises a chargeback on a paid payment now.
+    pub async fn chargeback(&self, id: &str) -> Result<PaymentRow, PayError> {
+        let row = self.payment(id).await?;
+        self.inner
+            .store
+            .change_status(&row.payment.id, TransactionStatus::Chargeback)
+            .await
     }
 
     /// The store, for the crate's own routes and tests.

@@ -39,6 +39,10 @@ impl Application {
         processor: Arc<dyn Processor>,
     ) -> Result<Self, PayError> {
         let pay = Pay::with_processor(&settings, processor).await?;
+        pay.store().release_leases().await?;
+        for endpoint in &settings.webhooks {
+            pay.add_webhook(endpoint.clone()).await?;
+        }
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .map_err(PayError::internal)?;
         let port = listener.local_addr().map_err(PayError::internal)?.port();

@@ -44,6 +44,7 @@ pub enum ErrorCode {
     OfflineNotEnabled,
     TooManyAttempts,
     IllegalTransition,
+    RefundExceedsAmount,
     // Ours.
     InternalError,
 }
@@ -84,6 +85,7 @@ impl ErrorCode {
             Self::OfflineNotEnabled => "offline_not_enabled",
             Self::TooManyAttempts => "too_many_attempts",
             Self::IllegalTransition => "illegal_transition",
+            Self::RefundExceedsAmount => "refund_exceeds_amount",
             Self::InternalError => "internal_error",
         }
     }
@@ -99,7 +101,8 @@ impl ErrorCode {
             | Self::AttemptConflict
             | Self::AttemptInProgress
             | Self::PaymentNotPayable
-            | Self::IllegalTransition => 409,
+            | Self::IllegalTransition
+            | Self::RefundExceedsAmount => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InvalidItems

@@ -1,17 +1,13 @@
-//! The merchant API: `Authorization: Bearer <secret key>`, compared in constant time.
+//! The merchant API on payments (secret key): create, get, list, events, refunds, mark paid.
 
+use super::auth::Merchant;
 use super::resource;
 use crate::error::PayError;
 use crate::pay::{IdempotencyKey, Pay};
 use crate::store::{AttemptRow, PaymentRow};
 use actix_web::{web, HttpRequest, HttpResponse};
-use pay_types::{ErrorCode, Payment, PaymentInfo, TransactionStatus};
+use pay_types::{Amount, Payment, PaymentInfo, TransactionStatus};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
-
-/// The configured secret key; `None` disables the merchant API.
-#[derive(Clone)]
-pub struct MerchantKey(pub Option<String>);
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/payments")
@@ -22,29 +18,8 @@ pub(super) fn scope() -> actix_web::Scope {
         )
         .service(resource("/{id}").route(web::get().to(get)))
         .service(resource("/{id}/events").route(web::get().to(events)))
-}
-
-fn authorize(req: &HttpRequest, key: &MerchantKey) -> Result<(), PayError> {
-    let Some(expected) = &key.0 else {
-        return Err(PayError::rejected(
-            ErrorCode::Unauthorized,
-            "the merchant API is disabled: no secret key is configured",
-        ));
-    };
-    let given = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        Ok(())
-    } else {
-        Err(PayError::rejected(
-            ErrorCode::Unauthorized,
-            "missing or wrong secret key",
-        ))
-    }
+        .service(resource("/{id}/refunds").route(web::post().to(refund)))
+        .service(resource("/{id}/mark-paid").route(web::post().to(mark_paid)))
 }
 
 /// A payment as the merchant sees it.
@@ -54,6 +29,7 @@ pub struct PaymentDetails {
     pub payment: Payment,
     pub status: TransactionStatus,
     pub transaction_id: Option<String>,
+    pub refunded_amount: Amount,
     pub attempts: Vec<AttemptSummary>,
     pub created_at: String,
     pub updated_at: String,
@@ -92,6 +68,7 @@ fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
         payment: row.payment,
         status: row.status,
         transaction_id: row.transaction_id,
+        refunded_amount: row.refunded_amount,
         attempts: attempts.into_iter().map(Into::into).collect(),
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -100,11 +77,10 @@ fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
 
 async fn create(
     req: HttpRequest,
-    key: web::Data<MerchantKey>,
+    _merchant: Merchant,
     pay: web::Data<Pay>,
     body: web::Json<PaymentInfo>,
 ) -> Result<HttpResponse, PayError> {
-    authorize(&req, &key)?;
     let idempotency = req.headers().get("Idempotency-Key");
     match idempotency {
         None => Ok(HttpResponse::Created().json(pay.create_payment(body.into_inner()).await?)),
@@ -123,12 +99,10 @@ async fn create(
 }
 
 async fn get(
-    req: HttpRequest,
-    key: web::Data<MerchantKey>,
+    _merchant: Merchant,
     pay: web::Data<Pay>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PayError> {
-    authorize(&req, &key)?;
     let row = pay.payment(&id).await?;
     let attempts = pay.store().attempts_of(&row.payment.id).await?;
     Ok(HttpResponse::Ok().json(details(row, attempts)))
@@ -142,12 +116,10 @@ struct ListQuery {
 }
 
 async fn list(
-    req: HttpRequest,
-    key: web::Data<MerchantKey>,
+    _merchant: Merchant,
     pay: web::Data<Pay>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
-    authorize(&req, &key)?;
     let limit = query.limit.unwrap_or(20);
     let rows = pay
         .list_payments(limit, query.starting_after.as_deref())
@@ -158,12 +130,10 @@ async fn list(
 }
 
 async fn events(
-    req: HttpRequest,
-    key: web::Data<MerchantKey>,
+    _merchant: Merchant,
     pay: web::Data<Pay>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PayError> {
-    authorize(&req, &key)?;
     let row = pay.payment(&id).await?;
     let events = pay.store().events_of(&row.payment.id).await?;
     let payloads = events
@@ -171,4 +141,32 @@ async fn events(
         .map(|e| serde_json::from_str::<serde_json::Value>(&e.payload))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "data": payloads })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundRequest {
+    amount: Option<Amount>,
+}
+
+async fn refund(
+    _merchant: Merchant,
+    pay: web::Data<Pay>,
+    id: web::Path<String>,
+    body: web::Json<RefundRequest>,
+) -> Result<HttpResponse, PayError> {
+    // The body is required (`{}` refunds all that is left): a malformed partial refund must
+    // fail, never turn into a full one.
+    let amount = body.into_inner().amount;
+    Ok(HttpResponse::Created().json(pay.refund(&id, amount).await?))
+}
+
+async fn mark_paid(
+    _merchant: Merchant,
+    pay: web::Data<Pay>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PayError> {
+    let row = pay.mark_paid(&id).await?;
+    let attempts = pay.store().attempts_of(&row.payment.id).await?;
+    Ok(HttpResponse::Ok().json(details(row, attempts)))
 }

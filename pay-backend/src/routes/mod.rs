@@ -1,7 +1,9 @@
 //! HTTP routes under `/pay/v1/`, mountable in a merchant's own actix-web app with
 //! [`configure`]. Every error is a JSON `{code, message}`.
 
+mod auth;
 mod checkout;
+mod events;
 mod merchant;
 mod sandbox;
 
@@ -11,7 +13,7 @@ use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use pay_types::ErrorCode;
 
-pub use merchant::MerchantKey;
+pub use auth::MerchantKey;
 
 /// Request bodies above this many bytes get 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -25,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors
             web::scope("/pay/v1")
                 .service(checkout::scope().wrap(cors))
                 .service(merchant::scope())
+                .service(events::scope())
+                .service(events::webhooks_scope())
                 .configure(|cfg| {
                     if pay.test_mode() {
                         cfg.service(sandbox::scope());

@@ -198,6 +198,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.changed();
         Ok((updated, attempt))
     }
 

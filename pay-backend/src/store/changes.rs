@@ -89,6 +89,17 @@ pub(super) async fn apply_change(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
+    // One delivery per registered target, due now.
+    sqlx::query(
+        "INSERT INTO deliveries (event_id, target, payment_id, sequence, state, next_attempt_at) \
+         SELECT ?, name, ?, ?, 'pending', ? FROM delivery_targets",
+    )
+    .bind(&event.event_id)
+    .bind(row.payment.id.as_str())
+    .bind(sequence as i64)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
 
     Ok(PaymentRow {
         status,
@@ -145,6 +156,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.changed();
         Ok(Some(updated))
     }
 }

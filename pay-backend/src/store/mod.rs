@@ -6,22 +6,28 @@
 
 mod attempts;
 mod changes;
+mod deliveries;
 mod payments;
+mod refunds;
 
 pub use attempts::{AttemptRow, Claim, NewAttempt};
 pub use changes::Change;
+pub use deliveries::{DeliveryCounts, DeliveryLogEntry, DueDelivery, Try};
 pub use payments::{PaymentRow, StoredEvent};
 
 use crate::error::PayError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    changes: Arc<Notify>,
 }
 
 impl Store {
@@ -42,7 +48,20 @@ impl Store {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            changes: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Wakes whoever waits for new events (the delivery loops).
+    pub fn changes(&self) -> &Notify {
+        &self.changes
+    }
+
+    fn changed(&self) {
+        self.changes.notify_waiters();
     }
 
     pub async fn close(&self) {

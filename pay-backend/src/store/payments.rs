@@ -22,6 +22,8 @@ pub struct PaymentRow {
     pub processing_attempt: Option<String>,
     pub scheduled: Option<(TransactionStatus, i64)>,
     pub event_sequence: u64,
+    /// Sum of the refunds so far.
+    pub refunded_amount: Amount,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -43,13 +45,14 @@ pub(super) struct RawPayment {
     scheduled_status: Option<String>,
     scheduled_at: Option<i64>,
     event_sequence: i64,
+    refunded_amount: String,
     created_at: String,
     updated_at: String,
 }
 
 pub(super) const PAYMENT_COLUMNS: &str = "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
      last_attempt_id, buyer_info, failed_attempts, processing_attempt, scheduled_status, scheduled_at, \
-     event_sequence, created_at, updated_at";
+     event_sequence, refunded_amount, created_at, updated_at";
 
 fn corrupt(what: &str) -> PayError {
     PayError::internal(format!("stored payment has an invalid {what}"))
@@ -92,6 +95,8 @@ impl TryFrom<RawPayment> for PaymentRow {
             processing_attempt: r.processing_attempt,
             scheduled,
             event_sequence: u64::try_from(r.event_sequence).unwrap_or(0),
+            refunded_amount: Amount::parse_str(&r.refunded_amount)
+                .map_err(|_| corrupt("refunded amount"))?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })

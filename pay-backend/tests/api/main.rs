@@ -6,6 +6,8 @@ mod create;
 mod demo;
 mod double_charge;
 mod errors;
+mod events;
 mod helpers;
+mod receiver;
 mod restart;
 mod server;

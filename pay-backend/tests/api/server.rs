@@ -15,7 +15,13 @@ pub struct Server {
 impl Server {
     /// Starts the server on port 0 with the database file `db`; returns once it listens.
     pub fn start(db: &Path, log_filter: &str) -> Server {
+        Self::start_with(db, log_filter, &[])
+    }
+
+    /// [`Server::start`] with more `PAY_*` variables.
+    pub fn start_with(db: &Path, log_filter: &str, env: &[(&str, String)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pay-backend"))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .env("PAY_PORT", "0")
             .env("PAY_DATABASE_URL", format!("sqlite://{}", db.display()))
             .env("PAY_SECRET_KEY", SECRET_KEY)

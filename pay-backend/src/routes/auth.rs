@@ -1,0 +1,50 @@
+//! The merchant API's guard: `Authorization: Bearer <secret key>`, compared in constant time.
+
+use crate::error::PayError;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use pay_types::ErrorCode;
+use std::future::{ready, Ready};
+use subtle::ConstantTimeEq;
+
+/// The configured secret key; `None` disables the merchant API.
+#[derive(Clone)]
+pub struct MerchantKey(pub Option<String>);
+
+/// Extracting it proves the request carries the secret key.
+pub struct Merchant;
+
+impl FromRequest for Merchant {
+    type Error = PayError;
+    type Future = Ready<Result<Self, PayError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize(req))
+    }
+}
+
+fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
+    let expected = req
+        .app_data::<web::Data<MerchantKey>>()
+        .and_then(|k| k.0.clone());
+    let Some(expected) = expected else {
+        return Err(PayError::rejected(
+            ErrorCode::Unauthorized,
+            "the merchant API is disabled: no secret key is configured",
+        ));
+    };
+    let given = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(Merchant)
+    } else {
+        Err(PayError::rejected(
+            ErrorCode::Unauthorized,
+            "missing or wrong secret key",
+        ))
+    }
+}

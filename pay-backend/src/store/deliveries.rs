@@ -1,0 +1,251 @@
+//! Deliveries of outbox events to targets (hooks and webhook endpoints): claiming due ones
+//! under a lease, recording each try in the delivery log, retrying, parking as dead.
+
+use super::{now_ms, now_rfc3339, Store};
+use crate::error::PayError;
+use pay_types::ErrorCode;
+use serde::Serialize;
+use std::time::Duration;
+
+/// A delivery claimed for one try.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueDelivery {
+    pub event_id: String,
+    pub payment_id: String,
+    pub sequence: i64,
+    pub attempts: i64,
+    pub payload: String,
+}
+
+/// One line of a target's delivery log.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryLogEntry {
+    pub event_id: String,
+    pub attempt: i64,
+    pub outcome: String,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    pub at: String,
+}
+
+/// Deliveries of one target by state.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryCounts {
+    pub pending: i64,
+    pub delivered: i64,
+    pub dead: i64,
+}
+
+/// The outcome of one try.
+pub enum Try {
+    Delivered {
+        status_code: Option<u16>,
+    },
+    /// `retry_in: None` parks the delivery as dead.
+    Failed {
+        status_code: Option<u16>,
+        error: String,
+        retry_in: Option<Duration>,
+    },
+}
+
+impl Store {
+    /// Registers a target: it receives every event recorded from now on.
+    pub async fn register_target(&self, name: &str) -> Result<(), PayError> {
+        sqlx::query("INSERT INTO delivery_targets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(now_rfc3339())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Leases left by a previous run of this single process are void: what was in flight is
+    /// delivered again (at least once, with the same event id).
+    pub async fn release_leases(&self) -> Result<(), PayError> {
+        sqlx::query("UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL")
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Claims up to `limit` due deliveries of `target` for `lease`. At most one per payment,
+    /// and only when every earlier event of that payment is no longer pending for the target,
+    /// so each target sees a payment's events in `sequence` order.
+    pub async fn claim_due(
+        &self,
+        target: &str,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, PayError> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let due: Vec<DueDelivery> = sqlx::query_as(
+            "SELECT d.event_id, d.payment_id, d.sequence, d.attempts, e.payload \
+             FROM deliveries d JOIN payment_events e ON e.event_id = d.event_id \
+             WHERE d.target = ?1 AND d.state = 'pending' AND d.next_attempt_at <= ?2 \
+               AND (d.locked_until IS NULL OR d.locked_until < ?2) \
+               AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.target = d.target \
+                   AND p.payment_id = d.payment_id AND p.sequence < d.sequence AND p.state = 'pending') \
+             ORDER BY d.next_attempt_at LIMIT ?3",
+        )
+        .bind(target)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        for d in &due {
+            sqlx::query("UPDATE deliveries SET locked_until = ? WHERE event_id = ? AND target = ?")
+                .bind(now + lease.as_millis() as i64)
+                .bind(&d.event_id)
+                .bind(target)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    /// Records one try and its log line.
+    pub async fn record_try(
+        &self,
+        target: &str,
+        d: &DueDelivery,
+        outcome: Try,
+        took: Duration,
+    ) -> Result<(), PayError> {
+        let now = now_rfc3339();
+        let attempt = d.attempts + 1;
+        let mut tx = self.writer.begin().await?;
+        let (label, status_code, error) = match &outcome {
+            Try::Delivered { status_code } => {
+                sqlx::query(
+                    "UPDATE deliveries SET state = 'delivered', attempts = ?, delivered_at = ?, locked_until = NULL, \
+                     last_error = NULL WHERE event_id = ? AND target = ?",
+                )
+                .bind(attempt)
+                .bind(&now)
+                .bind(&d.event_id)
+                .bind(target)
+                .execute(&mut *tx)
+                .await?;
+                ("delivered", *status_code, None)
+            }
+            Try::Failed {
+                status_code,
+                error,
+                retry_in,
+            } => {
+                let (state, next) = match retry_in {
+                    Some(wait) => ("pending", now_ms() + wait.as_millis() as i64),
+                    None => ("dead", now_ms()),
+                };
+                sqlx::query(
+                    "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL, \
+                     last_error = ? WHERE event_id = ? AND target = ?",
+                )
+                .bind(state)
+                .bind(attempt)
+                .bind(next)
+                .bind(error)
+                .bind(&d.event_id)
+                .bind(target)
+                .execute(&mut *tx)
+                .await?;
+                (
+                    if state == "dead" { "dead" } else { "failed" },
+                    *status_code,
+                    Some(error.clone()),
+                )
+            }
+        };
+        sqlx::query(
+            "INSERT INTO delivery_log (event_id, target, attempt, outcome, status_code, error, duration_ms, at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&d.event_id)
+        .bind(target)
+        .bind(attempt)
+        .bind(label)
+        .bind(status_code.map(i64::from))
+        .bind(error)
+        .bind(took.as_millis() as i64)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Puts every delivery of an event (or only `target`'s) back in the queue, due now.
+    pub async fn redeliver(&self, event_id: &str, target: Option<&str>) -> Result<u64, PayError> {
+        let result = sqlx::query(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, locked_until = NULL \
+             WHERE event_id = ? AND (?3 IS NULL OR target = ?3)",
+        )
+        .bind(now_ms())
+        .bind(event_id)
+        .bind(target)
+        .execute(&self.writer)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(PayError::rejected(
+                ErrorCode::NotFound,
+                "no deliveries for this event (and target)",
+            ));
+        }
+        self.changed();
+        Ok(result.rows_affected())
+    }
+
+    /// The newest `limit` lines of a target's delivery log.
+    pub async fn delivery_log(
+        &self,
+        target: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryLogEntry>, PayError> {
+        Ok(sqlx::query_as(
+            "SELECT event_id, attempt, outcome, status_code, error, duration_ms, at FROM delivery_log \
+             WHERE target = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(target)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    pub async fn delivery_counts(&self, target: &str) -> Result<DeliveryCounts, PayError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM deliveries WHERE target = ? GROUP BY state",
+        )
+        .bind(target)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut counts = DeliveryCounts::default();
+        for (state, n) in rows {
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "delivered" => counts.delivered = n,
+                _ => counts.dead = n,
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Events recorded after `position` (a cursor from a previous page), oldest first.
+    pub async fn events_after(
+        &self,
+        position: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, PayError> {
+        Ok(sqlx::query_as(
+            "SELECT rowid, payload FROM payment_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        )
+        .bind(position)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?)
+    }
+}
