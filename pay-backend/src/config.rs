@@ -232,6 +232,20 @@ mod tests {
     }
 
     #[test]
+    fn webhooks_from_the_environment() {
+        let hooks = r#"[{ name = "orders", url = "https://shop.example/hook", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }]"#;
+        let s = Settings::load(None, env(&[("PAY_WEBHOOKS", hooks)])).unwrap();
+        assert_eq!(s.webhooks[0].name, "orders");
+        let bad = r#"[{ name = "orders", url = "https://shop.example/hook", secret = "plain" }]"#;
+        assert!(Settings::load(None, env(&[("PAY_WEBHOOKS", bad)]))
+            .unwrap_err()
+            .to_string()
+            .contains("whsec_"));
+        let dup = format!("[{0}, {0}]", &hooks[1..hooks.len() - 1]);
+        assert!(Settings::load(None, env(&[("PAY_WEBHOOKS", &dup)])).is_err());
+    }
+
+    #[test]
     fn env_overrides_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("pay.toml");
@@ -277,6 +291,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("prot"), "{err}");
+    }
+
+    /// The README's configuration table lists exactly the settings of the code.
+    #[test]
+    fn readme_matches_the_settings() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        let documented: std::collections::BTreeSet<String> = readme
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once("` | `PAY_"))
+            .map(|(key, rest)| {
+                assert!(
+                    rest.starts_with(&format!("{}`", key.to_ascii_uppercase())),
+                    "README row of {key}"
+                );
+                key.to_owned()
+            })
+            .collect();
+        let code: std::collections::BTreeSet<String> =
+            SETTINGS.iter().map(|(k, ..)| k.to_string()).collect();
+        assert_eq!(documented, code);
     }
 
     #[test]
