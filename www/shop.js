@@ -1,7 +1,7 @@
 // The seed tutorial as a page: "Buy Now" asks the shop's own server to create the payment
 // (product id and quantity only; the price comes from the server's catalog), then opens the
 // Pay popup. The result shown here is for display only: the server acts on payment events.
-import { startPayment } from "/sdk/pay_frontend.js";
+import { startPayment } from "/sdk/index.js";
 
 const show = (id, text) => {
   for (const box of ["success", "pending", "error"]) {
