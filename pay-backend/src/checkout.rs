@@ -155,6 +155,11 @@ impl Pay {
             .finish_attempt(&attempt.payment_id, &attempt.attempt_id, change)
             .await?;
         tracing::info!(payment_id = %attempt.payment_id, status = %row.status, "attempt finished");
+        self.inner
+            .metrics
+            .attempts
+            .with_label_values(&[row.status.as_str()])
+            .inc();
         Ok(self.replayed(row, done))
     }
 

@@ -1,16 +1,128 @@
-//! The demo shop's own merchant route, as the seed tutorial's backend writes it: the page
-//! sends a product id and a quantity, the price comes from the server-side catalog.
+//! The demo shop (`PAY_DEMO=true`), as the seed tutorial's backend writes it:
+//!
+//! - `POST /api/create-my-payment`: the page sends a product id and a quantity, the price comes
+//!   from the server-side catalog, and the route calls `create_payment`;
+//! - the tutorial's step 8: an `on_payment_update` hook (named `demo`) that records every event
+//!   it receives (in memory, deduplicated by `eventId`), shown by `GET /api/hook-events`;
+//! - the merchant dashboard's routes under `/api/dashboard/`: the page cannot hold the secret
+//!   key, so these call the `Pay` Rust API on its behalf. They have no authentication: they
+//!   exist only for the demo and are mounted only when `PAY_DEMO=true`.
 
 use crate::error::PayError;
 use crate::pay::Pay;
 use crate::routes::resource;
+use crate::store::{AttemptRow, PaymentRow, StoredEvent};
 use actix_web::{web, HttpResponse};
-use pay_types::{Amount, ErrorCode, PaymentInfo, PaymentItem};
+use pay_types::{Amount, ErrorCode, PaymentInfo, PaymentItem, PaymentUpdateEvent};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The catalog: id, name, price in USD cents.
 const CATALOG: &[(&str, &str, i64)] = &[("mug", "Pay mug", 1250), ("tee", "Pay T-shirt", 2400)];
+
+/// The most a visitor may order of one product on the demo page.
+const MAX_QUANTITY: u32 = 10;
+
+/// How many payments the dashboard shows.
+const DASHBOARD_PAYMENTS: u32 = 50;
+
+/// Events received by the demo's hook, in the order they arrived.
+#[derive(Clone, Default)]
+pub struct HookLog {
+    inner: Arc<Mutex<LogInner>>,
+}
+
+#[derive(Default)]
+struct LogInner {
+    seen: HashSet<String>,
+    events: Vec<ReceivedEvent>,
+}
+
+/// One event as the demo's hook received it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedEvent {
+    pub event_id: String,
+    pub payment_id: String,
+    pub sequence: u64,
+    pub status: String,
+    pub transaction_id: Option<String>,
+    pub created_at: String,
+    /// Unix milliseconds at which the hook ran.
+    pub received_at_ms: u64,
+}
+
+impl HookLog {
+    /// Records `event` once; a redelivery of the same `eventId` is dropped. Returns whether it
+    /// was new.
+    pub fn record(&self, event: &PaymentUpdateEvent) -> bool {
+        let mut log = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if !log.seen.insert(event.event_id.clone()) {
+            return false;
+        }
+        let received_at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        log.events.push(ReceivedEvent {
+            event_id: event.event_id.clone(),
+            payment_id: event.payment.id.as_str().to_owned(),
+            sequence: event.sequence,
+            status: event.status.to_string(),
+            transaction_id: event.transaction_id.clone(),
+            created_at: event.created_at.clone(),
+            received_at_ms,
+        });
+        true
+    }
+
+    /// The events received for one payment (every payment with `None`), oldest first.
+    pub fn events(&self, payment_id: Option<&str>) -> Vec<ReceivedEvent> {
+        let log = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        log.events
+            .iter()
+            .filter(|e| payment_id.is_none_or(|id| e.payment_id == id))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The tutorial's step 8: registers the demo's `onPaymentUpdate` hook (durable name `demo`)
+/// and returns the log it writes to. A real shop would fulfil the order here.
+pub async fn register_hook(pay: &Pay) -> Result<web::Data<HookLog>, PayError> {
+    let log = HookLog::default();
+    let sink = log.clone();
+    pay.on_payment_update_named("demo", move |event: PaymentUpdateEvent| {
+        let sink = sink.clone();
+        async move {
+            if sink.record(&event) {
+                tracing::info!(
+                    payment_id = %event.payment.id.as_str(),
+                    status = %event.status,
+                    sequence = event.sequence,
+                    "demo hook: payment update"
+                );
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(web::Data::new(log))
+}
+
+/// Mounts the demo's routes. Expects `web::Data<Pay>` and `web::Data<HookLog>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/api/create-my-payment").route(web::post().to(create_my_payment)))
+        .service(resource("/api/hook-events").route(web::get().to(hook_events)))
+        .service(resource("/api/dashboard/payments").route(web::get().to(dashboard_payments)))
+        .service(resource("/api/dashboard/payments/{id}/refund").route(web::post().to(refund)))
+        .service(
+            resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)),
+        );
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -24,10 +136,6 @@ fn one() -> u32 {
     1
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/api/create-my-payment").route(web::post().to(create_my_payment)));
-}
-
 async fn create_my_payment(
     pay: web::Data<Pay>,
     order: web::Json<Order>,
@@ -35,6 +143,12 @@ async fn create_my_payment(
     let Some((_, name, cents)) = CATALOG.iter().find(|(id, ..)| *id == order.product_id) else {
         return Err(PayError::rejected(ErrorCode::NotFound, "no such product"));
     };
+    if !(1..=MAX_QUANTITY).contains(&order.quantity) {
+        return Err(PayError::rejected(
+            ErrorCode::InvalidQuantity,
+            format!("quantity: 1 to {MAX_QUANTITY}"),
+        ));
+    }
     let price = Amount::new(Decimal::new(*cents, 2));
     let quantity = Decimal::from(order.quantity);
     let info = PaymentInfo {
@@ -49,4 +163,114 @@ async fn create_my_payment(
     };
     let payment = pay.create_payment(info).await?;
     Ok(HttpResponse::Ok().json(payment))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct HookQuery {
+    payment_id: Option<String>,
+}
+
+/// What the demo's hook received (for one payment with `?paymentId=`).
+async fn hook_events(
+    log: web::Data<HookLog>,
+    query: web::Query<HookQuery>,
+) -> Result<HttpResponse, PayError> {
+    let events = log.events(query.payment_id.as_deref());
+    Ok(HttpResponse::Ok().json(json!({ "data": events })))
+}
+
+/// Every recent payment with its attempts, the events recorded for it (the outbox) and
+/// whether the demo's hook has received each: one request per dashboard refresh.
+async fn dashboard_payments(
+    pay: web::Data<Pay>,
+    log: web::Data<HookLog>,
+) -> Result<HttpResponse, PayError> {
+    let rows = pay.list_payments(DASHBOARD_PAYMENTS, None).await?;
+    let received = log.events(None);
+    let mut data = Vec::with_capacity(rows.len());
+    for row in rows {
+        let attempts = pay.store().attempts_of(&row.payment.id).await?;
+        let events = pay.store().events_of(&row.payment.id).await?;
+        data.push(dashboard_entry(row, &attempts, &events, &received));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "data": data,
+        "hookEventCount": received.len(),
+    })))
+}
+
+fn dashboard_entry(
+    row: PaymentRow,
+    attempts: &[AttemptRow],
+    events: &[StoredEvent],
+    received: &[ReceivedEvent],
+) -> Value {
+    let refundable = Amount::new(row.payment.amount.value() - row.refunded_amount.value());
+    let events: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            let hook = received.iter().find(|r| r.event_id == e.event_id);
+            json!({
+                "eventId": e.event_id,
+                "sequence": e.sequence,
+                "status": e.status,
+                "createdAt": e.created_at,
+                "receivedByHook": hook.is_some(),
+                "receivedAtMs": hook.map(|r| r.received_at_ms),
+            })
+        })
+        .collect();
+    let attempts: Vec<Value> = attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "attemptId": a.attempt_id,
+                "method": a.method,
+                "status": a.status,
+                "declineCode": a.decline_code,
+                "cardBrand": a.card_brand,
+                "cardLast4": a.card_last4,
+                "createdAt": a.created_at,
+            })
+        })
+        .collect();
+    json!({
+        "payment": row.payment,
+        "status": row.status,
+        "transactionId": row.transaction_id,
+        "refundedAmount": row.refunded_amount,
+        "refundableAmount": refundable,
+        "pendingChange": row.scheduled.map(|(status, _)| status),
+        "attempts": attempts,
+        "events": events,
+        "createdAt": row.created_at,
+        "updatedAt": row.updated_at,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundRequest {
+    amount: Option<Amount>,
+}
+
+/// `{}` refunds all that is left, `{"amount": 5.00}` a part (`Pay::refund`).
+async fn refund(
+    pay: web::Data<Pay>,
+    id: web::Path<String>,
+    body: web::Json<RefundRequest>,
+) -> Result<HttpResponse, PayError> {
+    let refund = pay.refund(&id, body.into_inner().amount).await?;
+    Ok(HttpResponse::Created().json(refund))
+}
+
+/// An `Offline` payment becomes `Successful` (`Pay::mark_paid`).
+async fn mark_paid(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
+    let row = pay.mark_paid(&id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "payment": row.payment,
+        "status": row.status,
+        "transactionId": row.transaction_id,
+    })))
 }

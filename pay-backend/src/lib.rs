@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod metrics;
 pub mod pay;
 pub mod processor;
 pub mod routes;

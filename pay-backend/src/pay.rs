@@ -24,10 +24,11 @@ pub(crate) struct Inner {
     pub offline_payments: bool,
     pub max_declined_attempts: u32,
     pub test_mode: bool,
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// A refund that was recorded.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     pub refund_id: String,
@@ -69,6 +70,7 @@ impl Pay {
                 offline_payments: settings.offline_payments,
                 max_declined_attempts: settings.max_declined_attempts,
                 test_mode: settings.test_mode,
+                metrics: crate::metrics::Metrics::new(),
             }),
         };
         pay.recover_interrupted_attempts().await?;
@@ -79,7 +81,9 @@ impl Pay {
     /// unguessable id.
     pub async fn create_payment(&self, info: PaymentInfo) -> Result<Payment, PayError> {
         let new = info.validate(self.inner.site_currency)?;
-        Ok(self.inner.store.insert_payment(&new, None).await?.0)
+        let payment = self.inner.store.insert_payment(&new, None).await?.0;
+        self.inner.metrics.payments_created.inc();
+        Ok(payment)
     }
 
     /// Like [`Pay::create_payment`], once per key: the same key and body return the first
@@ -205,6 +209,23 @@ impl Pay {
                 "this payment has no pending change",
             )),
         }
+    }
+
+    /// Counts one HTTP request in the metrics.
+    pub fn record_request(
+        &self,
+        route: &str,
+        method: &str,
+        status: u16,
+        took: std::time::Duration,
+    ) {
+        let m = &self.inner.metrics;
+        m.requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        m.latency
+            .with_label_values(&[route])
+            .observe(took.as_secs_f64());
     }
 
     pub(crate) fn test_mode(&self) -> bool {

@@ -6,6 +6,7 @@ use crate::error::PayError;
 use crate::pay::Pay;
 use crate::processor::{Processor, SandboxProcessor};
 use crate::routes::{self, MerchantKey};
+use crate::telemetry::PaySpans;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
@@ -46,7 +47,11 @@ impl Application {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .map_err(PayError::internal)?;
         let port = listener.local_addr().map_err(PayError::internal)?.port();
-        let server = serve(listener, pay.clone(), &settings)?;
+        let demo = match settings.demo {
+            true => Some(crate::demo::register_hook(&pay).await?),
+            false => None,
+        };
+        let server = serve(listener, pay.clone(), &settings, demo)?;
         spawn_due_changes(pay.clone());
         Ok(Self { port, server, pay })
     }
@@ -64,13 +69,17 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server, PayError> {
+fn serve(
+    listener: TcpListener,
+    pay: Pay,
+    settings: &Settings,
+    demo: Option<web::Data<crate::demo::HookLog>>,
+) -> Result<Server, PayError> {
     let key = web::Data::new(MerchantKey(settings.secret_key.clone()));
     let pay_data = web::Data::new(pay.clone());
     let origins = settings.allowed_origins.clone();
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
-    let demo = settings.demo;
     let server = HttpServer::new(move || {
         let mut cors = actix_cors::Cors::default()
             .allowed_methods(["GET", "POST"])
@@ -81,12 +90,35 @@ fn serve(listener: TcpListener, pay: Pay, settings: &Settings) -> Result<Server,
         }
         let mut app = App::new()
             .wrap(security_headers())
-            .wrap(TracingLogger::default())
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let method = req.method().to_string();
+                let response = actix_web::dev::Service::call(srv, req);
+                async move {
+                    let response = response.await?;
+                    let route = response
+                        .request()
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".into());
+                    if let Some(pay) = response.request().app_data::<web::Data<Pay>>() {
+                        pay.record_request(
+                            &route,
+                            &method,
+                            response.status().as_u16(),
+                            started.elapsed(),
+                        );
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(TracingLogger::<PaySpans>::new())
             .app_data(pay_data.clone())
             .app_data(key.clone())
             .configure(|cfg| routes::configure(cfg, &pay, cors));
-        if demo {
-            app = app.configure(crate::demo::configure);
+        if let Some(hook_log) = &demo {
+            app = app
+                .app_data(hook_log.clone())
+                .configure(crate::demo::configure);
         }
         if let Some(dir) = &sdk {
             app = app.service(actix_files::Files::new("/sdk", dir));

@@ -13,3 +13,27 @@ pub fn init(format: &str) {
         builder.init();
     }
 }
+
+/// The root span of every request: tracing-actix-web's fields plus the payment id of the
+/// route (recorded once the route is matched). Never the body, so never a card number.
+pub struct PaySpans;
+
+impl tracing_actix_web::RootSpanBuilder for PaySpans {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing_actix_web::root_span!(request, payment_id = tracing::field::Empty)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        if let Ok(response) = outcome {
+            if let Some(id) = response.request().match_info().get("id") {
+                span.record("payment_id", id);
+            }
+        }
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
+        // One line per request, inside its span: route, status and payment id travel with it.
+        span.in_scope(|| tracing::info!("request finished"));
+    }
+}

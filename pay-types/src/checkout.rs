@@ -8,6 +8,7 @@ use crate::user_info::BrowserUserInfo;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PaymentMethod {
@@ -16,6 +17,7 @@ pub enum PaymentMethod {
 }
 
 /// What the popup needs to show a payment: `GET /pay/v1/checkout/{id}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutView {
@@ -33,6 +35,7 @@ pub struct CheckoutView {
 }
 
 /// Card details as typed. `Debug` is masked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CardInput {
@@ -52,6 +55,13 @@ impl fmt::Debug for CardInput {
 }
 
 /// A payment attempt: `POST /pay/v1/checkout/{id}/attempts`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "attemptId": "att_7f3c2a9e41",
+    "method": "card",
+    "userInfo": { "firstName": "Ada", "email": "ada@example.com", "country": "GBR" },
+    "card": { "number": "4242 4242 4242 4242", "expMonth": 12, "expYear": 2040, "cvc": "123" }
+})))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AttemptRequest {
@@ -64,6 +74,7 @@ pub struct AttemptRequest {
     pub card: Option<CardInput>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineCode {
@@ -109,6 +120,7 @@ impl DeclineCode {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decline {
     pub code: DeclineCode,
@@ -126,6 +138,7 @@ impl From<DeclineCode> for Decline {
 
 /// The outcome of an attempt, and the latest result of a payment
 /// (`GET /pay/v1/checkout/{id}/result`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptResult {

@@ -6,6 +6,7 @@ use crate::user_info::{BrowserUserInfo, UserInfo};
 use serde::{Deserialize, Serialize};
 
 /// The resolution of `startPayment` in the browser. For display only.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentResult {
@@ -16,6 +17,7 @@ pub struct PaymentResult {
 }
 
 /// The argument of `onPaymentUpdate` hooks and the body of webhooks.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentUpdateEvent {

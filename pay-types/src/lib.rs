@@ -18,6 +18,8 @@ pub mod user_info;
 
 mod country_table;
 mod currency_table;
+#[cfg(feature = "openapi")]
+mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
 pub use checkout::{

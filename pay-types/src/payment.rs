@@ -87,6 +87,7 @@ impl<'de> Deserialize<'de> for Quantity {
 
 /// An item as the merchant sends it. Numbers are kept as written until validation, so every
 /// broken rule gets its own error code rather than a parse error.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentItem {
@@ -97,6 +98,7 @@ pub struct PaymentItem {
 }
 
 /// An item that passed every rule; `quantity` is always present.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValidItem {
@@ -113,6 +115,13 @@ impl ValidItem {
 }
 
 /// The input of `createPayment`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "items": [{ "name": "Pay mug", "price": 12.50, "quantity": 2 }, { "name": "Gift wrap", "price": "1.99" }],
+    "amount": 26.99,
+    "currency": "USD",
+    "userInfo": { "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "countryCode": "GBR" }
+})))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentInfo {
@@ -206,6 +215,7 @@ fn validate_item(item: &PaymentItem, currency: Currency) -> Result<ValidItem, Va
 }
 
 /// A stored payment: the output of `createPayment` and `event.payment` (server shape).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
@@ -217,6 +227,7 @@ pub struct Payment {
 }
 
 /// The browser shape of a payment (`PaymentResult.payment`): no contact details.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrowserPayment {

@@ -109,6 +109,7 @@ impl Phone {
 }
 
 /// Contact details, server shape. Every field is optional.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInfo {
@@ -125,6 +126,7 @@ pub struct UserInfo {
 }
 
 /// Contact details, browser shape: the country field is named `country`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BrowserUserInfo {

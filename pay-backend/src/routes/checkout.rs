@@ -4,7 +4,8 @@ use super::resource;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
-use pay_types::AttemptRequest;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use pay_types::{ApiError, AttemptRequest, AttemptResult, CheckoutView};
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/checkout")
@@ -13,10 +14,26 @@ pub(super) fn scope() -> actix_web::Scope {
         .service(resource("/{id}/result").route(web::get().to(result)))
 }
 
+/// The checkout view of a payment, for the popup.
+#[utoipa::path(get, path = "/pay/v1/checkout/{id}", tag = "checkout",
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = CheckoutView), (status = 404, body = ApiError)))]
 async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.checkout_view(&id).await?))
 }
 
+/// Submits a payment attempt. Declines are answers (200, status `Failed`), not errors.
+#[utoipa::path(post, path = "/pay/v1/checkout/{id}/attempts", tag = "checkout",
+    params(("id" = String, Path, description = "payment id")),
+    request_body = AttemptRequest,
+    responses(
+        (status = 200, body = AttemptResult),
+        (status = 400, body = ApiError, description = "malformed JSON or unknown field"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "payment_not_payable, attempt_in_progress, attempt_conflict"),
+        (status = 413, body = ApiError),
+        (status = 422, body = ApiError, description = "a field breaks its rule"),
+        (status = 429, body = ApiError, description = "too_many_attempts")))]
 #[tracing::instrument(skip_all, fields(payment_id = %id))]
 async fn attempt(
     pay: web::Data<Pay>,
@@ -26,6 +43,10 @@ async fn attempt(
     Ok(HttpResponse::Ok().json(pay.submit_attempt(&id, body.into_inner()).await?))
 }
 
+/// The latest result of a payment.
+#[utoipa::path(get, path = "/pay/v1/checkout/{id}/result", tag = "checkout",
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = AttemptResult), (status = 404, body = ApiError)))]
 async fn result(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.latest_result(&id).await?))
 }

@@ -4,9 +4,32 @@ use super::auth::Merchant;
 use super::resource;
 use crate::error::PayError;
 use crate::pay::Pay;
+use crate::store::{DeliveryCounts, DeliveryLogEntry};
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use pay_types::ApiError;
+use pay_types::PaymentUpdateEvent;
+use serde::{Deserialize, Serialize};
+
+/// A page of events and the cursor to continue from.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    pub data: Vec<PaymentUpdateEvent>,
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Redelivered {
+    /// Deliveries queued again.
+    pub queued: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deliveries {
+    pub counts: DeliveryCounts,
+    pub log: Vec<DeliveryLogEntry>,
+}
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/events")
@@ -27,6 +50,9 @@ struct ListQuery {
 
 /// Events in the order they were recorded, from after `after` (the `nextCursor` of the
 /// previous page; start without it).
+#[utoipa::path(get, path = "/pay/v1/events", tag = "events", security(("secret_key" = [])),
+    params(("after" = Option<i64>, Query, description = "cursor"), ("limit" = Option<u32>, Query, description = "1..=500, default 100")),
+    responses((status = 200, body = EventPage), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
 async fn list(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -46,9 +72,12 @@ async fn list(
     let next = rows.last().map(|(position, _)| *position).or(query.after);
     let data = rows
         .into_iter()
-        .map(|(_, payload)| serde_json::from_str::<Value>(&payload))
+        .map(|(_, payload)| serde_json::from_str(&payload))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(json!({ "data": data, "nextCursor": next })))
+    Ok(HttpResponse::Ok().json(EventPage {
+        data,
+        next_cursor: next,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -57,6 +86,10 @@ struct RedeliverQuery {
     target: Option<String>,
 }
 
+/// Queues an event again for every target, or only `target` (e.g. `webhook:orders`).
+#[utoipa::path(post, path = "/pay/v1/events/{event_id}/redeliver", tag = "events", security(("secret_key" = [])),
+    params(("event_id" = String, Path, description = "eventId"), ("target" = Option<String>, Query, description = "one target")),
+    responses((status = 202, body = Redelivered), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn redeliver(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -67,9 +100,13 @@ async fn redeliver(
         .store()
         .redeliver(&event_id, query.target.as_deref())
         .await?;
-    Ok(HttpResponse::Accepted().json(json!({ "queued": queued })))
+    Ok(HttpResponse::Accepted().json(Redelivered { queued }))
 }
 
+/// An endpoint's delivery counts and its last 100 tries.
+#[utoipa::path(get, path = "/pay/v1/webhooks/{name}/deliveries", tag = "events", security(("secret_key" = [])),
+    params(("name" = String, Path, description = "endpoint name")),
+    responses((status = 200, body = Deliveries), (status = 401, body = ApiError)))]
 async fn deliveries(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -78,5 +115,5 @@ async fn deliveries(
     let target = format!("webhook:{name}");
     let counts = pay.store().delivery_counts(&target).await?;
     let log = pay.store().delivery_log(&target, 100).await?;
-    Ok(HttpResponse::Ok().json(json!({ "counts": counts, "log": log })))
+    Ok(HttpResponse::Ok().json(Deliveries { counts, log }))
 }

@@ -3,10 +3,14 @@
 use super::auth::Merchant;
 use super::resource;
 use crate::error::PayError;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use crate::pay::Refund;
 use crate::pay::{IdempotencyKey, Pay};
 use crate::store::{AttemptRow, PaymentRow};
 use actix_web::{web, HttpRequest, HttpResponse};
-use pay_types::{Amount, Payment, PaymentInfo, TransactionStatus};
+#[allow(unused_imports)]
+use pay_types::ApiError;
+use pay_types::{Amount, Payment, PaymentInfo, PaymentUpdateEvent, TransactionStatus};
 use serde::{Deserialize, Serialize};
 
 pub(super) fn scope() -> actix_web::Scope {
@@ -22,8 +26,22 @@ pub(super) fn scope() -> actix_web::Scope {
         .service(resource("/{id}/mark-paid").route(web::post().to(mark_paid)))
 }
 
+/// A page of payments.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentPage {
+    pub data: Vec<PaymentDetails>,
+    pub has_more: bool,
+}
+
+/// A payment's events in `sequence` order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentEvents {
+    pub data: Vec<PaymentUpdateEvent>,
+}
+
 /// A payment as the merchant sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentDetails {
     pub payment: Payment,
@@ -35,7 +53,7 @@ pub struct PaymentDetails {
     pub updated_at: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptSummary {
     pub attempt_id: String,
@@ -75,6 +93,17 @@ fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
     }
 }
 
+/// Creates a payment (`createPayment`). With `Idempotency-Key`, the same key and body return
+/// the first payment (200, `Idempotent-Replayed: true`).
+#[utoipa::path(post, path = "/pay/v1/payments", tag = "merchant", security(("secret_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1..=255 visible ASCII characters")),
+    request_body = PaymentInfo,
+    responses(
+        (status = 201, body = Payment),
+        (status = 200, body = Payment, description = "idempotent replay"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 409, body = ApiError, description = "idempotency_conflict"),
+        (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError)))]
 async fn create(
     req: HttpRequest,
     _merchant: Merchant,
@@ -98,6 +127,10 @@ async fn create(
     }
 }
 
+/// A payment with its status and attempts.
+#[utoipa::path(get, path = "/pay/v1/payments/{id}", tag = "merchant", security(("secret_key" = [])),
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = PaymentDetails), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn get(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -115,6 +148,11 @@ struct ListQuery {
     starting_after: Option<String>,
 }
 
+/// Payments, newest first.
+#[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", security(("secret_key" = [])),
+    params(("limit" = Option<u32>, Query, description = "1..=100, default 20"),
+           ("startingAfter" = Option<String>, Query, description = "id of the last payment of the previous page")),
+    responses((status = 200, body = PaymentPage), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
 async fn list(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -126,9 +164,13 @@ async fn list(
         .await?;
     let has_more = rows.len() == limit as usize;
     let data: Vec<PaymentDetails> = rows.into_iter().map(|r| details(r, Vec::new())).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": data, "hasMore": has_more })))
+    Ok(HttpResponse::Ok().json(PaymentPage { data, has_more }))
 }
 
+/// A payment's events in `sequence` order.
+#[utoipa::path(get, path = "/pay/v1/payments/{id}/events", tag = "merchant", security(("secret_key" = [])),
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = PaymentEvents), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn events(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -136,19 +178,26 @@ async fn events(
 ) -> Result<HttpResponse, PayError> {
     let row = pay.payment(&id).await?;
     let events = pay.store().events_of(&row.payment.id).await?;
-    let payloads = events
+    let data = events
         .iter()
-        .map(|e| serde_json::from_str::<serde_json::Value>(&e.payload))
+        .map(|e| serde_json::from_str(&e.payload))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": payloads })))
+    Ok(HttpResponse::Ok().json(PaymentEvents { data }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RefundRequest {
+pub struct RefundRequest {
     amount: Option<Amount>,
 }
 
+/// Refunds part (`amount`) or all that is left (`{}`).
+#[utoipa::path(post, path = "/pay/v1/payments/{id}/refunds", tag = "merchant", security(("secret_key" = [])),
+    params(("id" = String, Path, description = "payment id")),
+    request_body = RefundRequest,
+    responses((status = 201, body = Refund), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, body = ApiError, description = "illegal_transition, refund_exceeds_amount"),
+              (status = 422, body = ApiError)))]
 async fn refund(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -161,6 +210,11 @@ async fn refund(
     Ok(HttpResponse::Created().json(pay.refund(&id, amount).await?))
 }
 
+/// Marks an `Offline` payment paid: it becomes `Successful`.
+#[utoipa::path(post, path = "/pay/v1/payments/{id}/mark-paid", tag = "merchant", security(("secret_key" = [])),
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = PaymentDetails), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, body = ApiError)))]
 async fn mark_paid(
     _merchant: Merchant,
     pay: web::Data<Pay>,

@@ -4,7 +4,9 @@
 mod auth;
 mod checkout;
 mod events;
+mod health;
 mod merchant;
+pub mod openapi;
 mod sandbox;
 
 use crate::error::PayError;
@@ -18,17 +20,25 @@ pub use auth::MerchantKey;
 /// Request bodies above this many bytes get 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Mounts the checkout API, the merchant API and (in test mode) the sandbox routes.
-/// Expects `web::Data<Pay>` and `web::Data<MerchantKey>` in the app data.
+/// Mounts the checkout API, the merchant API, the events API, the operations routes and (in
+/// test mode) the sandbox routes. Expects `web::Data<Pay>` and `web::Data<MerchantKey>` in the
+/// app data.
+///
+/// Convention (checked by a test against the OpenAPI document): every route is registered as
+/// `resource("/path").route(web::<method>()…)` inside the `web::scope` of its file.
 pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors) {
     cfg.app_data(json_config())
         .app_data(query_config())
+        .service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/metrics").route(web::get().to(health::metrics)))
         .service(
             web::scope("/pay/v1")
                 .service(checkout::scope().wrap(cors))
                 .service(merchant::scope())
                 .service(events::scope())
                 .service(events::webhooks_scope())
+                .service(resource("/openapi.json").route(web::get().to(openapi::document)))
                 .configure(|cfg| {
                     if pay.test_mode() {
                         cfg.service(sandbox::scope());

@@ -5,6 +5,15 @@ use super::resource;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use pay_types::ApiError;
+use pay_types::TransactionStatus;
+
+/// The payment's status after the change.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StatusResponse {
+    pub status: TransactionStatus,
+}
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/test")
@@ -12,12 +21,20 @@ pub(super) fn scope() -> actix_web::Scope {
         .service(resource("/payments/{id}/chargeback").route(web::post().to(chargeback)))
 }
 
+/// Test mode: applies the payment's announced change (pending settlement, chargeback) now.
+#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/settle", tag = "sandbox",
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = StatusResponse), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let status = pay.settle_now(&id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
+    Ok(HttpResponse::Ok().json(StatusResponse { status }))
 }
 
+/// Test mode: raises a chargeback on a paid payment.
+#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/chargeback", tag = "sandbox",
+    params(("id" = String, Path, description = "payment id")),
+    responses((status = 200, body = StatusResponse), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.chargeback(&id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": row.status })))
+    Ok(HttpResponse::Ok().json(StatusResponse { status: row.status }))
 }

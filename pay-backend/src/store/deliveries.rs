@@ -18,7 +18,7 @@ pub struct DueDelivery {
 }
 
 /// One line of a target's delivery log.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryLogEntry {
     pub event_id: String,
@@ -31,7 +31,7 @@ pub struct DeliveryLogEntry {
 }
 
 /// Deliveries of one target by state.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct DeliveryCounts {
     pub pending: i64,
     pub delivered: i64,
@@ -232,6 +232,37 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// (target, state, count) of every delivery.
+    pub async fn delivery_states(&self) -> Result<Vec<(String, String, i64)>, PayError> {
+        Ok(
+            sqlx::query_as("SELECT target, state, COUNT(*) FROM deliveries GROUP BY target, state")
+                .fetch_all(&self.reader)
+                .await?,
+        )
+    }
+
+    /// (target, seconds) since the oldest still-pending event of each target was recorded.
+    pub async fn oldest_pending_ages(&self) -> Result<Vec<(String, i64)>, PayError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT d.target, MIN(e.created_at) FROM deliveries d JOIN payment_events e ON e.event_id = d.event_id \
+             WHERE d.state = 'pending' GROUP BY d.target",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        let now = time::OffsetDateTime::now_utc();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(target, at)| {
+                let at = time::OffsetDateTime::parse(
+                    &at,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .ok()?;
+                Some((target, (now - at).whole_seconds().max(0)))
+            })
+            .collect())
     }
 
     /// Events recorded after `position` (a cursor from a previous page), oldest first.

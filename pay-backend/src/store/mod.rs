@@ -64,6 +64,31 @@ impl Store {
         self.changes.notify_waiters();
     }
 
+    /// The database answers and every migration of this build is applied.
+    pub async fn ready(&self) -> Result<bool, PayError> {
+        let applied: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.reader)
+                .await?;
+        Ok(applied.0 as usize >= sqlx::migrate!("./migrations").iter().count())
+    }
+
+    /// (pool, open connections, idle connections).
+    pub fn pool_stats(&self) -> [(&'static str, i64, i64); 2] {
+        [
+            (
+                "writer",
+                i64::from(self.writer.size()),
+                self.writer.num_idle() as i64,
+            ),
+            (
+                "reader",
+                i64::from(self.reader.size()),
+                self.reader.num_idle() as i64,
+            ),
+        ]
+    }
+
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;

@@ -45,7 +45,12 @@ impl Server {
             let line = lines.next().expect("server printed its address").unwrap();
             log.lock().unwrap().push(line.clone());
             if let Some(at) = line.find("listening on ") {
-                break line[at + "listening on ".len()..].trim().to_owned();
+                let rest = &line[at + "listening on ".len()..];
+                break rest
+                    .split(|c: char| c == '"' || c.is_whitespace())
+                    .next()
+                    .unwrap()
+                    .to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.

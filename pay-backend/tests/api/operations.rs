@@ -1,0 +1,273 @@
+//! Operations: health, readiness, metrics, the OpenAPI document, structured logs.
+
+use crate::helpers::{card_attempt, sample_info, spawn_app, spawn_app_with, SECRET_KEY};
+use crate::receiver::{Mode, Receiver};
+use crate::server::Server;
+use pay_backend::{WebhookEndpoint, WebhookSecret};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+#[actix_web::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+
+    app.pay.store().close().await;
+
+    let down = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(down.status(), 503);
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+fn metric(text: &str, name_and_labels: &str) -> f64 {
+    text.lines()
+        .find(|l| l.starts_with(name_and_labels))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[actix_web::test]
+async fn metrics_move_after_a_checkout() {
+    let receiver = Receiver::start(Mode::Ok);
+    let hook = WebhookEndpoint {
+        name: "orders".into(),
+        url: receiver.url.clone(),
+        secret: WebhookSecret::parse(&WebhookSecret::generate()).unwrap(),
+    };
+    let app = spawn_app_with(|s| s.webhooks = vec![hook]).await;
+    let scrape = || async {
+        app.client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = scrape().await;
+
+    let id = app.create_payment().await;
+    app.attempt_ok(&id, &card_attempt("attempt-0001", "4000000000000002"))
+        .await;
+    app.attempt_ok(&id, &card_attempt("attempt-0002", "4242424242424242"))
+        .await;
+    receiver.wait_for(2, 5).await;
+    let after = scrape().await;
+
+    assert_eq!(metric(&before, "pay_payments_created_total"), 0.0);
+    assert_eq!(metric(&after, "pay_payments_created_total"), 1.0);
+    assert_eq!(
+        metric(&after, r#"pay_attempts_total{outcome="Successful"}"#),
+        1.0
+    );
+    assert_eq!(
+        metric(&after, r#"pay_attempts_total{outcome="Failed"}"#),
+        1.0
+    );
+    let attempts = r#"pay_http_requests_total{method="POST",route="/pay/v1/checkout/{id}/attempts",status="200"}"#;
+    assert_eq!(metric(&after, attempts), 2.0, "{after}");
+    assert!(after.contains(
+        r#"pay_http_request_duration_seconds_bucket{route="/pay/v1/checkout/{id}/attempts""#
+    ));
+    assert_eq!(
+        metric(
+            &after,
+            r#"pay_event_deliveries{state="delivered",target="webhook:orders"}"#
+        ),
+        2.0,
+        "{after}"
+    );
+    assert!(after.contains(r#"pay_db_pool_connections{pool="writer",state="open"}"#));
+}
+
+#[actix_web::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/pay/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+
+    let registered = registered_routes();
+
+    assert!(registered.len() >= 15, "{registered:?}");
+    let missing: Vec<_> = registered.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without documentation: {missing:?}"
+    );
+    let stale: Vec<_> = documented.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "documented routes that do not exist: {stale:?}"
+    );
+}
+
+#[actix_web::test]
+async fn the_documents_examples_parse_as_the_real_types() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/pay/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let example = |name: &str| -> String {
+        let s = &schemas[name];
+        let e = s
+            .get("example")
+            .or_else(|| s.get("examples").and_then(|e| e.get(0)))
+            .unwrap_or_else(|| panic!("{name} has no example"));
+        e.to_string()
+    };
+    let info: pay_types::PaymentInfo = serde_json::from_str(&example("PaymentInfo")).unwrap();
+    let currency = pay_types::Currency::parse("USD").unwrap();
+    info.validate(currency)
+        .expect("the PaymentInfo example is valid");
+    let attempt: pay_types::AttemptRequest =
+        serde_json::from_str(&example("AttemptRequest")).unwrap();
+    assert!(pay_types::AttemptId::parse(&attempt.attempt_id).is_ok());
+    let created: Value = app
+        .create_payment_raw(
+            &serde_json::from_str(&example("PaymentInfo")).unwrap(),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let result = app
+        .attempt_ok(
+            created["id"].as_str().unwrap(),
+            &serde_json::from_str(&example("AttemptRequest")).unwrap(),
+        )
+        .await;
+    assert_eq!(result["status"], "Successful");
+}
+
+/// Every `resource("…")` registration of the route files, with its methods and scope.
+fn registered_routes() -> BTreeSet<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes");
+    let mut routes = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let base = if file == "mod.rs" { "" } else { "/pay/v1" };
+        let mut scope = String::new();
+        let mut current: Option<String> = None;
+        let mut rest = source.as_str();
+        while let Some(at) = ["web::scope(\"", "resource(\"", "web::get()", "web::post()"]
+            .iter()
+            .filter_map(|needle| rest.find(needle).map(|i| (i, *needle)))
+            .min()
+        {
+            let (i, needle) = at;
+            rest = &rest[i + needle.len()..];
+            match needle {
+                "web::scope(\"" => scope = rest[..rest.find('"').unwrap()].to_owned(),
+                "resource(\"" => {
+                    let p = &rest[..rest.find('"').unwrap()];
+                    let full = if file == "mod.rs" && scope == "/pay/v1" {
+                        format!("/pay/v1{p}")
+                    } else {
+                        format!("{base}{scope}{p}")
+                    };
+                    current = Some(full);
+                }
+                method => {
+                    if let Some(path) = &current {
+                        let m = if method == "web::get()" {
+                            "GET"
+                        } else {
+                            "POST"
+                        };
+                        routes.insert(format!("{m} {path}"));
+                    }
+                }
+            }
+        }
+    }
+    routes
+}
+
+#[actix_web::test]
+async fn logs_are_json_with_the_payment_id_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        &dir.path().join("pay.db"),
+        "info",
+        &[("PAY_LOG_FORMAT", "json".into())],
+    );
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("{}/pay/v1/payments", server.address))
+        .bearer_auth(SECRET_KEY)
+        .json(&sample_info())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    client
+        .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
+        .json(&card_attempt("attempt-0001", "4242424242424242"))
+        .send()
+        .await
+        .unwrap();
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let log = server.kill();
+
+    let lines: Vec<Value> = log
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(lines.len() >= 3, "log lines are JSON: {log:?}");
+    let request_line = lines.iter().find(|l| {
+        l["span"]["payment_id"] == id.as_str()
+            && l["span"]["http.route"] == "/pay/v1/checkout/{id}/attempts"
+    });
+    assert!(
+        request_line.is_some(),
+        "no request span with the payment id: {log:#?}"
+    );
+    let all = log.join("\n");
+    assert!(!all.contains(SECRET_KEY), "the secret key reached the log");
+    assert!(
+        !all.contains("4242424242424242"),
+        "a card number reached the log"
+    );
+}
