@@ -271,3 +271,30 @@ async fn logs_are_json_with_the_payment_id_and_no_secrets() {
         "a card number reached the log"
     );
 }
+
+#[test]
+fn the_binary_names_a_bad_setting_and_stops() {
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pay-backend"))
+            .env_clear()
+            .envs(vars.iter().copied())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let unknown = run(&[("PAY_PROT", "1")], &[]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("PAY_PROT"));
+    let invalid = run(&[("PAY_PORT", "eighty")], &[]);
+    assert!(!invalid.status.success());
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("PAY_PORT"));
+    let help = run(&[], &["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for (key, ..) in pay_backend::config::SETTINGS {
+        assert!(
+            text.contains(&format!("PAY_{}", key.to_ascii_uppercase())),
+            "--help misses {key}"
+        );
+    }
+}
