@@ -11,7 +11,7 @@ use crate::processor::{Card, ChargeRequest};
 use crate::store::{AttemptRow, Change, Claim, NewAttempt, PaymentRow};
 use pay_types::{
     AttemptId, AttemptRequest, AttemptResult, BrowserUserInfo, CardNumber, CheckoutView, Cvc,
-    Decline, DeclineCode, ErrorCode, Expiry, PaymentId, PaymentMethod, TransactionStatus, UserInfo,
+    Decline, DeclineCode, ErrorCode, Expiry, PaymentMethod, TransactionStatus, UserInfo,
 };
 use sha2::{Digest, Sha256};
 
@@ -59,7 +59,7 @@ impl Pay {
         id: &str,
         request: AttemptRequest,
     ) -> Result<AttemptResult, PayError> {
-        let payment_id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
+        let payment_id = self.payment(id).await?.payment.id;
         let attempt_id = AttemptId::parse(&request.attempt_id)?;
         let user_info = match request.user_info {
             Some(u) => Some(UserInfo::from(u).validate()?).filter(|u| !u.is_empty()),

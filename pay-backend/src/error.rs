@@ -10,6 +10,9 @@ pub enum PayError {
     /// The caller's input or the payment's state refuses the request.
     #[error("{}: {}", .0.code, .0.message)]
     Rejected(ApiError),
+    /// Too many attempts from one client address: answered with `Retry-After`.
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// Our side failed (database, I/O). Logged with its cause; the client sees `internal_error`.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -35,6 +38,7 @@ impl PayError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Rejected(e) => e.code,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -81,6 +85,14 @@ impl ResponseError for PayError {
     fn error_response(&self) -> HttpResponse {
         let body = match self {
             Self::Rejected(e) => e.clone(),
+            Self::RateLimited { retry_after_secs } => {
+                return HttpResponse::build(self.status_code())
+                    .insert_header(("Retry-After", retry_after_secs.to_string()))
+                    .json(ApiError {
+                        code: ErrorCode::RateLimited,
+                        message: format!("too many payment attempts from this address; retry in {retry_after_secs} s"),
+                    });
+            }
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 ApiError {

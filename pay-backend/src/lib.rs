@@ -9,6 +9,7 @@ pub mod events;
 pub mod metrics;
 pub mod pay;
 pub mod processor;
+pub mod rate_limit;
 pub mod routes;
 pub mod startup;
 pub mod store;

@@ -25,7 +25,11 @@ pub(crate) struct Inner {
     pub max_declined_attempts: u32,
     pub test_mode: bool,
     pub metrics: crate::metrics::Metrics,
+    pub attempt_limiter: crate::rate_limit::AttemptLimiter,
 }
+
+/// Well-formed and never issued: issued ids come from the RNG, this one is all zeros.
+const NEVER_ISSUED: &str = "00000000-0000-4000-8000-000000000000";
 
 /// A refund that was recorded.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -71,6 +75,9 @@ impl Pay {
                 max_declined_attempts: settings.max_declined_attempts,
                 test_mode: settings.test_mode,
                 metrics: crate::metrics::Metrics::new(),
+                attempt_limiter: crate::rate_limit::AttemptLimiter::new(
+                    settings.attempts_per_minute_per_ip,
+                ),
             }),
         };
         pay.recover_interrupted_attempts().await?;
@@ -95,19 +102,27 @@ impl Pay {
     ) -> Result<(Payment, bool), PayError> {
         let new: NewPayment = info.validate(self.inner.site_currency)?;
         let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info)?));
-        self.inner
+        let (payment, replayed) = self
+            .inner
             .store
             .insert_payment(&new, Some((&key.0, &hash)))
-            .await
+            .await?;
+        if !replayed {
+            self.inner.metrics.payments_created.inc();
+        }
+        Ok((payment, replayed))
     }
 
     /// A payment with its current status, by id. Unknown and malformed ids are both not found.
     pub async fn payment(&self, id: &str) -> Result<PaymentRow, PayError> {
-        let id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
-        self.inner
-            .store
-            .payment(&id)
-            .await?
+        // A malformed id is looked up too (as an id that is never issued), so missing and
+        // malformed ids take the same path and the same time: nothing tells them apart.
+        let (id, malformed) = match PaymentId::parse(id) {
+            Ok(id) => (id, false),
+            Err(_) => (PaymentId::parse(NEVER_ISSUED).expect("a valid shape"), true),
+        };
+        let row = self.inner.store.payment(&id).await?;
+        row.filter(|_| !malformed)
             .ok_or_else(PayError::payment_not_found)
     }
 

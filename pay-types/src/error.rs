@@ -44,6 +44,7 @@ pub enum ErrorCode {
     PaymentNotPayable,
     OfflineNotEnabled,
     TooManyAttempts,
+    RateLimited,
     IllegalTransition,
     RefundExceedsAmount,
     // Ours.
@@ -85,6 +86,7 @@ impl ErrorCode {
             Self::PaymentNotPayable => "payment_not_payable",
             Self::OfflineNotEnabled => "offline_not_enabled",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::RateLimited => "rate_limited",
             Self::IllegalTransition => "illegal_transition",
             Self::RefundExceedsAmount => "refund_exceeds_amount",
             Self::InternalError => "internal_error",
@@ -124,7 +126,7 @@ impl ErrorCode {
             | Self::InvalidAttemptId
             | Self::MissingCard
             | Self::OfflineNotEnabled => 422,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::RateLimited => 429,
             Self::InternalError => 500,
         }
     }

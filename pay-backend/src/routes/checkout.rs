@@ -3,7 +3,7 @@
 use super::resource;
 use crate::error::PayError;
 use crate::pay::Pay;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, AttemptRequest, AttemptResult, CheckoutView};
 
@@ -33,13 +33,17 @@ async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse
         (status = 409, body = ApiError, description = "payment_not_payable, attempt_in_progress, attempt_conflict"),
         (status = 413, body = ApiError),
         (status = 422, body = ApiError, description = "a field breaks its rule"),
-        (status = 429, body = ApiError, description = "too_many_attempts")))]
+        (status = 429, body = ApiError, description = "too_many_attempts (this payment), rate_limited (this address; Retry-After)")))]
 #[tracing::instrument(skip_all, fields(payment_id = %id))]
 async fn attempt(
+    req: HttpRequest,
     pay: web::Data<Pay>,
     id: web::Path<String>,
     body: web::Json<AttemptRequest>,
 ) -> Result<HttpResponse, PayError> {
+    pay.inner
+        .attempt_limiter
+        .check(req.peer_addr().map(|a| a.ip()))?;
     Ok(HttpResponse::Ok().json(pay.submit_attempt(&id, body.into_inner()).await?))
 }
 

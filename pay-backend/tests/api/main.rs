@@ -11,4 +11,5 @@ mod helpers;
 mod operations;
 mod receiver;
 mod restart;
+mod security;
 mod server;
