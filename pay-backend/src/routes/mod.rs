@@ -81,7 +81,7 @@ fn query_config() -> web::QueryConfig {
     })
 }
 
-pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, PayError> {
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PayError> {
     let _ = req;
     Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
 }

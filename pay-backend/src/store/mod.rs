@@ -73,6 +73,31 @@ impl Store {
         Ok(applied.0 as usize >= sqlx::migrate!("./migrations").iter().count())
     }
 
+    /// Rows per table, to show that a rejected request changed nothing.
+    pub async fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, PayError> {
+        let mut counts = Vec::new();
+        for table in [
+            "payments",
+            "attempts",
+            "idempotency_keys",
+            "payment_events",
+            "deliveries",
+            "refunds",
+        ] {
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&self.reader)
+                .await?;
+            counts.push((table, n));
+        }
+        // Status and refunded amount of every payment: a rejected request changes none.
+        let (digest,): (Option<String>,) =
+            sqlx::query_as("SELECT group_concat(id || status || refunded_amount || failed_attempts, ',') FROM payments")
+                .fetch_one(&self.reader)
+                .await?;
+        counts.push(("payment_states", digest.map_or(0, |d| d.len() as i64)));
+        Ok(counts)
+    }
+
     /// (pool, open connections, idle connections).
     pub fn pool_stats(&self) -> [(&'static str, i64, i64); 2] {
         [

@@ -8,6 +8,7 @@ mod double_charge;
 mod errors;
 mod events;
 mod helpers;
+mod hostile;
 mod operations;
 mod receiver;
 mod restart;
