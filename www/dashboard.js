@@ -80,7 +80,7 @@ function createRow(id) {
 
   const refundAll = el("button", "refund-all", "Refund all");
   refundAll.type = "button";
-  refundAll.setAttribute("aria-label", `Refund all of payment ${short}`);
+  refundAll.setAttribute("aria-label", `Refund all: payment ${short}`);
   refundAll.addEventListener("click", () => refund(id, undefined, refundAll));
 
   const partial = el("form", "partial");
@@ -98,7 +98,7 @@ function createRow(id) {
   left.id = `refund-left-${id}`;
   const refundPart = el("button", "refund-part", "Refund");
   refundPart.type = "submit";
-  refundPart.setAttribute("aria-label", `Refund this amount of payment ${short}`);
+  refundPart.setAttribute("aria-label", `Refund: payment ${short}, the amount entered`);
   partial.append(label, input, refundPart, left);
   partial.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -116,7 +116,7 @@ function createRow(id) {
 
   const markPaid = el("button", "mark-paid", "Mark as paid");
   markPaid.type = "button";
-  markPaid.setAttribute("aria-label", `Mark payment ${short} as paid`);
+  markPaid.setAttribute("aria-label", `Mark as paid: payment ${short}`);
   markPaid.addEventListener("click", () => markAsPaid(id, markPaid));
 
   const noActions = el("span", "no-actions", "—");

@@ -130,3 +130,33 @@ export class Server {
     }
   }
 }
+
+let attemptCounter = 0;
+
+/**
+ * Creates a demo payment and pays it through the checkout API (what the popup sends):
+ * `card` is a sandbox card number, or `"offline"`; `null` leaves it unpaid.
+ */
+export async function seedPayment(server, card, { productId = "mug", quantity = 1 } = {}) {
+  const created = await server.request("POST", "/api/create-my-payment", { productId, quantity });
+  if (created.status !== 200) throw new Error(`create-my-payment: ${created.status} ${created.text}`);
+  const id = created.body.id;
+  if (card === null) return id;
+  attemptCounter += 1;
+  const body = {
+    attemptId: `att_seed_${process.pid}_${attemptCounter}`,
+    method: card === "offline" ? "offline" : "card",
+    userInfo: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
+  };
+  if (card !== "offline") {
+    body.card = {
+      number: card.replaceAll(" ", ""),
+      expMonth: 12,
+      expYear: new Date().getFullYear() + 3,
+      cvc: "123",
+    };
+  }
+  const attempt = await server.request("POST", `/pay/v1/checkout/${id}/attempts`, body);
+  if (attempt.status >= 300) throw new Error(`attempt: ${attempt.status} ${attempt.text}`);
+  return id;
+}
