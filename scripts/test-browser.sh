@@ -24,4 +24,4 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/pay-frontend/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
-cargo test -p pay-frontend --target wasm32-unknown-unknown --tests "$@"
+cargo test -p pay-frontend --target wasm32-unknown-unknown --no-fail-fast "$@"

@@ -2,15 +2,19 @@
 //!
 //! Why a trait: the browser tests drive every step, option and error of the popup without a
 //! server by injecting a scripted fake (see `tests/`), while the SDK itself always uses
-//! [`FetchTransport`] (gloo-net's `fetch`). The end-to-end tests of the `tests` package cover
+//! [`FetchTransport`] (the browser's `fetch`, bound directly: smaller than gloo-net). The end-to-end tests of the `tests` package cover
 //! the real backend. The trait is one method over plain text bodies, so the fake stays tiny.
 
-use pay_types::{ApiError, AttemptRequest, AttemptResult, CheckoutView};
-use serde::de::DeserializeOwned;
+use crate::decode;
+use js_sys::Promise;
+use pay_types::{AttemptRequest, AttemptResult, CheckoutView};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
@@ -43,33 +47,55 @@ pub trait Transport {
     fn send(&self, request: HttpRequest) -> ResponseFuture;
 }
 
-/// The real transport: `fetch` through gloo-net.
+/// The real transport: the browser's `fetch`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
+
+    type FetchResponse;
+
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &FetchResponse) -> u16;
+
+    #[wasm_bindgen(method, catch)]
+    fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
+}
 
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest) -> ResponseFuture {
         Box::pin(async move {
-            use gloo_net::http::Request;
-            let builder = match request.method {
-                HttpMethod::Get => Request::get(&request.url),
-                HttpMethod::Post => Request::post(&request.url),
-            }
-            .header("accept", "application/json");
-            let sent = match request.body {
-                Some(body) => {
-                    builder
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .map_err(|_| NetworkError)?
-                        .send()
-                        .await
-                }
-                None => builder.send().await,
+            let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
+                let _ = js_sys::Reflect::set(o, &k.into(), v);
             };
-            let response = sent.map_err(|_| NetworkError)?;
+            let init = js_sys::Object::new();
+            let headers = js_sys::Object::new();
+            set(&headers, "accept", &"application/json".into());
+            let method = match request.method {
+                HttpMethod::Get => "GET",
+                HttpMethod::Post => "POST",
+            };
+            set(&init, "method", &method.into());
+            if let Some(body) = &request.body {
+                set(&headers, "content-type", &"application/json".into());
+                set(&init, "body", &body.into());
+            }
+            set(&init, "headers", &headers);
+            let promise = fetch(&request.url, &init).map_err(|_| NetworkError)?;
+            let response: FetchResponse = JsFuture::from(promise)
+                .await
+                .map_err(|_| NetworkError)?
+                .unchecked_into();
             let status = response.status();
-            let body = response.text().await.map_err(|_| NetworkError)?;
+            let text = response.text().map_err(|_| NetworkError)?;
+            let body = JsFuture::from(text)
+                .await
+                .map_err(|_| NetworkError)?
+                .as_string()
+                .unwrap_or_default();
             Ok(HttpResponse { status, body })
         })
     }
@@ -94,7 +120,7 @@ pub enum ClientError {
     /// No HTTP answer.
     Network,
     /// A `{code, message}` error answer.
-    Api { status: u16, error: ApiError },
+    Api { status: u16, code: String },
     /// An answer that is not the documented JSON (a proxy page, a 5xx without body …).
     Unexpected { status: u16 },
 }
@@ -117,38 +143,48 @@ impl CheckoutClient {
     }
 
     pub async fn view(&self) -> Result<CheckoutView, ClientError> {
-        self.call(HttpMethod::Get, String::new(), None).await
-    }
-
-    pub async fn attempt(&self, request: &AttemptRequest) -> Result<AttemptResult, ClientError> {
-        let body = serde_json::to_string(request).map_err(|_| ClientError::Network)?;
-        self.call(HttpMethod::Post, "/attempts".into(), Some(body))
+        self.call(HttpMethod::Get, "", None, decode::checkout_view)
             .await
     }
 
-    pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {
-        self.call(HttpMethod::Get, "/result".into(), None).await
+    pub async fn attempt(&self, request: &AttemptRequest) -> Result<AttemptResult, ClientError> {
+        let body = crate::encode::attempt_request(request);
+        self.call(
+            HttpMethod::Post,
+            "/attempts",
+            Some(body),
+            decode::attempt_result,
+        )
+        .await
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {
+        self.call(HttpMethod::Get, "/result", None, decode::attempt_result)
+            .await
+    }
+
+    async fn call<T>(
         &self,
         method: HttpMethod,
-        suffix: String,
+        suffix: &str,
         body: Option<String>,
+        read: fn(&JsValue) -> decode::Decoded<T>,
     ) -> Result<T, ClientError> {
         let mut url = self.root.clone();
-        url.push_str(&suffix);
+        url.push_str(suffix);
         let response = self
             .transport
             .send(HttpRequest { method, url, body })
             .await
             .map_err(|_| ClientError::Network)?;
         let status = response.status;
+        let json = decode::parse(&response.body);
         if (200..300).contains(&status) {
-            serde_json::from_str(&response.body).map_err(|_| ClientError::Unexpected { status })
+            json.and_then(|v| read(&v))
+                .map_err(|_| ClientError::Unexpected { status })
         } else {
-            match serde_json::from_str::<ApiError>(&response.body) {
-                Ok(error) => Err(ClientError::Api { status, error }),
+            match json.and_then(|v| decode::error_code(&v)) {
+                Ok(code) => Err(ClientError::Api { status, code }),
                 Err(_) => Err(ClientError::Unexpected { status }),
             }
         }

@@ -4,6 +4,8 @@
 //! Importing the module does nothing: no DOM or network access before a call.
 
 mod client;
+mod decode;
+mod encode;
 mod errors;
 mod i18n;
 mod options;
@@ -23,6 +25,12 @@ pub mod testing {
         HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport,
     };
     pub use crate::popup::HOST_ATTRIBUTE;
+
+    /// The decoders of the checkout API's answers (their drift test is a browser test).
+    pub mod decode {
+        pub use crate::decode::{attempt_result, checkout_view, payment_options};
+        pub use crate::encode::{attempt_request, payment_result};
+    }
 
     /// After a failed browser test left its popup open: allow the next `startPayment`.
     pub fn forget_open_popup() {
@@ -61,14 +69,13 @@ pub fn configure(
     if !config.is_object() {
         return Err(invalid());
     }
-    let config: PayConfig = serde_wasm_bindgen::from_value(config).map_err(|_| invalid())?;
+    let config: PayConfig = decode::pay_config(&config).map_err(|_| invalid())?;
     client::set_base_url(config.base_url().map_err(Rejection::into_js)?);
     Ok(())
 }
 
 fn settle(result: Result<pay_types::PaymentResult, Rejection>) -> Result<JsValue, JsValue> {
-    let result = result.map_err(Rejection::into_js)?;
-    // Through JSON: amounts are exact decimals that serde-wasm-bindgen cannot write.
-    let json = serde_json::to_string(&result).map_err(|_| JsValue::from_str("serialization"))?;
-    js_sys::JSON::parse(&json)
+    result
+        .map(|r| encode::payment_result(&r))
+        .map_err(Rejection::into_js)
 }

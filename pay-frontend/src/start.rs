@@ -5,7 +5,7 @@ use crate::client::{base_url, CheckoutClient, ClientError, Transport};
 use crate::errors::{RejectCode, Rejection};
 use crate::options::{Options, PaymentOptions};
 use crate::popup::{flow, Popup};
-use pay_types::{ErrorCode, PaymentId, PaymentResult};
+use pay_types::{PaymentId, PaymentResult};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -67,9 +67,7 @@ pub async fn start(
     let client = CheckoutClient::new(transport, &base_url(), id.as_str());
     let view = match client.view().await {
         Ok(view) => view,
-        Err(ClientError::Api { status, error })
-            if status == 404 || error.code == ErrorCode::PaymentNotFound =>
-        {
+        Err(ClientError::Api { status, code }) if status == 404 || code == "payment_not_found" => {
             return Err(not_found)
         }
         Err(_) => {
@@ -98,5 +96,5 @@ fn read_options(options: JsValue) -> Result<PaymentOptions, Rejection> {
     if !options.is_object() || js_sys::Array::is_array(&options) {
         return Err(wrong);
     }
-    serde_wasm_bindgen::from_value(options).map_err(|_| wrong)
+    crate::decode::payment_options(&options).map_err(|_| wrong)
 }

@@ -68,20 +68,39 @@ pub async fn submit(
             }
             Answer::Problem(Msg::ErrGeneric)
         }
-        Err(ClientError::Api { error, .. }) => match error.code {
-            ErrorCode::AttemptInProgress => {
+        Err(ClientError::Api { code, .. }) => match known_code(&code) {
+            Some(ErrorCode::AttemptInProgress) => {
                 checkout.unanswered = Some(request);
                 Answer::Problem(Msg::ErrInProgress)
             }
-            ErrorCode::TooManyAttempts => Answer::Exhausted(Msg::ErrTooMany),
+            Some(ErrorCode::TooManyAttempts) => Answer::Exhausted(Msg::ErrTooMany),
             // Paid meanwhile (another tab, a replay): show what the payment became.
-            ErrorCode::PaymentNotPayable => match client.latest_result().await {
+            Some(ErrorCode::PaymentNotPayable) => match client.latest_result().await {
                 Ok(result) => sort(result, checkout),
                 Err(_) => Answer::Problem(Msg::ErrGeneric),
             },
-            code => Answer::Field(code),
+            Some(code) => Answer::Field(code),
+            None => Answer::Problem(Msg::ErrGeneric),
         },
     }
+}
+
+/// The error codes the popup reacts to; others are shown as a generic problem.
+fn known_code(code: &str) -> Option<ErrorCode> {
+    // Literal wire strings: `ErrorCode::as_str` would bring every code's string along.
+    Some(match code {
+        "attempt_in_progress" => ErrorCode::AttemptInProgress,
+        "too_many_attempts" => ErrorCode::TooManyAttempts,
+        "payment_not_payable" => ErrorCode::PaymentNotPayable,
+        "invalid_card_number" => ErrorCode::InvalidCardNumber,
+        "invalid_expiry" => ErrorCode::InvalidExpiry,
+        "invalid_cvc" => ErrorCode::InvalidCvc,
+        "invalid_email" => ErrorCode::InvalidEmail,
+        "invalid_phone" => ErrorCode::InvalidPhone,
+        "invalid_name" => ErrorCode::InvalidName,
+        "invalid_country" => ErrorCode::InvalidCountry,
+        _ => return None,
+    })
 }
 
 fn sort(result: AttemptResult, checkout: &mut Checkout) -> Answer {

@@ -105,7 +105,8 @@ pub async fn run(
                 }
             }
             UiEvent::Submit => {
-                let all_ok = (0..NAMES.len()).fold(true, |ok, i| check(i) && ok);
+                // Every field is checked (each shows its own error), not just up to the first.
+                let all_ok = (0..NAMES.len()).filter(|&i| !check(i)).count() == 0;
                 let terms_ok = terms
                     .as_ref()
                     .is_none_or(|t| t.check(popup.t(Msg::ErrTerms)));
@@ -231,7 +232,7 @@ pub fn parse_expiry(raw: &str) -> Option<(u32, u32)> {
             .flatten()
     };
     let (m, y) = (number(m)?, number(y)?);
-    (y < 100 || y >= 1000).then_some((m, y))
+    (!(100..1000).contains(&y)).then_some((m, y))
 }
 
 /// The message for card field `i`, `None` when it is fine.

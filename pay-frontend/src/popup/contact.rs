@@ -5,7 +5,7 @@ use super::flow::Exit;
 use super::view::{self, Field, FieldSpec};
 use super::Popup;
 use crate::i18n::Msg;
-use pay_types::{BrowserUserInfo, CountryCode, Email, PersonName, Phone};
+use pay_types::{BrowserUserInfo, Email, PersonName, Phone};
 
 const FIELDS: [&str; 5] = ["firstName", "lastName", "email", "phone", "country"];
 
@@ -69,7 +69,8 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
                 }
             }
             UiEvent::Submit => {
-                let all_ok = (0..FIELDS.len()).fold(true, |ok, i| check(i) && ok);
+                // Every field is checked (each shows its own error), not just up to the first.
+                let all_ok = (0..FIELDS.len()).filter(|&i| !check(i)).count() == 0;
                 if !all_ok {
                     popup.focus_step();
                     continue;
@@ -101,7 +102,9 @@ pub fn validate(field: &str, raw: &str) -> Option<Msg> {
         "firstName" | "lastName" => PersonName::parse(v).is_ok(),
         "email" => Email::parse(v).is_ok(),
         "phone" => Phone::parse(v).is_ok(),
-        _ => CountryCode::parse(&v.to_ascii_uppercase()).is_ok(),
+        // Shape only: the server checks the ISO 3166 list (the table stays out of the SDK)
+        // and its `invalid_country` answer is shown like this message.
+        _ => v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()),
     };
     (!ok).then_some(match field {
         "firstName" | "lastName" => Msg::ErrName,
@@ -122,7 +125,8 @@ mod tests {
         assert_eq!(validate("email", "ada@example"), Some(Msg::ErrEmail));
         assert_eq!(validate("email", "ada@example.com"), None);
         assert_eq!(validate("country", "usa"), None);
-        assert_eq!(validate("country", "XXX"), Some(Msg::ErrCountry));
+        assert_eq!(validate("country", "US"), Some(Msg::ErrCountry));
+        assert_eq!(validate("country", "U5A"), Some(Msg::ErrCountry));
         assert_eq!(validate("phone", "call me"), Some(Msg::ErrPhone));
     }
 }

@@ -22,7 +22,8 @@ pub struct Checkout {
     pub terms_link: Option<String>,
 }
 
-/// How a step ends.
+/// How a step ends. Returned once per step: not worth boxing the large variant.
+#[allow(clippy::large_enum_variant)]
 pub enum Exit {
     Continue,
     Chose(PaymentMethod),

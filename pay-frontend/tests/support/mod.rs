@@ -171,6 +171,11 @@ pub fn start_id(fake: &Rc<Fake>, id: JsValue, options: JsValue) -> Promise {
         h.remove();
         pay_frontend::testing::forget_open_popup();
     }
+    start_while_open(fake, id, options)
+}
+
+/// Starts without cleaning up first (to start a second popup on purpose).
+pub fn start_while_open(fake: &Rc<Fake>, id: JsValue, options: JsValue) -> Promise {
     let transport: Rc<dyn Transport> = fake.clone();
     future_to_promise(async move { start_payment_with(transport, id, options).await })
 }

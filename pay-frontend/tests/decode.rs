@@ -1,0 +1,152 @@
+//! The SDK reads and writes the wire types without serde (size budget); these tests pin its
+//! decoders and encoders to what pay-types' own serde impls write and accept.
+
+use pay_frontend::testing::decode::{
+    attempt_request, attempt_result, checkout_view, payment_options, payment_result,
+};
+use pay_types::{
+    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, CheckoutView,
+    PaymentMethod, PaymentResult, TransactionStatus,
+};
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn payment() -> BrowserPayment {
+    serde_json::from_value(json!({
+        "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "amount": 1234567.89,
+        "currency": "USD",
+        "items": [{"name": "Mug", "price": 1234567.87, "quantity": 1},
+                  {"name": "Tea", "price": 0.01, "quantity": 2}]
+    }))
+    .unwrap()
+}
+
+fn user() -> BrowserUserInfo {
+    BrowserUserInfo {
+        first_name: Some("Ada".into()),
+        last_name: None,
+        email: Some("ada@example.com".into()),
+        phone: None,
+        country: Some("GBR".into()),
+    }
+}
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn checkout_view_reads_what_pay_types_writes() {
+    let view = CheckoutView {
+        payment: payment(),
+        status: TransactionStatus::Failed,
+        transaction_id: Some("txn_1".into()),
+        user_info: Some(user()),
+        methods: vec![PaymentMethod::Card, PaymentMethod::Offline],
+        payable: true,
+        attempts_left: 2,
+    };
+    let text = serde_json::to_string(&view).unwrap();
+    assert_eq!(checkout_view(&js(&text)), Ok(view.clone()));
+    let without = CheckoutView {
+        user_info: None,
+        transaction_id: None,
+        ..view
+    };
+    let text = serde_json::to_string(&without).unwrap();
+    assert_eq!(checkout_view(&js(&text)), Ok(without));
+    assert!(checkout_view(&js(r#"{"payment":null}"#)).is_err());
+}
+
+#[wasm_bindgen_test]
+fn attempt_result_reads_what_pay_types_writes() {
+    for (status, decline) in [
+        (TransactionStatus::Successful, None),
+        (
+            TransactionStatus::Failed,
+            Some(pay_types::DeclineCode::InsufficientFunds.into()),
+        ),
+        (TransactionStatus::Undefined, None),
+    ] {
+        let result = AttemptResult {
+            attempt_id: Some("att_12345678".into()),
+            status,
+            transaction_id: Some("txn_2".into()),
+            decline,
+            payment: payment(),
+            user_info: Some(user()),
+            attempts_left: 0,
+        };
+        let text = serde_json::to_string(&result).unwrap();
+        assert_eq!(attempt_result(&js(&text)), Ok(result));
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_payment_result_is_what_pay_types_reads() {
+    let result = PaymentResult {
+        payment: payment(),
+        status: TransactionStatus::Successful,
+        transaction_id: Some("txn_3".into()),
+        user_info: Some(user()),
+    };
+    let out = js_sys::JSON::stringify(&payment_result(&result))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(serde_json::from_str::<PaymentResult>(&out).unwrap(), result);
+    assert!(out.contains(r#""amount":1234567.89"#), "{out}");
+    assert!(!out.contains("countryCode"));
+}
+
+#[wasm_bindgen_test]
+fn the_attempt_request_is_what_pay_types_accepts() {
+    let card = AttemptRequest {
+        attempt_id: "att_12345678".into(),
+        method: PaymentMethod::Card,
+        user_info: Some(user()),
+        card: Some(CardInput {
+            number: "4242424242424242".into(),
+            exp_month: 12,
+            exp_year: 2039,
+            cvc: "123".into(),
+        }),
+    };
+    let offline = AttemptRequest {
+        method: PaymentMethod::Offline,
+        card: None,
+        user_info: None,
+        ..card.clone()
+    };
+    for request in [card, offline] {
+        let text = attempt_request(&request);
+        assert_eq!(
+            serde_json::from_str::<AttemptRequest>(&text).unwrap(),
+            request
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn options_have_the_serde_names() {
+    let options = pay_frontend::PaymentOptions {
+        show_thank_you_page: Some(false),
+        terms_and_conditions_link: Some("https://shop.example/t".into()),
+        skip_user_info_page: Some(true),
+        user_info: Some(user()),
+        allow_manual_payment: Some(true),
+        locale: Some("he".into()),
+        theme: Some(pay_frontend::Theme {
+            accent_color: Some("#000".into()),
+            background_color: Some("#fff".into()),
+            text_color: Some("#111".into()),
+            border_radius: Some("2px".into()),
+        }),
+    };
+    let text = serde_json::to_string(&options).unwrap();
+    assert_eq!(payment_options(&js(&text)), Ok(options));
+}
