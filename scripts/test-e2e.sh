@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real pay-backend binary (fresh SQLite, port 0) serving the demo site
+# (www/) and the SDK package, driven in headless Chromium by playwright-core under Node's
+# built-in test runner, with axe-core for accessibility. Writes docs/popup.png.
+#
+# Installs the npm packages of tests/ when missing or stale (npm ci, from the npm cache when
+# it can), builds the SDK (scripts/build-sdk.sh) and the backend (debug), then runs every
+# tests/e2e/*.test.js. Honours CARGO_TARGET_DIR. Extra arguments go to `node --test`
+# (e.g. `scripts/test-e2e.sh --test-name-pattern=keyboard`).
+# PAY_E2E_SKIP_BUILD=1 skips both builds (the binary and pay-frontend/pkg must exist).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+CHROMIUM=${PAY_E2E_CHROMIUM:-/usr/bin/chromium}
+
+command -v node >/dev/null || { echo "test-e2e: Node.js 20+ is needed (node not found)" >&2; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "test-e2e: Node.js 20+ is needed (found $(node --version))" >&2
+  exit 1
+fi
+[ -x "$CHROMIUM" ] || { echo "test-e2e: Chromium not found at $CHROMIUM (scripts/setup.sh installs it)" >&2; exit 1; }
+
+# --- npm packages: reinstalled only when package-lock.json changed -------------------------
+stamp=tests/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
+   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
+fi
+
+# --- builds ----------------------------------------------------------------------------------
+if [ "${PAY_E2E_SKIP_BUILD:-}" != 1 ]; then
+  scripts/build-sdk.sh
+  cargo build -p pay-backend
+fi
+export PAY_E2E_BIN="$PWD/$TARGET_DIR/debug/pay-backend"
+case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/debug/pay-backend" ;; esac
+export PAY_E2E_CHROMIUM="$CHROMIUM"
+
+# --- run -------------------------------------------------------------------------------------
+# One file at a time: each starts its own server and browser, and the machine may be small.
+cd tests
+exec node --test --test-concurrency=1 --test-reporter=spec "$@" e2e/
