@@ -51,7 +51,8 @@ mkdir -p "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" --out-name pay_frontend \
   "$TARGET_DIR/wasm32-unknown-unknown/release/pay_frontend.wasm"
 "$WASM_OPT" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue -Oz --converge \
+  --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
+  --flatten --rereloop -Oz --converge \
   "$PKG/pay_frontend_bg.wasm" -o "$PKG/pay_frontend_bg.wasm"
 
 # TypeScript declarations of the public types, generated from the Rust types' serde shapes.
@@ -128,6 +129,12 @@ cat >"$PKG/package.json" <<JSON
 }
 JSON
 rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
+# The glue's declarations name the generated types: make them resolvable there too.
+{
+  echo 'import type { PayConfig, PaymentOptions, PaymentResult } from "./types";'
+  cat "$PKG/pay_frontend.d.ts"
+} >"$PKG/pay_frontend.d.ts.tmp"
+mv "$PKG/pay_frontend.d.ts.tmp" "$PKG/pay_frontend.d.ts"
 
 # --- size ---------------------------------------------------------------------------------
 gz() { gzip -9 -c "$1" | wc -c; }

@@ -5,8 +5,8 @@
 
 use pay_frontend::{PayConfig, PaymentOptions, Theme};
 use pay_types::{
-    Amount, BrowserPayment, BrowserUserInfo, Currency, ItemName, Payment, PaymentId, PaymentResult,
-    PaymentUpdateEvent, Quantity, TransactionStatus, UserInfo, ValidItem,
+    Amount, BrowserPayment, BrowserUserInfo, Currency, ItemName, Payment, PaymentId, PaymentResult, PaymentUpdateEvent,
+    Quantity, TransactionStatus, UserInfo, ValidItem,
 };
 use serde_reflection::{ContainerFormat, Format, Samples, Tracer, TracerConfig, VariantFormat};
 
@@ -136,9 +136,7 @@ fn main() {
                         (Format::Option(inner), true) => {
                             out.push_str(&format!("  {}?: {};\n", f.name, ts(inner, true)))
                         }
-                        (value, _) => {
-                            out.push_str(&format!("  {}: {};\n", f.name, ts(value, input)))
-                        }
+                        (value, _) => out.push_str(&format!("  {}: {};\n", f.name, ts(value, input))),
                     }
                 }
                 out.push_str("}\n");
@@ -149,18 +147,10 @@ fn main() {
                     .filter(|v| matches!(v.value, VariantFormat::Unit))
                     .map(|v| format!("\"{}\"", v.name))
                     .collect();
-                out.push_str(&format!(
-                    "\nexport type {} = {};\n",
-                    rename(name),
-                    names.join(" | ")
-                ));
+                out.push_str(&format!("\nexport type {} = {};\n", rename(name), names.join(" | ")));
             }
             ContainerFormat::NewTypeStruct(inner) => {
-                out.push_str(&format!(
-                    "\nexport type {} = {};\n",
-                    rename(name),
-                    ts(inner, input)
-                ));
+                out.push_str(&format!("\nexport type {} = {};\n", rename(name), ts(inner, input)));
             }
             _ => {}
         }

@@ -143,19 +143,13 @@ impl CheckoutClient {
     }
 
     pub async fn view(&self) -> Result<CheckoutView, ClientError> {
-        self.call(HttpMethod::Get, "", None, decode::checkout_view)
-            .await
+        self.call(HttpMethod::Get, "", None, decode::checkout_view).await
     }
 
     pub async fn attempt(&self, request: &AttemptRequest) -> Result<AttemptResult, ClientError> {
         let body = crate::encode::attempt_request(request);
-        self.call(
-            HttpMethod::Post,
-            "/attempts",
-            Some(body),
-            decode::attempt_result,
-        )
-        .await
+        self.call(HttpMethod::Post, "/attempts", Some(body), decode::attempt_result)
+            .await
     }
 
     pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {

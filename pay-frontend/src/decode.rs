@@ -8,8 +8,8 @@
 
 use crate::options::{PayConfig, PaymentOptions, Theme};
 use pay_types::{
-    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, Currency, Decline,
-    DeclineCode, ItemName, PaymentId, PaymentMethod, Quantity, TransactionStatus, ValidItem,
+    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, Currency, Decline, DeclineCode, ItemName,
+    PaymentId, PaymentMethod, Quantity, TransactionStatus, ValidItem,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -114,14 +114,7 @@ fn payment(v: &JsValue) -> Decoded<BrowserPayment> {
     })
 }
 
-const USER_INFO_KEYS: [&str; 6] = [
-    "firstName",
-    "lastName",
-    "email",
-    "phone",
-    "country",
-    "countryCode",
-];
+const USER_INFO_KEYS: [&str; 6] = ["firstName", "lastName", "email", "phone", "country", "countryCode"];
 
 /// The browser shape; `countryCode` is accepted for `country`. With `strict`, unknown keys
 /// are refused (input from a page), otherwise ignored (answers from the server).
@@ -212,12 +205,7 @@ const OPTION_KEYS: [&str; 7] = [
     "locale",
     "theme",
 ];
-const THEME_KEYS: [&str; 4] = [
-    "accentColor",
-    "backgroundColor",
-    "textColor",
-    "borderRadius",
-];
+const THEME_KEYS: [&str; 4] = ["accentColor", "backgroundColor", "textColor", "borderRadius"];
 
 /// `startPayment`'s options: a plain object whose known keys have the right types. Unknown
 /// top-level keys are ignored (pages written for the original API pass others).

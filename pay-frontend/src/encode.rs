@@ -5,9 +5,7 @@
 //! Drift is guarded by a browser test that reads the output back with pay-types' own
 //! `Deserialize` (`tests/decode.rs`).
 
-use pay_types::{
-    Amount, AttemptRequest, BrowserPayment, BrowserUserInfo, PaymentMethod, PaymentResult,
-};
+use pay_types::{Amount, AttemptRequest, BrowserPayment, BrowserUserInfo, PaymentMethod, PaymentResult};
 use wasm_bindgen::JsValue;
 
 fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
@@ -55,11 +53,7 @@ pub fn payment_result(r: &PaymentResult) -> JsValue {
     set(&o, "payment", &payment(&r.payment));
     set(&o, "status", &r.status.as_str().into());
     set(&o, "transactionId", &opt_str(&r.transaction_id));
-    set(
-        &o,
-        "userInfo",
-        &r.user_info.as_ref().map_or(JsValue::NULL, user_info),
-    );
+    set(&o, "userInfo", &r.user_info.as_ref().map_or(JsValue::NULL, user_info));
     o.into()
 }
 
@@ -72,11 +66,7 @@ pub fn attempt_request(r: &AttemptRequest) -> String {
         PaymentMethod::Offline => "offline",
     };
     set(&o, "method", &method.into());
-    set(
-        &o,
-        "userInfo",
-        &r.user_info.as_ref().map_or(JsValue::NULL, user_info),
-    );
+    set(&o, "userInfo", &r.user_info.as_ref().map_or(JsValue::NULL, user_info));
     let card = match &r.card {
         None => JsValue::NULL,
         Some(c) => {

@@ -22,11 +22,7 @@ impl Locale {
     /// Picks the language from a BCP 47 tag (`he-IL`, `fr`, `en-GB`; `iw` is old Hebrew).
     pub fn resolve(tag: Option<&str>) -> Locale {
         let tag = tag.unwrap_or("en");
-        let primary = tag
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         let language = match primary.as_str() {
             "fr" => Language::Fr,
             "he" | "iw" => Language::He,
@@ -38,8 +34,7 @@ impl Locale {
                 }
             }
         };
-        let valid_tag =
-            tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && tag.len() <= 35;
+        let valid_tag = tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && tag.len() <= 35;
         Locale {
             language,
             tag: if valid_tag { tag.to_owned() } else { primary },
@@ -153,11 +148,7 @@ pub enum Msg {
 const STRINGS: [[&str; 3]; 52] = [
     ["Checkout", "Paiement", "תשלום"],
     ["Close", "Fermer", "סגירה"],
-    [
-        "Order summary",
-        "Récapitulatif de la commande",
-        "סיכום הזמנה",
-    ],
+    ["Order summary", "Récapitulatif de la commande", "סיכום הזמנה"],
     ["Total", "Total", "סה״כ"],
     ["Contact details", "Coordonnées", "פרטי התקשרות"],
     ["First name", "Prénom", "שם פרטי"],
@@ -188,24 +179,12 @@ const STRINGS: [[&str; 3]; 52] = [
     ["Card details", "Carte bancaire", "פרטי כרטיס"],
     ["Card number", "Numéro de carte", "מספר כרטיס"],
     ["Expiry (MM/YY)", "Expiration (MM/AA)", "תוקף (MM/YY)"],
-    [
-        "Security code (CVC)",
-        "Cryptogramme (CVC)",
-        "קוד אבטחה (CVC)",
-    ],
+    ["Security code (CVC)", "Cryptogramme (CVC)", "קוד אבטחה (CVC)"],
     ["Card type", "Type de carte", "סוג כרטיס"],
     ["Pay", "Payer", "תשלום"],
     ["I agree to the", "J’accepte les", "אני מסכים/ה ל"],
-    [
-        "terms and conditions",
-        "conditions générales",
-        "תנאים וההגבלות",
-    ],
-    [
-        "Processing your payment…",
-        "Paiement en cours…",
-        "התשלום מעובד…",
-    ],
+    ["terms and conditions", "conditions générales", "תנאים וההגבלות"],
+    ["Processing your payment…", "Paiement en cours…", "התשלום מעובד…"],
     ["Thank you!", "Merci !", "תודה!"],
     [
         "Your payment was successful.",
@@ -223,11 +202,7 @@ const STRINGS: [[&str; 3]; 52] = [
         "ההזמנה נרשמה. יש לשלם כפי שסוכם עם המוכר.",
     ],
     ["Done", "Terminé", "סיום"],
-    [
-        "This field is required.",
-        "Ce champ est obligatoire.",
-        "שדה חובה.",
-    ],
+    ["This field is required.", "Ce champ est obligatoire.", "שדה חובה."],
     [
         "Enter a name of at most 100 characters.",
         "Saisissez un nom d’au plus 100 caractères.",
@@ -288,21 +263,13 @@ const STRINGS: [[&str; 3]; 52] = [
         "Une erreur est survenue. Réessayez.",
         "משהו השתבש. נסו שוב.",
     ],
-    [
-        "Your card was declined.",
-        "Votre carte a été refusée.",
-        "הכרטיס נדחה.",
-    ],
+    ["Your card was declined.", "Votre carte a été refusée.", "הכרטיס נדחה."],
     [
         "Your card has insufficient funds.",
         "Le solde de votre carte est insuffisant.",
         "אין בכרטיס יתרה מספקת.",
     ],
-    [
-        "Your card has expired.",
-        "Votre carte a expiré.",
-        "תוקף הכרטיס פג.",
-    ],
+    ["Your card has expired.", "Votre carte a expiré.", "תוקף הכרטיס פג."],
     [
         "The security code is incorrect.",
         "Le cryptogramme est incorrect.",

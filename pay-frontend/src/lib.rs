@@ -21,9 +21,7 @@ pub use options::{PayConfig, PaymentOptions, Theme};
 /// Injection points for the browser tests (a scripted transport instead of `fetch`).
 #[doc(hidden)]
 pub mod testing {
-    pub use crate::client::{
-        HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport,
-    };
+    pub use crate::client::{HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport};
     pub use crate::popup::HOST_ATTRIBUTE;
 
     /// The decoders of the checkout API's answers (their drift test is a browser test).
@@ -62,9 +60,7 @@ pub async fn start_payment(
 /// Where the backend lives: `baseUrl` is an absolute http(s) URL or a path; `""` (the
 /// default) is the page's own origin. Throws an `Error` with code `invalid_arguments`.
 #[wasm_bindgen(js_name = configure)]
-pub fn configure(
-    #[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsValue,
-) -> Result<(), JsValue> {
+pub fn configure(#[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsValue) -> Result<(), JsValue> {
     let invalid = || Rejection::invalid("configure expects a PayConfig object").into_js();
     if !config.is_object() {
         return Err(invalid());
@@ -75,7 +71,5 @@ pub fn configure(
 }
 
 fn settle(result: Result<pay_types::PaymentResult, Rejection>) -> Result<JsValue, JsValue> {
-    result
-        .map(|r| encode::payment_result(&r))
-        .map_err(Rejection::into_js)
+    result.map(|r| encode::payment_result(&r)).map_err(Rejection::into_js)
 }

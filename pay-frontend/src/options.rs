@@ -112,11 +112,7 @@ impl Options {
                 ))
             }
         };
-        if raw
-            .locale
-            .as_deref()
-            .is_some_and(|l| l.is_empty() || l.len() > 35)
-        {
+        if raw.locale.as_deref().is_some_and(|l| l.is_empty() || l.len() > 35) {
             return Err(Rejection::invalid("locale must be a BCP 47 language tag"));
         }
         let locale = Locale::resolve(raw.locale.as_deref().or(browser_language));
@@ -144,11 +140,7 @@ pub fn is_http_url(link: &str) -> bool {
         return false;
     };
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    link.len() <= 2048
-        && host_end > 0
-        && !link
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    link.len() <= 2048 && host_end > 0 && !link.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
 #[cfg(test)]
@@ -201,10 +193,7 @@ mod tests {
         let cfg = |b: &str| PayConfig {
             base_url: Some(b.into()),
         };
-        assert_eq!(
-            cfg("https://pay.example/").base_url(),
-            Ok("https://pay.example")
-        );
+        assert_eq!(cfg("https://pay.example/").base_url(), Ok("https://pay.example"));
         assert_eq!(cfg("/shop").base_url(), Ok("/shop"));
         assert_eq!(PayConfig::default().base_url(), Ok(""));
         for bad in ["javascript:alert(1)", "//evil.example", "pay.example"] {

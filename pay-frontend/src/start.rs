@@ -48,14 +48,11 @@ pub async fn start(
     let id = payment_id
         .as_string()
         .filter(|s| (1..=256).contains(&s.chars().count()))
-        .ok_or(Rejection::invalid(
-            "paymentId must be a string of 1 to 256 characters",
-        ))?;
+        .ok_or(Rejection::invalid("paymentId must be a string of 1 to 256 characters"))?;
     let raw = read_options(options)?;
     if raw.user_info.is_some() {
         web_sys::console::warn_1(
-            &"Pay: options.userInfo is deprecated; pass userInfo to createPayment on the server."
-                .into(),
+            &"Pay: options.userInfo is deprecated; pass userInfo to createPayment on the server.".into(),
         );
     }
     let language = web_sys::window().and_then(|w| w.navigator().language());

@@ -30,19 +30,13 @@ async fn the_dialog_is_labelled_and_every_input_has_a_label_and_an_error_slot() 
         let input: web_sys::Element = inputs.get(i).unwrap().unchecked_into();
         let id = input.id();
         let label = root.query_selector(&format!("label[for={id}]")).unwrap();
-        assert!(
-            label.is_some_and(|l| !l.text_content().unwrap().is_empty()),
-            "{id}"
-        );
+        assert!(label.is_some_and(|l| !l.text_content().unwrap().is_empty()), "{id}");
         let described = input.get_attribute("aria-describedby").unwrap();
         let error = root.get_element_by_id(&described).unwrap();
         assert_eq!(error.get_attribute("aria-live").as_deref(), Some("polite"));
     }
     assert_eq!(
-        find("button.close")
-            .unwrap()
-            .get_attribute("aria-label")
-            .as_deref(),
+        find("button.close").unwrap().get_attribute("aria-label").as_deref(),
         Some("Close")
     );
     assert!(find("section.summary[aria-label='Order summary']").is_some());
@@ -55,33 +49,21 @@ async fn focus_moves_in_is_trapped_and_returns() {
     let opener = document().create_element("button").unwrap();
     opener.set_text_content(Some("Buy"));
     document().body().unwrap().append_child(&opener).unwrap();
-    opener
-        .unchecked_ref::<web_sys::HtmlElement>()
-        .focus()
-        .unwrap();
+    opener.unchecked_ref::<web_sys::HtmlElement>().focus().unwrap();
 
     let fake = Fake::new();
     let run = start(&fake, en());
     wait_step("Contact details").await;
-    assert_eq!(
-        active().unwrap().get_attribute("name").as_deref(),
-        Some("firstName")
-    );
+    assert_eq!(active().unwrap().get_attribute("name").as_deref(), Some("firstName"));
     // Tab order: close, 5 inputs, Continue; it wraps both ways.
     press("Tab", true).await;
     assert!(active().unwrap().class_list().contains("close"));
     press("Tab", true).await;
-    assert_eq!(
-        active().unwrap().text_content().as_deref(),
-        Some("Continue")
-    );
+    assert_eq!(active().unwrap().text_content().as_deref(), Some("Continue"));
     press("Tab", false).await;
     assert!(active().unwrap().class_list().contains("close"));
     press("Tab", false).await;
-    assert_eq!(
-        active().unwrap().get_attribute("name").as_deref(),
-        Some("firstName")
-    );
+    assert_eq!(active().unwrap().get_attribute("name").as_deref(), Some("firstName"));
 
     press("Escape", false).await;
     settle(run).await.unwrap();
@@ -111,10 +93,7 @@ async fn a_payment_can_be_completed_with_the_keyboard_only() {
     type_here("ada@example.com").await;
     press("Enter", false).await; // submits from a text field
     wait_step("Card details").await;
-    assert_eq!(
-        active().unwrap().get_attribute("name").as_deref(),
-        Some("cardNumber")
-    );
+    assert_eq!(active().unwrap().get_attribute("name").as_deref(), Some("cardNumber"));
     type_here("4242 4242 4242 4242").await;
     press("Tab", false).await;
     type_here("12/39").await;
@@ -123,10 +102,7 @@ async fn a_payment_can_be_completed_with_the_keyboard_only() {
     press("Tab", false).await;
     assert_eq!(active().unwrap().id(), "pay-terms");
     // Space on a focused checkbox toggles it (the browser's own action).
-    active()
-        .unwrap()
-        .unchecked_into::<web_sys::HtmlElement>()
-        .click();
+    active().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
     press("Tab", false).await; // the terms link
     press("Tab", false).await; // Back
     press("Tab", false).await; // Pay
@@ -145,7 +121,10 @@ async fn merchant_strings_are_text_not_html() {
     let mut view = fake.view.borrow().clone();
     view["payment"]["items"][0]["name"] = json!(evil);
     *fake.view.borrow_mut() = view;
-    fake.set_view("userInfo", json!({"firstName": "<b>Ada</b>", "lastName": null, "email": null, "phone": null, "country": null}));
+    fake.set_view(
+        "userInfo",
+        json!({"firstName": "<b>Ada</b>", "lastName": null, "email": null, "phone": null, "country": null}),
+    );
     let run = start(&fake, en());
     wait_step("Contact details").await;
     assert_eq!(text(".item-name"), evil);
@@ -191,14 +170,8 @@ async fn nothing_is_left_behind() {
         .collect();
 
     assert!(host().is_none());
-    assert_eq!(
-        document().body().unwrap().child_element_count(),
-        body_children
-    );
+    assert_eq!(document().body().unwrap().child_element_count(), body_children);
     assert!(counts[0] > 0.0, "{counts:?}");
-    assert_eq!(
-        counts[0], counts[1],
-        "listeners added vs removed: {counts:?}"
-    );
+    assert_eq!(counts[0], counts[1], "listeners added vs removed: {counts:?}");
     assert_eq!(counts[2], 0.0, "timers: {counts:?}");
 }

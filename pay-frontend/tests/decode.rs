@@ -1,12 +1,10 @@
 //! The SDK reads and writes the wire types without serde (size budget); these tests pin its
 //! decoders and encoders to what pay-types' own serde impls write and accept.
 
-use pay_frontend::testing::decode::{
-    attempt_request, attempt_result, checkout_view, payment_options, payment_result,
-};
+use pay_frontend::testing::decode::{attempt_request, attempt_result, checkout_view, payment_options, payment_result};
 use pay_types::{
-    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, CheckoutView,
-    PaymentMethod, PaymentResult, TransactionStatus,
+    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, CheckoutView, PaymentMethod,
+    PaymentResult, TransactionStatus,
 };
 use serde_json::json;
 use wasm_bindgen::JsValue;
@@ -124,10 +122,7 @@ fn the_attempt_request_is_what_pay_types_accepts() {
     };
     for request in [card, offline] {
         let text = attempt_request(&request);
-        assert_eq!(
-            serde_json::from_str::<AttemptRequest>(&text).unwrap(),
-            request
-        );
+        assert_eq!(serde_json::from_str::<AttemptRequest>(&text).unwrap(), request);
     }
 }
 

@@ -18,10 +18,7 @@ fn server_user_info() -> serde_json::Value {
 async fn skip_user_info_page_is_honoured_when_the_payment_has_user_info() {
     let fake = Fake::new();
     fake.set_view("userInfo", server_user_info());
-    let run = start(
-        &fake,
-        opts(json!({"locale": "en", "skipUserInfoPage": true})),
-    );
+    let run = start(&fake, opts(json!({"locale": "en", "skipUserInfoPage": true})));
     wait_step("Card details").await;
     assert!(find("[data-action=back]").is_none());
     fill_card("4242424242424242").await;
@@ -38,10 +35,7 @@ async fn skip_user_info_page_is_honoured_when_the_payment_has_user_info() {
 #[wasm_bindgen_test]
 async fn skip_user_info_page_is_ignored_without_user_info() {
     let fake = Fake::new();
-    let run = start(
-        &fake,
-        opts(json!({"locale": "en", "skipUserInfoPage": true})),
-    );
+    let run = start(&fake, opts(json!({"locale": "en", "skipUserInfoPage": true})));
     wait_step("Contact details").await;
     press("Escape", false).await;
     settle(run).await.unwrap();
@@ -70,12 +64,8 @@ async fn the_contact_step_is_prefilled_and_options_user_info_warns() {
     assert_eq!(input("firstName").value(), "Grace");
     assert_eq!(input("lastName").value(), "Hopper");
     assert_eq!(input("country").value(), "USA");
-    let warned =
-        js("const w = window.__payWarnings; window.__payRestoreWarn(); return w.join('|');");
-    assert!(
-        warned.as_string().unwrap().contains("deprecated"),
-        "{warned:?}"
-    );
+    let warned = js("const w = window.__payWarnings; window.__payRestoreWarn(); return w.join('|');");
+    assert!(warned.as_string().unwrap().contains("deprecated"), "{warned:?}");
     click("button.close").await;
     settle(run).await.unwrap();
 }
@@ -85,10 +75,7 @@ async fn offline_is_offered_only_when_allowed_and_enabled() {
     // Allowed and enabled: a method step, and "pay later" resolves Offline.
     let fake = Fake::new();
     fake.set_view("methods", json!(["card", "offline"]));
-    let run = start(
-        &fake,
-        opts(json!({"locale": "en", "allowManualPayment": true})),
-    );
+    let run = start(&fake, opts(json!({"locale": "en", "allowManualPayment": true})));
     wait_step("Contact details").await;
     fill_contact().await;
     submit().await;
@@ -102,10 +89,7 @@ async fn offline_is_offered_only_when_allowed_and_enabled() {
     wait_step("Pay later (offline)").await;
     submit().await;
     wait_step("Thank you!").await;
-    assert_eq!(
-        text(".note"),
-        "Your order is placed. Pay as agreed with the seller."
-    );
+    assert_eq!(text(".note"), "Your order is placed. Pay as agreed with the seller.");
     click("[data-action=done]").await;
     let result = settle(run).await.unwrap();
     assert_eq!(result["status"], "Offline");
@@ -116,10 +100,7 @@ async fn offline_is_offered_only_when_allowed_and_enabled() {
     for (methods, allow) in [(json!(["card", "offline"]), false), (json!(["card"]), true)] {
         let fake = Fake::new();
         fake.set_view("methods", methods);
-        let run = start(
-            &fake,
-            opts(json!({"locale": "en", "allowManualPayment": allow})),
-        );
+        let run = start(&fake, opts(json!({"locale": "en", "allowManualPayment": allow})));
         wait_step("Contact details").await;
         fill_contact().await;
         submit().await;
@@ -133,10 +114,7 @@ async fn offline_is_offered_only_when_allowed_and_enabled() {
 async fn terms_must_be_accepted_before_paying() {
     let fake = Fake::new();
     let link = "https://shop.example/terms?x=1";
-    let run = start(
-        &fake,
-        opts(json!({"locale": "en", "termsAndConditionsLink": link})),
-    );
+    let run = start(&fake, opts(json!({"locale": "en", "termsAndConditionsLink": link})));
     wait_step("Contact details").await;
     fill_contact().await;
     submit().await;
@@ -147,10 +125,7 @@ async fn terms_must_be_accepted_before_paying() {
     assert_eq!(text(".terms label"), "I agree to the ");
     fill_card("4242424242424242").await;
     submit().await;
-    assert_eq!(
-        text("#pay-terms-error"),
-        "Accept the terms and conditions to continue."
-    );
+    assert_eq!(text("#pay-terms-error"), "Accept the terms and conditions to continue.");
     assert_eq!(active().unwrap().id(), "pay-terms");
     assert!(fake.attempts().is_empty());
     click("#pay-terms").await;
@@ -163,10 +138,7 @@ async fn terms_must_be_accepted_before_paying() {
 #[wasm_bindgen_test]
 async fn without_the_thank_you_page_the_popup_closes_at_once() {
     let fake = Fake::new();
-    let run = start(
-        &fake,
-        opts(json!({"locale": "en", "showThankYouPage": false})),
-    );
+    let run = start(&fake, opts(json!({"locale": "en", "showThankYouPage": false})));
     wait_step("Contact details").await;
     fill_contact().await;
     submit().await;
@@ -188,10 +160,7 @@ async fn hebrew_is_right_to_left_and_french_formats_money_the_french_way() {
     assert_eq!(dialog.get_attribute("lang").as_deref(), Some("he"));
     assert_eq!(text("#pay-title"), "תשלום");
     assert_eq!(
-        find("button.close")
-            .unwrap()
-            .get_attribute("aria-label")
-            .as_deref(),
+        find("button.close").unwrap().get_attribute("aria-label").as_deref(),
         Some("סגירה")
     );
     press("Escape", false).await;
@@ -232,13 +201,9 @@ async fn the_theme_sets_css_custom_properties_without_style_elements() {
         opts(json!({"locale": "en", "theme": {"accentColor": "#0a7", "borderRadius": "4px"}})),
     );
     wait_step("Contact details").await;
-    let style = js(
-        "return document.querySelector('[data-pay-popup]').style.getPropertyValue('--pay-accent');",
-    );
+    let style = js("return document.querySelector('[data-pay-popup]').style.getPropertyValue('--pay-accent');");
     assert_eq!(style.as_string().unwrap().trim(), "#0a7");
-    let sheets = js(
-        "return document.querySelector('[data-pay-popup]').shadowRoot.adoptedStyleSheets.length;",
-    );
+    let sheets = js("return document.querySelector('[data-pay-popup]').shadowRoot.adoptedStyleSheets.length;");
     assert_eq!(sheets.as_f64(), Some(1.0));
     assert!(find("style").is_none());
     assert!(find("[style]").is_none());

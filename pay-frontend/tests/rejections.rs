@@ -54,11 +54,7 @@ async fn invalid_arguments() {
 async fn payment_not_found() {
     // Malformed ids never reach the network.
     let fake = Fake::new();
-    for id in [
-        "nope",
-        "../../etc/passwd",
-        "0F8FAD5B-D9CB-469F-A165-70867728950E",
-    ] {
+    for id in ["nope", "../../etc/passwd", "0F8FAD5B-D9CB-469F-A165-70867728950E"] {
         assert_eq!(
             code_of(start_id(&fake, id.into(), JsValue::UNDEFINED)).await,
             "payment_not_found"
@@ -70,10 +66,7 @@ async fn payment_not_found() {
         404,
         json!({"code": "payment_not_found", "message": "no such payment"}),
     ));
-    assert_eq!(
-        code_of(start(&fake, JsValue::UNDEFINED)).await,
-        "payment_not_found"
-    );
+    assert_eq!(code_of(start(&fake, JsValue::UNDEFINED)).await, "payment_not_found");
     assert_eq!(fake.requests.borrow()[0].method, HttpMethod::Get);
 }
 
@@ -81,20 +74,11 @@ async fn payment_not_found() {
 async fn network_error() {
     let fake = Fake::new();
     fake.script(Reply::Network);
-    assert_eq!(
-        code_of(start(&fake, JsValue::UNDEFINED)).await,
-        "network_error"
-    );
+    assert_eq!(code_of(start(&fake, JsValue::UNDEFINED)).await, "network_error");
     fake.script(Reply::Raw(502, "<html>Bad gateway</html>"));
-    assert_eq!(
-        code_of(start(&fake, JsValue::UNDEFINED)).await,
-        "network_error"
-    );
+    assert_eq!(code_of(start(&fake, JsValue::UNDEFINED)).await, "network_error");
     fake.script(Reply::Raw(200, "{\"not\":\"a view\"}"));
-    assert_eq!(
-        code_of(start(&fake, JsValue::UNDEFINED)).await,
-        "network_error"
-    );
+    assert_eq!(code_of(start(&fake, JsValue::UNDEFINED)).await, "network_error");
     assert!(host().is_none());
 }
 
@@ -102,10 +86,7 @@ async fn network_error() {
 async fn the_real_transport_reports_an_unreachable_backend() {
     // Port 9 (discard) is closed here: fetch fails, the SDK rejects with network_error.
     pay_frontend::configure(opts(json!({"baseUrl": "http://127.0.0.1:9"}))).unwrap();
-    let p = wasm_bindgen_futures::future_to_promise(pay_frontend::start_payment(
-        PAYMENT_ID.into(),
-        JsValue::UNDEFINED,
-    ));
+    let p = wasm_bindgen_futures::future_to_promise(pay_frontend::start_payment(PAYMENT_ID.into(), JsValue::UNDEFINED));
     let code = code_of(p).await;
     pay_frontend::configure(opts(json!({"baseUrl": ""}))).unwrap();
     assert_eq!(code, "network_error");
@@ -118,13 +99,7 @@ async fn popup_already_open() {
     wait_step("Contact details").await;
     let second = start_while_open(&fake, PAYMENT_ID.into(), JsValue::UNDEFINED);
     assert_eq!(code_of(second).await, "popup_already_open");
-    assert_eq!(
-        document()
-            .query_selector_all("[data-pay-popup]")
-            .unwrap()
-            .length(),
-        1
-    );
+    assert_eq!(document().query_selector_all("[data-pay-popup]").unwrap().length(), 1);
     press("Escape", false).await;
     assert_eq!(settle(first).await.unwrap()["status"], "Cancelled");
     // Closed: the same payment can be started again.

@@ -8,9 +8,7 @@ use super::flow::Checkout;
 use super::Popup;
 use crate::client::{CheckoutClient, ClientError};
 use crate::i18n::Msg;
-use pay_types::{
-    AttemptRequest, AttemptResult, CardInput, ErrorCode, PaymentMethod, TransactionStatus,
-};
+use pay_types::{AttemptRequest, AttemptResult, CardInput, ErrorCode, PaymentMethod, TransactionStatus};
 
 pub enum Answer {
     /// Successful, Pending or Offline: the popup goes to its outcome.
@@ -105,9 +103,7 @@ fn known_code(code: &str) -> Option<ErrorCode> {
 
 fn sort(result: AttemptResult, checkout: &mut Checkout) -> Answer {
     match result.status {
-        TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => {
-            Answer::Done(result)
-        }
+        TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => Answer::Done(result),
         TransactionStatus::Failed => {
             checkout.declined = Some(result.clone());
             Answer::Declined(result)

@@ -17,12 +17,7 @@ const EXPIRY: usize = 1;
 const CVC: usize = 2;
 const NAMES: [&str; 3] = ["cardNumber", "cardExpiry", "cardCvc"];
 
-pub async fn run(
-    popup: &Popup,
-    client: &CheckoutClient,
-    checkout: &mut Checkout,
-    can_go_back: bool,
-) -> Exit {
+pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout, can_go_back: bool) -> Exit {
     view::clear(&popup.step);
     view::heading(&popup.step, popup.t(Msg::CardTitle));
     let form = view::form(&popup.step);
@@ -74,9 +69,7 @@ pub async fn run(
     }
     popup.focus_step();
 
-    let brand = |fields: &[Field]| {
-        CardBrand::detect(&card_digits(&fields[NUMBER].value()).unwrap_or_default())
-    };
+    let brand = |fields: &[Field]| CardBrand::detect(&card_digits(&fields[NUMBER].value()).unwrap_or_default());
     let check = |i: usize| {
         let msg = validate(i, &fields[i].value(), brand(&fields), today());
         fields[i].show_error(msg.map(|m| popup.t(m)));
@@ -107,9 +100,7 @@ pub async fn run(
             UiEvent::Submit => {
                 // Every field is checked (each shows its own error), not just up to the first.
                 let all_ok = (0..NAMES.len()).filter(|&i| !check(i)).count() == 0;
-                let terms_ok = terms
-                    .as_ref()
-                    .is_none_or(|t| t.check(popup.t(Msg::ErrTerms)));
+                let terms_ok = terms.as_ref().is_none_or(|t| t.check(popup.t(Msg::ErrTerms)));
                 if !all_ok {
                     popup.focus_step();
                     continue;
@@ -122,9 +113,7 @@ pub async fn run(
                 }
                 let card = card_input(&fields);
                 alert.set_text_content(None);
-                match attempt::submit(popup, client, checkout, PaymentMethod::Card, Some(card))
-                    .await
-                {
+                match attempt::submit(popup, client, checkout, PaymentMethod::Card, Some(card)).await {
                     Answer::Done(result) => return Exit::Finished(result),
                     Answer::Declined(result) => {
                         let reason = result
@@ -152,9 +141,7 @@ pub async fn run(
                         let msg = popup.locale.field_error(code);
                         if matches!(
                             code,
-                            ErrorCode::InvalidCardNumber
-                                | ErrorCode::InvalidExpiry
-                                | ErrorCode::InvalidCvc
+                            ErrorCode::InvalidCardNumber | ErrorCode::InvalidExpiry | ErrorCode::InvalidCvc
                         ) {
                             fields[i].show_error(Some(popup.t(msg)));
                             popup.focus(&fields[i].input);
@@ -256,11 +243,7 @@ fn card_input(fields: &[Field]) -> CardInput {
     CardInput {
         number: card_digits(&fields[NUMBER].value()).unwrap_or_default(),
         exp_month,
-        exp_year: if exp_year < 100 {
-            2000 + exp_year
-        } else {
-            exp_year
-        },
+        exp_year: if exp_year < 100 { 2000 + exp_year } else { exp_year },
         cvc: fields[CVC].value().trim().to_owned(),
     }
 }

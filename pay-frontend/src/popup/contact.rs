@@ -75,8 +75,7 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
                     popup.focus_step();
                     continue;
                 }
-                let value =
-                    |i: usize| Some(fields[i].value().trim().to_owned()).filter(|v| !v.is_empty());
+                let value = |i: usize| Some(fields[i].value().trim().to_owned()).filter(|v| !v.is_empty());
                 *info = BrowserUserInfo {
                     first_name: value(0),
                     last_name: value(1),

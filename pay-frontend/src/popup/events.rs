@@ -2,7 +2,6 @@
 //! [`Listener`] removes it) push [`UiEvent`]s into a queue that the async flow awaits.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -27,7 +26,7 @@ pub enum UiEvent {
 
 #[derive(Default)]
 struct Queue {
-    events: VecDeque<UiEvent>,
+    events: Vec<UiEvent>,
     waker: Option<Waker>,
 }
 
@@ -38,7 +37,7 @@ pub struct EventQueue(Rc<RefCell<Queue>>);
 impl EventQueue {
     pub fn push(&self, event: UiEvent) {
         let mut q = self.0.borrow_mut();
-        q.events.push_back(event);
+        q.events.push(event);
         if let Some(waker) = q.waker.take() {
             waker.wake();
         }
@@ -48,9 +47,10 @@ impl EventQueue {
     pub async fn next(&self) -> UiEvent {
         poll_fn(|cx| {
             let mut q = self.0.borrow_mut();
-            match q.events.pop_front() {
-                Some(event) => Poll::Ready(event),
-                None => {
+            if !q.events.is_empty() {
+                Poll::Ready(q.events.remove(0))
+            } else {
+                {
                     q.waker = Some(cx.waker().clone());
                     Poll::Pending
                 }

@@ -5,8 +5,8 @@ use super::{card_form, contact, method, offline, outcome, summary, Popup};
 use crate::client::CheckoutClient;
 use crate::options::Options;
 use pay_types::{
-    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, PaymentMethod,
-    PaymentResult, TransactionStatus,
+    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, PaymentMethod, PaymentResult,
+    TransactionStatus,
 };
 
 /// What the visitor has entered and what the server answered so far.
@@ -41,12 +41,7 @@ enum Step {
 }
 
 /// Runs the popup until the visitor finishes or closes it.
-pub async fn run(
-    popup: &Popup,
-    client: &CheckoutClient,
-    view: CheckoutView,
-    opts: &Options,
-) -> PaymentResult {
+pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opts: &Options) -> PaymentResult {
     let money = MoneyFormat::new(&popup.locale.tag, view.payment.currency.code());
     summary::render(popup, &view.payment, &money);
     let created_with_user_info = view
@@ -62,14 +57,9 @@ pub async fn run(
         money,
         terms_link: opts.terms_link.clone(),
     };
-    let offers_offline =
-        opts.allow_manual_payment && view.methods.contains(&PaymentMethod::Offline);
+    let offers_offline = opts.allow_manual_payment && view.methods.contains(&PaymentMethod::Offline);
     let show_contact = !(opts.skip_user_info_page && created_with_user_info);
-    let first_payment_step = if offers_offline {
-        Step::Method
-    } else {
-        Step::Card
-    };
+    let first_payment_step = if offers_offline { Step::Method } else { Step::Card };
     let mut step = if show_contact {
         Step::Contact
     } else {

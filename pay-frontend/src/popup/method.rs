@@ -14,13 +14,7 @@ pub async fn run(popup: &Popup, can_go_back: bool) -> Exit {
     view::set(&group, "role", "group");
     view::set(&group, "aria-labelledby", "pay-step-title");
     view::button(&group, "method", "button", "card", popup.t(Msg::MethodCard));
-    view::button(
-        &group,
-        "method",
-        "button",
-        "offline",
-        popup.t(Msg::MethodOffline),
-    );
+    view::button(&group, "method", "button", "offline", popup.t(Msg::MethodOffline));
     if can_go_back {
         let actions = view::child(&popup.step, "div", "actions");
         view::button(&actions, "secondary", "button", "back", popup.t(Msg::Back));

@@ -20,8 +20,8 @@ use events::{EventQueue, Listener, UiEvent};
 use view::{child, set, text_child};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    CssStyleSheet, Element, Event, HtmlElement, HtmlFormElement, KeyboardEvent, ShadowRoot,
-    ShadowRootInit, ShadowRootMode,
+    CssStyleSheet, Element, Event, HtmlElement, HtmlFormElement, KeyboardEvent, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
 };
 
 const STYLES: &str = include_str!("styles.css");
@@ -51,9 +51,7 @@ impl Popup {
     pub fn open(locale: Locale, theme: &Theme) -> Result<Popup, JsValue> {
         let doc = view::document();
         let body = doc.body().ok_or(JsValue::NULL)?;
-        let return_focus = doc
-            .active_element()
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+        let return_focus = doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
 
         let host: HtmlElement = doc.create_element("div")?.unchecked_into();
         set(&host, HOST_ATTRIBUTE, "");
@@ -115,11 +113,7 @@ impl Popup {
 
     /// Disables the step and the close button while a request is in flight.
     pub fn set_busy(&self, busy: bool) {
-        set(
-            &self.dialog,
-            "aria-busy",
-            if busy { "true" } else { "false" },
-        );
+        set(&self.dialog, "aria-busy", if busy { "true" } else { "false" });
         let mut controls = vec![self.close_button.clone().unchecked_into::<Element>()];
         if let Ok(list) = self.step.query_selector_all("button,input") {
             for i in 0..list.length() {
@@ -245,10 +239,7 @@ fn on_key(root: &ShadowRoot, e: &KeyboardEvent, q: &EventQueue) {
                 (Some(i), false) => (i + 1) % n,
                 (Some(i), true) => (i + n - 1) % n,
             };
-            if let Some(el) = list
-                .get(next)
-                .and_then(|n| n.dyn_into::<HtmlElement>().ok())
-            {
+            if let Some(el) = list.get(next).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
                 let _ = el.focus();
             }
         }
@@ -259,9 +250,7 @@ fn on_key(root: &ShadowRoot, e: &KeyboardEvent, q: &EventQueue) {
                 if let Some(b) = el.dyn_ref::<HtmlElement>() {
                     b.click();
                 }
-            } else if el.tag_name() == "INPUT"
-                && el.get_attribute("type").as_deref() != Some("checkbox")
-            {
+            } else if el.tag_name() == "INPUT" && el.get_attribute("type").as_deref() != Some("checkbox") {
                 e.prevent_default();
                 if let Some(form) = el
                     .closest("form")

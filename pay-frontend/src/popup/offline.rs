@@ -9,12 +9,7 @@ use crate::client::CheckoutClient;
 use crate::i18n::Msg;
 use pay_types::PaymentMethod;
 
-pub async fn run(
-    popup: &Popup,
-    client: &CheckoutClient,
-    checkout: &mut Checkout,
-    can_go_back: bool,
-) -> Exit {
+pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout, can_go_back: bool) -> Exit {
     view::clear(&popup.step);
     view::heading(&popup.step, popup.t(Msg::MethodOffline));
     let form = view::form(&popup.step);
@@ -45,9 +40,7 @@ pub async fn run(
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None).await {
                     Answer::Done(result) => return Exit::Finished(result),
-                    Answer::Declined(_) | Answer::Field(_) => {
-                        alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))
-                    }
+                    Answer::Declined(_) | Answer::Field(_) => alert.set_text_content(Some(popup.t(Msg::ErrGeneric))),
                     Answer::Problem(msg) => alert.set_text_content(Some(popup.t(msg))),
                     Answer::Exhausted(msg) => {
                         alert.set_text_content(Some(popup.t(msg)));

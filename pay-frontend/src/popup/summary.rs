@@ -11,15 +11,12 @@ pub fn render(popup: &Popup, payment: &BrowserPayment, money: &MoneyFormat) {
     for item in &payment.items {
         let li = child(&list, "li", "item");
         text_child(&li, "span", "item-name", item.name.as_str());
-        let mut qty = String::from("× ");
-        qty.push_str(&item.quantity.get().to_string());
+        // "2 × $9.99": the unit price (the line total would need decimal multiplication,
+        // which the SDK's size budget leaves to the server's `amount`).
+        let mut qty = item.quantity.get().to_string();
+        qty.push_str(" ×");
         text_child(&li, "span", "item-qty", &qty);
-        text_child(
-            &li,
-            "span",
-            "item-price",
-            &money.format(&item.total().to_string()),
-        );
+        text_child(&li, "span", "item-price", &money.format(&item.price.to_string()));
     }
     let total = child(&popup.summary, "p", "total");
     text_child(&total, "span", "", popup.t(Msg::Total));

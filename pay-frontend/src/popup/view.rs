@@ -161,8 +161,7 @@ impl TermsBox {
     /// Shows the error when unchecked; returns whether it is checked.
     pub fn check(&self, message: &str) -> bool {
         let ok = self.checkbox.checked();
-        self.error
-            .set_text_content(if ok { None } else { Some(message) });
+        self.error.set_text_content(if ok { None } else { Some(message) });
         if ok {
             let _ = self.checkbox.remove_attribute("aria-invalid");
         } else {

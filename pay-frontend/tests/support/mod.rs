@@ -4,8 +4,7 @@
 
 use js_sys::{Function, Promise};
 use pay_frontend::testing::{
-    start_payment_with, HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture,
-    Transport, HOST_ATTRIBUTE,
+    start_payment_with, HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport, HOST_ATTRIBUTE,
 };
 use pay_types::AttemptRequest;
 use serde_json::{json, Value};
@@ -14,10 +13,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{
-    Element, Event, EventInit, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit,
-    ShadowRoot,
-};
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit, ShadowRoot};
 
 pub const PAYMENT_ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
@@ -115,8 +111,7 @@ impl Fake {
             _ => ("Successful", None),
         };
         if decline.is_some() {
-            self.attempts_left
-                .set(self.attempts_left.get().saturating_sub(1));
+            self.attempts_left.set(self.attempts_left.get().saturating_sub(1));
         }
         self.serial.set(self.serial.get() + 1);
         let result = json!({
@@ -190,8 +185,7 @@ pub async fn settle(p: Promise) -> Result<Value, Value> {
             let code = js_sys::Reflect::get(&v, &"code".into()).unwrap();
             json!({"error": true, "code": code.as_string(), "message": v.unchecked_ref::<js_sys::Error>().message().as_string()})
         } else {
-            serde_json::from_str(&js_sys::JSON::stringify(&v).unwrap().as_string().unwrap())
-                .unwrap()
+            serde_json::from_str(&js_sys::JSON::stringify(&v).unwrap().as_string().unwrap()).unwrap()
         }
     };
     JsFuture::from(p).await.map(to_value).map_err(to_value)
@@ -249,11 +243,7 @@ pub async fn step_title() -> String {
 /// Waits for the step with this heading.
 pub async fn wait_step(title: &str) {
     for _ in 0..500 {
-        if find("#pay-step-title")
-            .and_then(|e| e.text_content())
-            .as_deref()
-            == Some(title)
-        {
+        if find("#pay-step-title").and_then(|e| e.text_content()).as_deref() == Some(title) {
             return;
         }
         tick().await;
@@ -268,9 +258,7 @@ pub fn input(name: &str) -> HtmlInputElement {
     let mut sel = String::from("input[name=");
     sel.push_str(name);
     sel.push(']');
-    find(&sel)
-        .unwrap_or_else(|| panic!("no input {name}"))
-        .unchecked_into()
+    find(&sel).unwrap_or_else(|| panic!("no input {name}")).unchecked_into()
 }
 
 fn bubbling(kind: &str) -> Event {
@@ -314,12 +302,7 @@ pub async fn fill_contact() {
 }
 
 pub async fn fill_card(number: &str) {
-    fill(&[
-        ("cardNumber", number),
-        ("cardExpiry", "12/39"),
-        ("cardCvc", "123"),
-    ])
-    .await;
+    fill(&[("cardNumber", number), ("cardExpiry", "12/39"), ("cardCvc", "123")]).await;
 }
 
 pub async fn click(selector: &str) {
@@ -335,9 +318,7 @@ pub async fn submit() {
 }
 
 pub fn text(selector: &str) -> String {
-    find(selector)
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
+    find(selector).and_then(|e| e.text_content()).unwrap_or_default()
 }
 
 pub fn active() -> Option<Element> {
