@@ -10,8 +10,8 @@ use crate::pay::Pay;
 use crate::processor::{Card, ChargeRequest};
 use crate::store::{AttemptRow, Change, Claim, NewAttempt, PaymentRow};
 use pay_types::{
-    AttemptId, AttemptRequest, AttemptResult, BrowserUserInfo, CardNumber, CheckoutView, Cvc,
-    Decline, DeclineCode, ErrorCode, Expiry, PaymentMethod, TransactionStatus, UserInfo,
+    AttemptId, AttemptRequest, AttemptResult, BrowserUserInfo, CardNumber, CheckoutView, Cvc, Decline, DeclineCode,
+    ErrorCode, Expiry, PaymentMethod, TransactionStatus, UserInfo,
 };
 use sha2::{Digest, Sha256};
 
@@ -25,9 +25,7 @@ impl Pay {
         }
         let attempts_left = self.attempts_left(&row);
         Ok(CheckoutView {
-            payable: row.status.accepts_attempt()
-                && row.processing_attempt.is_none()
-                && attempts_left > 0,
+            payable: row.status.accepts_attempt() && row.processing_attempt.is_none() && attempts_left > 0,
             status: row.status,
             transaction_id: row.transaction_id.clone(),
             user_info: row
@@ -54,11 +52,7 @@ impl Pay {
     }
 
     /// Submits a payment attempt: `POST /pay/v1/checkout/{id}/attempts`.
-    pub async fn submit_attempt(
-        &self,
-        id: &str,
-        request: AttemptRequest,
-    ) -> Result<AttemptResult, PayError> {
+    pub async fn submit_attempt(&self, id: &str, request: AttemptRequest) -> Result<AttemptResult, PayError> {
         let payment_id = self.payment(id).await?.payment.id;
         let attempt_id = AttemptId::parse(&request.attempt_id)?;
         let user_info = match request.user_info {
@@ -67,22 +61,15 @@ impl Pay {
         };
         let card = match request.method {
             PaymentMethod::Card => {
-                let input = request.card.as_ref().ok_or_else(|| {
-                    PayError::rejected(ErrorCode::MissingCard, "card: required for the card method")
-                })?;
+                let input = request
+                    .card
+                    .as_ref()
+                    .ok_or_else(|| PayError::rejected(ErrorCode::MissingCard, "card: required for the card method"))?;
                 let number = CardNumber::parse(&input.number)?;
                 let now = time::OffsetDateTime::now_utc();
-                let expiry = Expiry::parse(
-                    input.exp_month,
-                    input.exp_year,
-                    (now.year() as u16, now.month() as u8),
-                )?;
+                let expiry = Expiry::parse(input.exp_month, input.exp_year, (now.year() as u16, now.month() as u8))?;
                 let cvc = Cvc::parse(&input.cvc, number.brand())?;
-                Some(Card {
-                    number,
-                    expiry,
-                    cvc,
-                })
+                Some(Card { number, expiry, cvc })
             }
             PaymentMethod::Offline if !self.inner.offline_payments => {
                 return Err(PayError::rejected(
@@ -184,13 +171,7 @@ impl Pay {
     fn replayed(&self, row: PaymentRow, attempt: AttemptRow) -> AttemptResult {
         let status = attempt.status().unwrap_or(row.status);
         let decline = attempt.decline();
-        self.result_of(
-            Some(attempt.attempt_id),
-            status,
-            attempt.transaction_id,
-            decline,
-            row,
-        )
+        self.result_of(Some(attempt.attempt_id), status, attempt.transaction_id, decline, row)
     }
 
     fn result_of(
@@ -218,19 +199,13 @@ impl Pay {
     }
 
     fn attempts_left(&self, row: &PaymentRow) -> u32 {
-        self.inner
-            .max_declined_attempts
-            .saturating_sub(row.failed_attempts)
+        self.inner.max_declined_attempts.saturating_sub(row.failed_attempts)
     }
 }
 
 /// Fingerprint of an attempt's details, to tell a replay from a different request under the
 /// same attempt id. Made of brand, last four and expiry only: never the full number or CVC.
-fn attempt_hash(
-    method: PaymentMethod,
-    card: Option<&Card>,
-    user: Option<&UserInfo>,
-) -> Result<String, PayError> {
+fn attempt_hash(method: PaymentMethod, card: Option<&Card>, user: Option<&UserInfo>) -> Result<String, PayError> {
     let mut h = Sha256::new();
     h.update(format!("{method:?}|"));
     if let Some(c) = card {

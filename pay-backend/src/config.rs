@@ -11,20 +11,109 @@ use std::path::{Path, PathBuf};
 pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
     ("host", Kind::Text, "127.0.0.1", "address to listen on"),
     ("port", Kind::Integer, "8080", "TCP port (0 picks a free one)"),
-    ("database_url", Kind::Text, "sqlite://pay.db", "sqlite://<file> (created if missing)"),
-    ("site_currency", Kind::Text, "USD", "ISO 4217 currency of payments created without one"),
-    ("secret_key", Kind::Text, "(none)", "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API"),
-    ("offline_payments", Kind::Bool, "false", "offer the offline (pay later) method"),
-    ("allowed_origins", Kind::List, "[]", "page origins allowed to call the checkout API by CORS"),
-    ("test_mode", Kind::Bool, "true", "sandbox processor and the test-only routes"),
-    ("sandbox_settle_delay_ms", Kind::Integer, "5000", "delay before a sandbox pending payment settles"),
-    ("max_declined_attempts", Kind::Integer, "5", "declined attempts a payment accepts before refusing more"),
-    ("attempts_per_minute_per_ip", Kind::Integer, "30", "payment attempts one client address may make per minute (0: no limit)"),
-    ("www_dir", Kind::Text, "(none)", "folder of a site to serve at / (the demo)"),
-    ("sdk_dir", Kind::Text, "(none)", "folder of the built SDK package to serve at /sdk/"),
+    (
+        "database_url",
+        Kind::Text,
+        "sqlite://pay.db",
+        "sqlite://<file> (created if missing)",
+    ),
+    (
+        "site_currency",
+        Kind::Text,
+        "USD",
+        "ISO 4217 currency of payments created without one",
+    ),
+    (
+        "secret_key",
+        Kind::Text,
+        "(none)",
+        "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API",
+    ),
+    (
+        "offline_payments",
+        Kind::Bool,
+        "false",
+        "offer the offline (pay later) method",
+    ),
+    (
+        "allowed_origins",
+        Kind::List,
+        "[]",
+        "page origins allowed to call the checkout API by CORS",
+    ),
+    (
+        "test_mode",
+        Kind::Bool,
+        "true",
+        "sandbox processor and the test-only routes",
+    ),
+    (
+        "sandbox_settle_delay_ms",
+        Kind::Integer,
+        "5000",
+        "delay before a sandbox pending payment settles",
+    ),
+    (
+        "max_declined_attempts",
+        Kind::Integer,
+        "5",
+        "declined attempts a payment accepts before refusing more",
+    ),
+    (
+        "attempts_per_minute_per_ip",
+        Kind::Integer,
+        "30",
+        "payment attempts one client address may make per minute (0: no limit)",
+    ),
+    (
+        "rates_base",
+        Kind::Text,
+        "EUR",
+        "currency the configured rates are per one unit of",
+    ),
+    (
+        "rates",
+        Kind::Table,
+        "{}",
+        "conversion rates per one rates_base, e.g. { USD = \"1.08\" }, used without rates_url",
+    ),
+    (
+        "rates_url",
+        Kind::Text,
+        "(none)",
+        "daily reference-rates feed (ECB XML format) to download",
+    ),
+    (
+        "rates_refresh_secs",
+        Kind::Integer,
+        "86400",
+        "how often the feed is downloaded",
+    ),
+    (
+        "www_dir",
+        Kind::Text,
+        "(none)",
+        "folder of a site to serve at / (the demo)",
+    ),
+    (
+        "sdk_dir",
+        Kind::Text,
+        "(none)",
+        "folder of the built SDK package to serve at /sdk/",
+    ),
     ("log_format", Kind::Text, "text", "text or json"),
-    ("webhooks", Kind::Table, "[]", "webhook endpoints: [{ name, url, secret = \"whsec_…\" }]"),
-    ("demo", Kind::Bool, "false", "serve the demo shop's route POST /api/create-my-payment"),
+    (
+        "webhooks",
+        Kind::Table,
+        "[]",
+        "webhook endpoints: [{ name, url, secret = \"whsec_…\" }]",
+    ),
+    (
+        "demo",
+        Kind::Bool,
+        "false",
+        "serve the demo shop's route POST /api/create-my-payment",
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +140,10 @@ pub struct Settings {
     pub sandbox_settle_delay_ms: u64,
     pub max_declined_attempts: u32,
     pub attempts_per_minute_per_ip: u32,
+    pub rates_base: String,
+    pub rates: std::collections::BTreeMap<String, pay_types::Amount>,
+    pub rates_url: Option<String>,
+    pub rates_refresh_secs: u64,
     pub www_dir: Option<PathBuf>,
     pub sdk_dir: Option<PathBuf>,
     pub log_format: String,
@@ -72,6 +165,10 @@ impl Default for Settings {
             sandbox_settle_delay_ms: 5000,
             max_declined_attempts: 5,
             attempts_per_minute_per_ip: 30,
+            rates_base: "EUR".into(),
+            rates: Default::default(),
+            rates_url: None,
+            rates_refresh_secs: 86_400,
             www_dir: None,
             sdk_dir: None,
             log_format: "text".into(),
@@ -87,10 +184,7 @@ pub struct ConfigError(String);
 
 impl Settings {
     /// Reads the file (if any) and the `PAY_*` variables of `env`, then checks every value.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ConfigError> {
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut table = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -121,18 +215,29 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
-        Currency::parse(&self.site_currency).map_err(|_| {
-            ConfigError(format!(
-                "site_currency: unknown currency `{}`",
-                self.site_currency
-            ))
-        })?;
+        Currency::parse(&self.site_currency)
+            .map_err(|_| ConfigError(format!("site_currency: unknown currency `{}`", self.site_currency)))?;
         if let Some(key) = &self.secret_key {
             if key.len() < 16 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(ConfigError(
-                    "secret_key: at least 16 characters, no spaces".into(),
-                ));
+                return Err(ConfigError("secret_key: at least 16 characters, no spaces".into()));
             }
+        }
+        Currency::parse(&self.rates_base)
+            .map_err(|_| ConfigError(format!("rates_base: unknown currency `{}`", self.rates_base)))?;
+        for (code, rate) in &self.rates {
+            if Currency::parse(code).is_err() || rate.value() <= rust_decimal::Decimal::ZERO {
+                return Err(ConfigError(format!(
+                    "rates: `{code}` needs a known code and a rate above 0"
+                )));
+            }
+        }
+        if let Some(url) = &self.rates_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError("rates_url: an http(s) URL".into()));
+            }
+        }
+        if self.rates_refresh_secs < 60 {
+            return Err(ConfigError("rates_refresh_secs: at least 60".into()));
         }
         if !self.database_url.starts_with("sqlite:") {
             return Err(ConfigError("database_url: must start with sqlite:".into()));
@@ -143,10 +248,7 @@ impl Settings {
         let mut names = std::collections::HashSet::new();
         for hook in &self.webhooks {
             if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
-                return Err(ConfigError(format!(
-                    "webhooks: `{}` is not an http(s) URL",
-                    hook.url
-                )));
+                return Err(ConfigError(format!("webhooks: `{}` is not an http(s) URL", hook.url)));
             }
             if hook.name.is_empty() || !names.insert(hook.name.as_str()) {
                 return Err(ConfigError(format!(
@@ -156,15 +258,22 @@ impl Settings {
             }
         }
         for origin in &self.allowed_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://"))
-                || origin.ends_with('/')
-            {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.ends_with('/') {
                 return Err(ConfigError(format!(
                     "allowed_origins: `{origin}` is not an origin like https://shop.example"
                 )));
             }
         }
         Ok(())
+    }
+
+    /// The configured rates as a table.
+    pub fn rates_table(&self) -> crate::rates::RatesTable {
+        crate::rates::RatesTable {
+            base: Currency::parse(&self.rates_base).expect("checked at load"),
+            rates: self.rates.iter().map(|(c, r)| (c.clone(), r.value())).collect(),
+            published: crate::store::now_rfc3339(),
+        }
     }
 
     pub fn currency(&self) -> Currency {
@@ -202,9 +311,7 @@ fn env_value(name: &str, kind: Kind, value: &str) -> Result<toml::Value, ConfigE
             .parse::<toml::Table>()
             .ok()
             .and_then(|mut t| t.remove("v"))
-            .ok_or_else(|| {
-                bad("a TOML value such as [{ name = \"a\", url = \"…\", secret = \"whsec_…\" }]")
-            })?,
+            .ok_or_else(|| bad("a TOML value such as [{ name = \"a\", url = \"…\", secret = \"whsec_…\" }]"))?,
         Kind::List => toml::Value::Array(
             value
                 .split(',')
@@ -221,10 +328,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -252,19 +356,12 @@ mod tests {
     fn env_overrides_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("pay.toml");
-        std::fs::write(
-            &file,
-            "port = 9000\nsite_currency = \"EUR\"\noffline_payments = true\n",
-        )
-        .unwrap();
+        std::fs::write(&file, "port = 9000\nsite_currency = \"EUR\"\noffline_payments = true\n").unwrap();
         let s = Settings::load(
             Some(&file),
             env(&[
                 ("PAY_PORT", "9100"),
-                (
-                    "PAY_ALLOWED_ORIGINS",
-                    "https://a.example, https://b.example",
-                ),
+                ("PAY_ALLOWED_ORIGINS", "https://a.example, https://b.example"),
             ]),
         )
         .unwrap();
@@ -290,17 +387,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("pay.toml");
         std::fs::write(&file, "prot = 1\n").unwrap();
-        let err = Settings::load(Some(&file), env(&[]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load(Some(&file), env(&[])).unwrap_err().to_string();
         assert!(err.contains("prot"), "{err}");
     }
 
     /// The README's configuration table lists exactly the settings of the code.
     #[test]
     fn readme_matches_the_settings() {
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
         let documented: std::collections::BTreeSet<String> = readme
             .lines()
             .filter_map(|l| l.strip_prefix("| `"))
@@ -313,8 +407,7 @@ mod tests {
                 key.to_owned()
             })
             .collect();
-        let code: std::collections::BTreeSet<String> =
-            SETTINGS.iter().map(|(k, ..)| k.to_string()).collect();
+        let code: std::collections::BTreeSet<String> = SETTINGS.iter().map(|(k, ..)| k.to_string()).collect();
         assert_eq!(documented, code);
     }
 

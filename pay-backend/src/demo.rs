@@ -119,9 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/hook-events").route(web::get().to(hook_events)))
         .service(resource("/api/dashboard/payments").route(web::get().to(dashboard_payments)))
         .service(resource("/api/dashboard/payments/{id}/refund").route(web::post().to(refund)))
-        .service(
-            resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)),
-        );
+        .service(resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)));
 }
 
 #[derive(Deserialize)]
@@ -136,10 +134,7 @@ fn one() -> u32 {
     1
 }
 
-async fn create_my_payment(
-    pay: web::Data<Pay>,
-    order: web::Json<Order>,
-) -> Result<HttpResponse, PayError> {
+async fn create_my_payment(pay: web::Data<Pay>, order: web::Json<Order>) -> Result<HttpResponse, PayError> {
     let Some((_, name, cents)) = CATALOG.iter().find(|(id, ..)| *id == order.product_id) else {
         return Err(PayError::rejected(ErrorCode::NotFound, "no such product"));
     };
@@ -172,20 +167,14 @@ struct HookQuery {
 }
 
 /// What the demo's hook received (for one payment with `?paymentId=`).
-async fn hook_events(
-    log: web::Data<HookLog>,
-    query: web::Query<HookQuery>,
-) -> Result<HttpResponse, PayError> {
+async fn hook_events(log: web::Data<HookLog>, query: web::Query<HookQuery>) -> Result<HttpResponse, PayError> {
     let events = log.events(query.payment_id.as_deref());
     Ok(HttpResponse::Ok().json(json!({ "data": events })))
 }
 
 /// Every recent payment with its attempts, the events recorded for it (the outbox) and
 /// whether the demo's hook has received each: one request per dashboard refresh.
-async fn dashboard_payments(
-    pay: web::Data<Pay>,
-    log: web::Data<HookLog>,
-) -> Result<HttpResponse, PayError> {
+async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Result<HttpResponse, PayError> {
     let rows = pay.list_payments(DASHBOARD_PAYMENTS, None).await?;
     let received = log.events(None);
     let mut data = Vec::with_capacity(rows.len());
@@ -273,4 +262,45 @@ async fn mark_paid(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpRes
         "status": row.status,
         "transactionId": row.transaction_id,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pay_types::{Currency, Payment, PaymentId, TransactionStatus};
+
+    fn event(payment: &str, sequence: u64, status: TransactionStatus) -> PaymentUpdateEvent {
+        PaymentUpdateEvent {
+            payment: Payment {
+                id: PaymentId::parse(payment).unwrap(),
+                amount: Amount::parse_str("12.50").unwrap(),
+                currency: Currency::parse("USD").unwrap(),
+                items: Vec::new(),
+                user_info: None,
+            },
+            status,
+            transaction_id: None,
+            user_info: None,
+            event_id: format!("evt_{payment}_{sequence}"),
+            sequence,
+            created_at: "2026-11-27T12:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn the_hook_log_keeps_each_event_once() {
+        let a = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        let b = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        let log = HookLog::default();
+
+        assert!(log.record(&event(a, 1, TransactionStatus::Pending)));
+        assert!(log.record(&event(b, 1, TransactionStatus::Successful)));
+        // A redelivery (same eventId) is dropped.
+        assert!(!log.record(&event(a, 1, TransactionStatus::Pending)));
+        assert!(log.record(&event(a, 2, TransactionStatus::Successful)));
+
+        let statuses: Vec<_> = log.events(Some(a)).into_iter().map(|e| e.status).collect();
+        assert_eq!(statuses, ["Pending", "Successful"]);
+        assert_eq!(log.events(None).len(), 3);
+    }
 }

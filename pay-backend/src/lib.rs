@@ -3,6 +3,7 @@
 
 pub mod checkout;
 pub mod config;
+pub mod currencies;
 pub mod demo;
 pub mod error;
 pub mod events;
@@ -10,6 +11,7 @@ pub mod metrics;
 pub mod pay;
 pub mod processor;
 pub mod rate_limit;
+pub mod rates;
 pub mod routes;
 pub mod startup;
 pub mod store;

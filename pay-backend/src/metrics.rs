@@ -4,8 +4,7 @@
 use crate::error::PayError;
 use crate::pay::Pay;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
@@ -23,26 +22,18 @@ impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new(
-                "pay_http_requests_total",
-                "HTTP requests by route, method and status",
-            ),
+            Opts::new("pay_http_requests_total", "HTTP requests by route, method and status"),
             &["route", "method", "status"],
         )
         .expect("valid metric");
         let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "pay_http_request_duration_seconds",
-                "HTTP request latency by route",
-            )
-            .buckets(vec![
+            HistogramOpts::new("pay_http_request_duration_seconds", "HTTP request latency by route").buckets(vec![
                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
             ]),
             &["route"],
         )
         .expect("valid metric");
-        let payments_created = IntCounter::new("pay_payments_created_total", "Payments created")
-            .expect("valid metric");
+        let payments_created = IntCounter::new("pay_payments_created_total", "Payments created").expect("valid metric");
         let attempts = IntCounterVec::new(
             Opts::new("pay_attempts_total", "Payment attempts by outcome status"),
             &["outcome"],
@@ -65,10 +56,7 @@ impl Metrics {
         )
         .expect("valid metric");
         let pool = IntGaugeVec::new(
-            Opts::new(
-                "pay_db_pool_connections",
-                "Database pool connections by pool and state",
-            ),
+            Opts::new("pay_db_pool_connections", "Database pool connections by pool and state"),
             &["pool", "state"],
         )
         .expect("valid metric");

@@ -5,9 +5,7 @@ use crate::config::Settings;
 use crate::error::PayError;
 use crate::processor::Processor;
 use crate::store::{PaymentRow, Store};
-use pay_types::{
-    Amount, Currency, ErrorCode, NewPayment, Payment, PaymentId, PaymentInfo, TransactionStatus,
-};
+use pay_types::{Amount, Currency, ErrorCode, NewPayment, Payment, PaymentId, PaymentInfo, TransactionStatus};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -26,6 +24,7 @@ pub(crate) struct Inner {
     pub test_mode: bool,
     pub metrics: crate::metrics::Metrics,
     pub attempt_limiter: crate::rate_limit::AttemptLimiter,
+    pub rates: Arc<dyn crate::rates::RatesProvider>,
 }
 
 /// Well-formed and never issued: issued ids come from the RNG, this one is all zeros.
@@ -61,11 +60,15 @@ impl IdempotencyKey {
 impl Pay {
     /// Opens the database named in the settings (running migrations) with `processor`, and
     /// closes attempts a crash interrupted.
-    pub async fn with_processor(
-        settings: &Settings,
-        processor: Arc<dyn Processor>,
-    ) -> Result<Self, PayError> {
+    pub async fn with_processor(settings: &Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
         let store = Store::open(&settings.database_url).await?;
+        let rates: Arc<dyn crate::rates::RatesProvider> = match &settings.rates_url {
+            Some(url) => {
+                let every = std::time::Duration::from_secs(settings.rates_refresh_secs);
+                crate::rates::FeedRates::start(url.clone(), store.clone(), every).await?
+            }
+            None => Arc::new(crate::rates::ConfiguredRates(settings.rates_table())),
+        };
         let pay = Pay {
             inner: Arc::new(Inner {
                 store,
@@ -75,9 +78,8 @@ impl Pay {
                 max_declined_attempts: settings.max_declined_attempts,
                 test_mode: settings.test_mode,
                 metrics: crate::metrics::Metrics::new(),
-                attempt_limiter: crate::rate_limit::AttemptLimiter::new(
-                    settings.attempts_per_minute_per_ip,
-                ),
+                attempt_limiter: crate::rate_limit::AttemptLimiter::new(settings.attempts_per_minute_per_ip),
+                rates,
             }),
         };
         pay.recover_interrupted_attempts().await?;
@@ -102,11 +104,7 @@ impl Pay {
     ) -> Result<(Payment, bool), PayError> {
         let new: NewPayment = info.validate(self.inner.site_currency)?;
         let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info)?));
-        let (payment, replayed) = self
-            .inner
-            .store
-            .insert_payment(&new, Some((&key.0, &hash)))
-            .await?;
+        let (payment, replayed) = self.inner.store.insert_payment(&new, Some((&key.0, &hash))).await?;
         if !replayed {
             self.inner.metrics.payments_created.inc();
         }
@@ -122,28 +120,18 @@ impl Pay {
             Err(_) => (PaymentId::parse(NEVER_ISSUED).expect("a valid shape"), true),
         };
         let row = self.inner.store.payment(&id).await?;
-        row.filter(|_| !malformed)
-            .ok_or_else(PayError::payment_not_found)
+        row.filter(|_| !malformed).ok_or_else(PayError::payment_not_found)
     }
 
     /// Newest first, at most `limit` (1..=100), after the payment `starting_after`.
-    pub async fn list_payments(
-        &self,
-        limit: u32,
-        starting_after: Option<&str>,
-    ) -> Result<Vec<PaymentRow>, PayError> {
+    pub async fn list_payments(&self, limit: u32, starting_after: Option<&str>) -> Result<Vec<PaymentRow>, PayError> {
         if !(1..=100).contains(&limit) {
-            return Err(PayError::rejected(
-                ErrorCode::InvalidQuery,
-                "limit: 1 to 100",
-            ));
+            return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
         }
         let after = starting_after
             .map(PaymentId::parse)
             .transpose()
-            .map_err(|_| {
-                PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id")
-            })?;
+            .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
         self.inner.store.list_payments(limit, after.as_ref()).await
     }
 
@@ -176,10 +164,7 @@ impl Pay {
         if row.status != TransactionStatus::Offline {
             return Err(PayError::rejected(
                 ErrorCode::IllegalTransition,
-                format!(
-                    "only an Offline payment can be marked paid; this one is {}",
-                    row.status
-                ),
+                format!("only an Offline payment can be marked paid; this one is {}", row.status),
             ));
         }
         self.inner
@@ -227,20 +212,12 @@ impl Pay {
     }
 
     /// Counts one HTTP request in the metrics.
-    pub fn record_request(
-        &self,
-        route: &str,
-        method: &str,
-        status: u16,
-        took: std::time::Duration,
-    ) {
+    pub fn record_request(&self, route: &str, method: &str, status: u16, took: std::time::Duration) {
         let m = &self.inner.metrics;
         m.requests
             .with_label_values(&[route, method, &status.to_string()])
             .inc();
-        m.latency
-            .with_label_values(&[route])
-            .observe(took.as_secs_f64());
+        m.latency.with_label_values(&[route]).observe(took.as_secs_f64());
     }
 
     pub(crate) fn test_mode(&self) -> bool {

@@ -35,17 +35,13 @@ impl Application {
         Self::build_with_processor(settings, Arc::new(sandbox)).await
     }
 
-    pub async fn build_with_processor(
-        settings: Settings,
-        processor: Arc<dyn Processor>,
-    ) -> Result<Self, PayError> {
+    pub async fn build_with_processor(settings: Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
         let pay = Pay::with_processor(&settings, processor).await?;
         pay.store().release_leases().await?;
         for endpoint in &settings.webhooks {
             pay.add_webhook(endpoint.clone()).await?;
         }
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
-            .map_err(PayError::internal)?;
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port)).map_err(PayError::internal)?;
         let port = listener.local_addr().map_err(PayError::internal)?.port();
         let demo = match settings.demo {
             true => Some(crate::demo::register_hook(&pay).await?),
@@ -81,13 +77,6 @@ fn serve(
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
     let server = HttpServer::new(move || {
-        let mut cors = actix_cors::Cors::default()
-            .allowed_methods(["GET", "POST"])
-            .allowed_header(actix_web::http::header::CONTENT_TYPE)
-            .max_age(3600);
-        for origin in &origins {
-            cors = cors.allowed_origin(origin);
-        }
         let mut app = App::new()
             .wrap(security_headers())
             .wrap_fn(|req, srv| {
@@ -96,17 +85,9 @@ fn serve(
                 let response = actix_web::dev::Service::call(srv, req);
                 async move {
                     let response = response.await?;
-                    let route = response
-                        .request()
-                        .match_pattern()
-                        .unwrap_or_else(|| "unmatched".into());
+                    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
                     if let Some(pay) = response.request().app_data::<web::Data<Pay>>() {
-                        pay.record_request(
-                            &route,
-                            &method,
-                            response.status().as_u16(),
-                            started.elapsed(),
-                        );
+                        pay.record_request(&route, &method, response.status().as_u16(), started.elapsed());
                     }
                     Ok(response)
                 }
@@ -114,11 +95,9 @@ fn serve(
             .wrap(TracingLogger::<PaySpans>::new())
             .app_data(pay_data.clone())
             .app_data(key.clone())
-            .configure(|cfg| routes::configure(cfg, &pay, cors));
+            .configure(|cfg| routes::configure(cfg, &pay, &origins));
         if let Some(hook_log) = &demo {
-            app = app
-                .app_data(hook_log.clone())
-                .configure(crate::demo::configure);
+            app = app.app_data(hook_log.clone()).configure(crate::demo::configure);
         }
         if let Some(dir) = &sdk {
             app = app.service(actix_files::Files::new("/sdk", dir));

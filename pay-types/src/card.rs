@@ -24,8 +24,7 @@ impl CardBrand {
     /// The brand from the leading digits; works on a partial number (live validation).
     pub fn detect(digits: &str) -> CardBrand {
         let prefix = |n: usize| digits.get(..n).and_then(|p| p.parse::<u32>().ok());
-        let in_range =
-            |n: usize, lo: u32, hi: u32| prefix(n).is_some_and(|p| (lo..=hi).contains(&p));
+        let in_range = |n: usize, lo: u32, hi: u32| prefix(n).is_some_and(|p| (lo..=hi).contains(&p));
         if digits.starts_with('4') {
             CardBrand::Visa
         } else if in_range(2, 51, 55) || in_range(4, 2221, 2720) {
@@ -126,12 +125,7 @@ impl CardNumber {
 
 impl fmt::Debug for CardNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CardNumber({} •••• {})",
-            self.brand().as_str(),
-            self.last4()
-        )
+        write!(f, "CardNumber({} •••• {})", self.brand().as_str(), self.last4())
     }
 }
 

@@ -174,17 +174,9 @@ mod tests {
 
     #[test]
     fn the_browser_cannot_send_an_amount() {
-        for extra in [
-            r#""amount":1"#,
-            r#""price":1"#,
-            r#""currency":"USD""#,
-            r#""items":[]"#,
-        ] {
+        for extra in [r#""amount":1"#, r#""price":1"#, r#""currency":"USD""#, r#""items":[]"#] {
             let json = format!(r#"{{"attemptId":"att_00000001","method":"offline",{extra}}}"#);
-            assert!(
-                serde_json::from_str::<AttemptRequest>(&json).is_err(),
-                "{extra}"
-            );
+            assert!(serde_json::from_str::<AttemptRequest>(&json).is_err(), "{extra}");
         }
         let card_amount = r#"{"attemptId":"att_00000001","method":"card","card":{"number":"1","expMonth":1,"expYear":1,"cvc":"1","amount":0}}"#;
         assert!(serde_json::from_str::<AttemptRequest>(card_amount).is_err());
@@ -199,10 +191,7 @@ mod tests {
             DeclineCode::IncorrectCvc,
             DeclineCode::ProcessingError,
         ] {
-            assert_eq!(
-                serde_json::to_string(&c).unwrap(),
-                format!("\"{}\"", c.as_str())
-            );
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));
             assert_eq!(DeclineCode::parse(c.as_str()), Some(c));
         }
     }

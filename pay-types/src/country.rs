@@ -63,10 +63,7 @@ mod tests {
             assert_eq!(CountryCode::parse(ok).unwrap().as_str(), ok);
         }
         for bad in ["US", "usa", "XXX", "", "USAA"] {
-            assert_eq!(
-                CountryCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidCountry
-            );
+            assert_eq!(CountryCode::parse(bad).unwrap_err().code, ErrorCode::InvalidCountry);
         }
     }
 }

@@ -18,10 +18,7 @@ impl Currency {
             .map(|i| Currency(i as u16))
             .ok_or_else(|| {
                 let shown: String = code.chars().take(8).collect();
-                ValidationError::new(
-                    ErrorCode::UnknownCurrency,
-                    format!("unknown currency code `{shown}`"),
-                )
+                ValidationError::new(ErrorCode::UnknownCurrency, format!("unknown currency code `{shown}`"))
             })
     }
 
@@ -84,11 +81,7 @@ mod tests {
             ("CLF", 4),
         ];
         for (code, minor) in cases {
-            assert_eq!(
-                Currency::parse(code).unwrap().minor_units(),
-                minor,
-                "{code}"
-            );
+            assert_eq!(Currency::parse(code).unwrap().minor_units(), minor, "{code}");
         }
     }
 

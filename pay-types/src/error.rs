@@ -32,6 +32,7 @@ pub enum ErrorCode {
     InvalidAttemptId,
     InvalidIdempotencyKey,
     MissingCard,
+    RateUnavailable,
     // Who and what.
     Unauthorized,
     NotFound,
@@ -76,6 +77,7 @@ impl ErrorCode {
             Self::InvalidAttemptId => "invalid_attempt_id",
             Self::InvalidIdempotencyKey => "invalid_idempotency_key",
             Self::MissingCard => "missing_card",
+            Self::RateUnavailable => "rate_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::NotFound => "not_found",
             Self::PaymentNotFound => "payment_not_found",
@@ -125,6 +127,7 @@ impl ErrorCode {
             | Self::InvalidCvc
             | Self::InvalidAttemptId
             | Self::MissingCard
+            | Self::RateUnavailable
             | Self::OfflineNotEnabled => 422,
             Self::TooManyAttempts | Self::RateLimited => 429,
             Self::InternalError => 500,

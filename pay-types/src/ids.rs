@@ -24,10 +24,7 @@ impl PaymentId {
         if shaped {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(ValidationError::new(
-                ErrorCode::PaymentNotFound,
-                "no such payment",
-            ))
+            Err(ValidationError::new(ErrorCode::PaymentNotFound, "no such payment"))
         }
     }
 
@@ -68,10 +65,8 @@ pub struct AttemptId(String);
 
 impl AttemptId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let ok = (8..=64).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        let ok =
+            (8..=64).contains(&raw.len()) && raw.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
         if ok {
             Ok(Self(raw.to_owned()))
         } else {

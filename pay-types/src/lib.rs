@@ -7,6 +7,7 @@
 pub mod card;
 pub mod checkout;
 pub mod country;
+pub mod currencies;
 pub mod currency;
 pub mod error;
 pub mod event;
@@ -22,18 +23,16 @@ mod currency_table;
 mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
-pub use checkout::{
-    AttemptRequest, AttemptResult, CardInput, CheckoutView, Decline, DeclineCode, PaymentMethod,
-};
+pub use checkout::{AttemptRequest, AttemptResult, CardInput, CheckoutView, Decline, DeclineCode, PaymentMethod};
 pub use country::CountryCode;
+pub use currencies::{ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo};
 pub use currency::Currency;
 pub use error::{ApiError, ErrorCode, ValidationError};
 pub use event::{PaymentResult, PaymentUpdateEvent};
 pub use ids::{AttemptId, PaymentId};
 pub use money::Amount;
 pub use payment::{
-    BrowserPayment, ItemName, NewPayment, Payment, PaymentInfo, PaymentItem, Quantity, ValidItem,
-    MAX_ITEMS,
+    BrowserPayment, ItemName, NewPayment, Payment, PaymentInfo, PaymentItem, Quantity, ValidItem, MAX_ITEMS,
 };
 pub use status::{IllegalTransition, TransactionStatus};
 pub use user_info::{BrowserUserInfo, Email, PersonName, Phone, UserInfo};

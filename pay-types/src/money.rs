@@ -57,10 +57,7 @@ impl Amount {
             return Err(ValidationError::new(code, "must not be negative"));
         }
         if value > MAX_AMOUNT {
-            return Err(ValidationError::new(
-                code,
-                "exceeds the maximum of 1000000000000",
-            ));
+            return Err(ValidationError::new(code, "exceeds the maximum of 1000000000000"));
         }
         let minor = u32::from(currency.minor_units());
         if value.scale() > minor {
@@ -97,8 +94,7 @@ impl FromStr for Amount {
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Written from the decimal's own digits: never through f64.
-        let number =
-            serde_json::Number::from_str(&self.0.to_string()).map_err(serde::ser::Error::custom)?;
+        let number = serde_json::Number::from_str(&self.0.to_string()).map_err(serde::ser::Error::custom)?;
         number.serialize(serializer)
     }
 }
@@ -119,8 +115,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
-        Amount::parse_str(v)
-            .map_err(|_| E::custom(format!("`{}` is not a decimal number", truncate(v))))
+        Amount::parse_str(v).map_err(|_| E::custom(format!("`{}` is not a decimal number", truncate(v))))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
@@ -190,20 +185,8 @@ mod tests {
 
     #[test]
     fn garbage_is_rejected() {
-        for bad in [
-            "\"abc\"",
-            "\"\"",
-            "true",
-            "null",
-            "[]",
-            "{}",
-            "\"1.2.3\"",
-            "\"NaN\"",
-        ] {
-            assert!(
-                serde_json::from_str::<Amount>(bad).is_err(),
-                "{bad} accepted"
-            );
+        for bad in ["\"abc\"", "\"\"", "true", "null", "[]", "{}", "\"1.2.3\"", "\"NaN\""] {
+            assert!(serde_json::from_str::<Amount>(bad).is_err(), "{bad} accepted");
         }
     }
 

@@ -29,12 +29,7 @@ schema!(
     "Money, exact: a JSON number read from its digits (a decimal string is accepted too). At most the currency's minor units of decimals.",
     serde_json::json!(9.99)
 );
-schema!(
-    Currency,
-    Type::String,
-    "ISO 4217 code",
-    serde_json::json!("USD")
-);
+schema!(Currency, Type::String, "ISO 4217 code", serde_json::json!("USD"));
 schema!(
     PaymentId,
     Type::String,

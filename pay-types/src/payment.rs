@@ -21,10 +21,7 @@ impl ItemName {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidItemName,
-                "must not be empty",
-            ));
+            return Err(ValidationError::new(ErrorCode::InvalidItemName, "must not be empty"));
         }
         if s.chars().count() > Self::MAX_CHARS {
             return Err(ValidationError::new(
@@ -61,12 +58,7 @@ impl Quantity {
     pub const MAX: u32 = 10_000;
 
     pub fn parse(raw: Decimal) -> Result<Self, ValidationError> {
-        let bad = || {
-            ValidationError::new(
-                ErrorCode::InvalidQuantity,
-                "must be an integer from 1 to 10000",
-            )
-        };
+        let bad = || ValidationError::new(ErrorCode::InvalidQuantity, "must be an integer from 1 to 10000");
         let n = raw.normalize();
         if n.scale() != 0 || n < Decimal::ONE || n > Decimal::from(Self::MAX) {
             return Err(bad());
@@ -159,9 +151,7 @@ impl PaymentInfo {
             .items
             .iter()
             .enumerate()
-            .map(|(i, item)| {
-                validate_item(item, currency).map_err(|e| e.at(&format!("items[{i}]")))
-            })
+            .map(|(i, item)| validate_item(item, currency).map_err(|e| e.at(&format!("items[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         let amount = self
             .amount
@@ -207,11 +197,7 @@ fn validate_item(item: &PaymentItem, currency: Currency) -> Result<ValidItem, Va
         None => Quantity(1),
         Some(q) => Quantity::parse(q.value()).map_err(|e| e.at("quantity"))?,
     };
-    Ok(ValidItem {
-        name,
-        price,
-        quantity,
-    })
+    Ok(ValidItem { name, price, quantity })
 }
 
 /// A stored payment: the output of `createPayment` and `event.payment` (server shape).
@@ -288,8 +274,7 @@ mod tests {
 
     #[test]
     fn point_one_plus_point_two_is_point_three() {
-        let ok =
-            info(r#"{"items":[{"name":"a","price":0.1},{"name":"b","price":0.2}],"amount":0.3}"#);
+        let ok = info(r#"{"items":[{"name":"a","price":0.1},{"name":"b","price":0.2}],"amount":0.3}"#);
         assert!(ok.validate(usd()).is_ok());
     }
 
@@ -321,10 +306,7 @@ mod tests {
             .join(",");
         let table: Vec<(String, ErrorCode)> = vec![
             (r#"{"items":[],"amount":1}"#.into(), ErrorCode::InvalidItems),
-            (
-                format!(r#"{{"items":[{many}],"amount":101}}"#),
-                ErrorCode::InvalidItems,
-            ),
+            (format!(r#"{{"items":[{many}],"amount":101}}"#), ErrorCode::InvalidItems),
             (
                 r#"{"items":[{"name":"  ","price":1}],"amount":1}"#.into(),
                 ErrorCode::InvalidItemName,
@@ -370,8 +352,7 @@ mod tests {
                 ErrorCode::TooManyDecimals,
             ),
             (
-                r#"{"items":[{"name":"a","price":1}],"amount":1,"userInfo":{"email":"nope"}}"#
-                    .into(),
+                r#"{"items":[{"name":"a","price":1}],"amount":1,"userInfo":{"email":"nope"}}"#.into(),
                 ErrorCode::InvalidEmail,
             ),
         ];
@@ -393,10 +374,10 @@ mod tests {
         let max_q = r#"{"items":[{"name":"a","price":0.01,"quantity":10000}],"amount":100}"#;
         assert!(info(max_q).validate(usd()).is_ok());
         let name = "n".repeat(200);
-        assert!(info(&format!(
-            r#"{{"items":[{{"name":"{name}","price":1}}],"amount":1}}"#
-        ))
-        .validate(usd())
-        .is_ok());
+        assert!(
+            info(&format!(r#"{{"items":[{{"name":"{name}","price":1}}],"amount":1}}"#))
+                .validate(usd())
+                .is_ok()
+        );
     }
 }

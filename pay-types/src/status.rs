@@ -125,10 +125,7 @@ mod tests {
     #[test]
     fn exact_wire_strings() {
         for s in TransactionStatus::ALL {
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.as_str())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
             assert_eq!(TransactionStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(

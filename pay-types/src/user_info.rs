@@ -15,10 +15,7 @@ impl PersonName {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         if s.chars().count() > Self::MAX_CHARS {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidName,
-                "at most 100 characters",
-            ));
+            return Err(ValidationError::new(ErrorCode::InvalidName, "at most 100 characters"));
         }
         if s.chars().any(char::is_control) {
             return Err(ValidationError::new(
@@ -43,12 +40,7 @@ impl Email {
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
-        let bad = |why: &str| {
-            Err(ValidationError::new(
-                ErrorCode::InvalidEmail,
-                why.to_owned(),
-            ))
-        };
+        let bad = |why: &str| Err(ValidationError::new(ErrorCode::InvalidEmail, why.to_owned()));
         if s.chars().count() > Self::MAX_CHARS {
             return bad("at most 254 characters");
         }
@@ -59,12 +51,10 @@ impl Email {
             && local.len() <= 64
             && !domain.contains('@')
             && domain.contains('.')
-            && domain
-                .split('.')
-                .all(|label| !label.is_empty() && label.len() <= 63)
-            && !s.chars().any(|c| {
-                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')
-            });
+            && domain.split('.').all(|label| !label.is_empty() && label.len() <= 63)
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'));
         if !shaped {
             return bad("not an e-mail address");
         }
@@ -86,19 +76,13 @@ impl Phone {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         if s.chars().count() > Self::MAX_CHARS {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidPhone,
-                "at most 32 characters",
-            ));
+            return Err(ValidationError::new(ErrorCode::InvalidPhone, "at most 32 characters"));
         }
         let allowed = s
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'));
         if !allowed || !s.chars().any(|c| c.is_ascii_digit()) {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidPhone,
-                "not a phone number",
-            ));
+            return Err(ValidationError::new(ErrorCode::InvalidPhone, "not a phone number"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -311,12 +295,7 @@ mod tests {
         assert!(PersonName::parse(&"é".repeat(100)).is_ok());
         assert!(Phone::parse(&"1".repeat(32)).is_ok());
         let local = "a".repeat(64);
-        let domain = format!(
-            "{}.{}.{}.com",
-            "b".repeat(60),
-            "c".repeat(60),
-            "d".repeat(63)
-        );
+        let domain = format!("{}.{}.{}.com", "b".repeat(60), "c".repeat(60), "d".repeat(63));
         assert_eq!(local.len() + 1 + domain.len(), 254);
         assert!(Email::parse(&format!("{local}@{domain}")).is_ok());
     }

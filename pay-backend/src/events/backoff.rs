@@ -24,9 +24,7 @@ const STEPS_SECS: [u64; 12] = [
 pub fn next_wait(failures: u32) -> Option<Duration> {
     let base = *STEPS_SECS.get(failures.checked_sub(1)? as usize)?;
     let jitter = 0.8 + fastrand::f64() * 0.4;
-    Some(Duration::from_millis(
-        (base as f64 * 1000.0 * jitter) as u64,
-    ))
+    Some(Duration::from_millis((base as f64 * 1000.0 * jitter) as u64))
 }
 
 /// How many tries a delivery gets.

@@ -32,9 +32,7 @@ pub(super) fn spawn(pay: Pay, target: String, sink: Sink) {
                         for d in due {
                             let (pay, target, sink, client) =
                                 (pay.clone(), target.clone(), sink.clone(), client.clone());
-                            in_flight.spawn(async move {
-                                deliver(&pay, &target, &sink, &client, d).await
-                            });
+                            in_flight.spawn(async move { deliver(&pay, &target, &sink, &client, d).await });
                         }
                     }
                     Err(e) => tracing::error!(%target, error = %e, "claiming deliveries failed"),
@@ -76,12 +74,7 @@ async fn deliver(pay: &Pay, target: &str, sink: &Sink, client: &reqwest::Client,
     if let Try::Failed { retry_in: None, .. } = &outcome {
         tracing::warn!(%target, event_id = %d.event_id, "delivery is dead after its last try");
     }
-    if let Err(e) = pay
-        .inner
-        .store
-        .record_try(target, &d, outcome, started.elapsed())
-        .await
-    {
+    if let Err(e) = pay.inner.store.record_try(target, &d, outcome, started.elapsed()).await {
         // The lease runs out and the delivery is tried again: at least once.
         tracing::error!(%target, event_id = %d.event_id, error = %e, "recording a delivery failed");
     }

@@ -44,27 +44,19 @@ impl Pay {
     }
 
     /// Like [`Pay::on_payment_update`] for several hooks: each name keeps its own deliveries.
-    pub async fn on_payment_update_named<F, Fut>(
-        &self,
-        name: &str,
-        handler: F,
-    ) -> Result<(), PayError>
+    pub async fn on_payment_update_named<F, Fut>(&self, name: &str, handler: F) -> Result<(), PayError>
     where
         F: Fn(PaymentUpdateEvent) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = HookResult> + Send + 'static,
     {
         let hook: Arc<HookFn> = Arc::new(move |event| Box::pin(handler(event)));
-        self.start_target(format!("hook:{name}"), Sink::Hook(hook))
-            .await
+        self.start_target(format!("hook:{name}"), Sink::Hook(hook)).await
     }
 
     /// Starts delivering to a webhook endpoint (the server does this for each configured one).
     pub async fn add_webhook(&self, endpoint: WebhookEndpoint) -> Result<(), PayError> {
-        self.start_target(
-            format!("webhook:{}", endpoint.name),
-            Sink::Webhook(Arc::new(endpoint)),
-        )
-        .await
+        self.start_target(format!("webhook:{}", endpoint.name), Sink::Webhook(Arc::new(endpoint)))
+            .await
     }
 
     async fn start_target(&self, target: String, sink: Sink) -> Result<(), PayError> {

@@ -99,10 +99,7 @@ pub fn verify_webhook_at<'a>(
     let id = id.ok_or(VerifyError::MissingHeader("webhook-id"))?;
     let timestamp = timestamp.ok_or(VerifyError::MissingHeader("webhook-timestamp"))?;
     let signatures = signatures.ok_or(VerifyError::MissingHeader("webhook-signature"))?;
-    let ts: i64 = timestamp
-        .trim()
-        .parse()
-        .map_err(|_| VerifyError::BadTimestamp)?;
+    let ts: i64 = timestamp.trim().parse().map_err(|_| VerifyError::BadTimestamp)?;
     if now.abs_diff(ts) > tolerance.as_secs() {
         return Err(VerifyError::Expired);
     }
@@ -151,35 +148,20 @@ mod tests {
 
     #[test]
     fn signs_the_reference_vector() {
-        assert_eq!(
-            WebhookSecret::parse(SECRET).unwrap().sign(ID, TS, BODY),
-            SIGNATURE
-        );
+        assert_eq!(WebhookSecret::parse(SECRET).unwrap().sign(ID, TS, BODY), SIGNATURE);
     }
 
     #[test]
     fn verifies_and_rejects() {
         assert_eq!(verify(&headers(SIGNATURE), BODY, TS + 10), Ok(()));
-        assert_eq!(
-            verify(&headers(&format!("v1,bm9wZQ== {SIGNATURE}")), BODY, TS),
-            Ok(())
-        );
+        assert_eq!(verify(&headers(&format!("v1,bm9wZQ== {SIGNATURE}")), BODY, TS), Ok(()));
         assert_eq!(
             verify(&headers(SIGNATURE), b"{\"test\": 1}", TS),
             Err(VerifyError::NoMatch)
         );
-        assert_eq!(
-            verify(&headers(SIGNATURE), BODY, TS + 301),
-            Err(VerifyError::Expired)
-        );
-        assert_eq!(
-            verify(&headers(SIGNATURE), BODY, TS - 301),
-            Err(VerifyError::Expired)
-        );
-        assert_eq!(
-            verify(&headers("v2,abc"), BODY, TS),
-            Err(VerifyError::NoMatch)
-        );
+        assert_eq!(verify(&headers(SIGNATURE), BODY, TS + 301), Err(VerifyError::Expired));
+        assert_eq!(verify(&headers(SIGNATURE), BODY, TS - 301), Err(VerifyError::Expired));
+        assert_eq!(verify(&headers("v2,abc"), BODY, TS), Err(VerifyError::NoMatch));
         assert_eq!(
             verify(&headers(SIGNATURE)[..2], BODY, TS),
             Err(VerifyError::MissingHeader("webhook-signature"))
@@ -193,8 +175,6 @@ mod tests {
         assert!(WebhookSecret::parse("whsec_c2hvcnQ=").is_err());
         let generated = WebhookSecret::generate();
         assert!(WebhookSecret::parse(&generated).is_ok());
-        assert!(
-            !format!("{:?}", WebhookSecret::parse(&generated).unwrap()).contains(&generated[6..])
-        );
+        assert!(!format!("{:?}", WebhookSecret::parse(&generated).unwrap()).contains(&generated[6..]));
     }
 }

@@ -11,14 +11,7 @@ pub struct SandboxProcessor {
 
 impl SandboxProcessor {
     /// The outcome for a card number (digits only).
-    pub fn decide(
-        &self,
-        digits: &str,
-    ) -> (
-        TransactionStatus,
-        Option<DeclineCode>,
-        Option<TransactionStatus>,
-    ) {
+    pub fn decide(&self, digits: &str) -> (TransactionStatus, Option<DeclineCode>, Option<TransactionStatus>) {
         use TransactionStatus::*;
         match digits {
             "4000000000000002" => (Failed, Some(DeclineCode::CardDeclined), None),
@@ -62,30 +55,10 @@ mod tests {
         let table = [
             ("4242424242424242", Successful, None, None),
             ("5555555555554444", Successful, None, None),
-            (
-                "4000000000000002",
-                Failed,
-                Some(DeclineCode::CardDeclined),
-                None,
-            ),
-            (
-                "4000000000009995",
-                Failed,
-                Some(DeclineCode::InsufficientFunds),
-                None,
-            ),
-            (
-                "4000000000000069",
-                Failed,
-                Some(DeclineCode::ExpiredCard),
-                None,
-            ),
-            (
-                "4000000000000127",
-                Failed,
-                Some(DeclineCode::IncorrectCvc),
-                None,
-            ),
+            ("4000000000000002", Failed, Some(DeclineCode::CardDeclined), None),
+            ("4000000000009995", Failed, Some(DeclineCode::InsufficientFunds), None),
+            ("4000000000000069", Failed, Some(DeclineCode::ExpiredCard), None),
+            ("4000000000000127", Failed, Some(DeclineCode::IncorrectCvc), None),
             ("4000000000003220", Pending, None, Some(Successful)),
             ("4000000000000341", Pending, None, Some(Failed)),
             ("4000000000000259", Successful, None, Some(Chargeback)),
@@ -103,11 +76,7 @@ mod tests {
                 card: &card,
             };
             let outcome = sandbox.charge(request).await;
-            assert_eq!(
-                (outcome.status, outcome.decline),
-                (status, decline),
-                "{number}"
-            );
+            assert_eq!((outcome.status, outcome.decline), (status, decline), "{number}");
             assert_eq!(outcome.later.map(|l| l.0), later, "{number}");
             assert!(outcome.transaction_id.starts_with("txn_"));
         }

@@ -24,9 +24,7 @@ impl FromRequest for Merchant {
 }
 
 fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
-    let expected = req
-        .app_data::<web::Data<MerchantKey>>()
-        .and_then(|k| k.0.clone());
+    let expected = req.app_data::<web::Data<MerchantKey>>().and_then(|k| k.0.clone());
     let Some(expected) = expected else {
         return Err(PayError::rejected(
             ErrorCode::Unauthorized,

@@ -65,10 +65,7 @@ async fn list(
             "limit: 1 to 500",
         ));
     }
-    let rows = pay
-        .store()
-        .events_after(query.after.unwrap_or(0).max(0), limit)
-        .await?;
+    let rows = pay.store().events_after(query.after.unwrap_or(0).max(0), limit).await?;
     let next = rows.last().map(|(position, _)| *position).or(query.after);
     let data = rows
         .into_iter()
@@ -96,10 +93,7 @@ async fn redeliver(
     event_id: web::Path<String>,
     query: web::Query<RedeliverQuery>,
 ) -> Result<HttpResponse, PayError> {
-    let queued = pay
-        .store()
-        .redeliver(&event_id, query.target.as_deref())
-        .await?;
+    let queued = pay.store().redeliver(&event_id, query.target.as_deref()).await?;
     Ok(HttpResponse::Accepted().json(Redelivered { queued }))
 }
 

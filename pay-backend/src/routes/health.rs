@@ -39,7 +39,5 @@ pub(super) async fn readyz(pay: web::Data<Pay>) -> HttpResponse {
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub(super) async fn metrics(pay: web::Data<Pay>) -> Result<HttpResponse, PayError> {
     let text = crate::metrics::render(&pay).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(text))
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text))
 }

@@ -15,11 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/payments")
-        .service(
-            resource("")
-                .route(web::post().to(create))
-                .route(web::get().to(list)),
-        )
+        .service(resource("").route(web::post().to(create)).route(web::get().to(list)))
         .service(resource("/{id}").route(web::get().to(get)))
         .service(resource("/{id}/events").route(web::get().to(events)))
         .service(resource("/{id}/refunds").route(web::post().to(refund)))
@@ -131,11 +127,7 @@ async fn create(
 #[utoipa::path(get, path = "/pay/v1/payments/{id}", tag = "merchant", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
     responses((status = 200, body = PaymentDetails), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn get(
-    _merchant: Merchant,
-    pay: web::Data<Pay>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, PayError> {
+async fn get(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.payment(&id).await?;
     let attempts = pay.store().attempts_of(&row.payment.id).await?;
     Ok(HttpResponse::Ok().json(details(row, attempts)))
@@ -159,9 +151,7 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
     let limit = query.limit.unwrap_or(20);
-    let rows = pay
-        .list_payments(limit, query.starting_after.as_deref())
-        .await?;
+    let rows = pay.list_payments(limit, query.starting_after.as_deref()).await?;
     let has_more = rows.len() == limit as usize;
     let data: Vec<PaymentDetails> = rows.into_iter().map(|r| details(r, Vec::new())).collect();
     Ok(HttpResponse::Ok().json(PaymentPage { data, has_more }))
@@ -171,11 +161,7 @@ async fn list(
 #[utoipa::path(get, path = "/pay/v1/payments/{id}/events", tag = "merchant", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
     responses((status = 200, body = PaymentEvents), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn events(
-    _merchant: Merchant,
-    pay: web::Data<Pay>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, PayError> {
+async fn events(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.payment(&id).await?;
     let events = pay.store().events_of(&row.payment.id).await?;
     let data = events
@@ -215,11 +201,7 @@ async fn refund(
     params(("id" = String, Path, description = "payment id")),
     responses((status = 200, body = PaymentDetails), (status = 401, body = ApiError), (status = 404, body = ApiError),
               (status = 409, body = ApiError)))]
-async fn mark_paid(
-    _merchant: Merchant,
-    pay: web::Data<Pay>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, PayError> {
+async fn mark_paid(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.mark_paid(&id).await?;
     let attempts = pay.store().attempts_of(&row.payment.id).await?;
     Ok(HttpResponse::Ok().json(details(row, attempts)))

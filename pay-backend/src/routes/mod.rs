@@ -3,6 +3,7 @@
 
 mod auth;
 mod checkout;
+mod currencies;
 mod events;
 mod health;
 mod merchant;
@@ -26,7 +27,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 ///
 /// Convention (checked by a test against the OpenAPI document): every route is registered as
 /// `resource("/path").route(web::<method>()…)` inside the `web::scope` of its file.
-pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors) {
+pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, origins: &[String]) {
     cfg.app_data(json_config())
         .app_data(query_config())
         .service(resource("/healthz").route(web::get().to(health::healthz)))
@@ -34,7 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors
         .service(resource("/metrics").route(web::get().to(health::metrics)))
         .service(
             web::scope("/pay/v1")
-                .service(checkout::scope().wrap(cors))
+                .service(checkout::scope().wrap(cors(origins)))
+                .service(currencies::scope().wrap(cors(origins)))
+                .service(currencies::site_scope().wrap(cors(origins)))
                 .service(merchant::scope())
                 .service(events::scope())
                 .service(events::webhooks_scope())
@@ -48,27 +51,33 @@ pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, cors: actix_cors::Cors
         );
 }
 
+/// CORS for the routes a page calls: only the configured origins, GET and POST, JSON bodies.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_header(actix_web::http::header::CONTENT_TYPE)
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(BODY_LIMIT)
-        .error_handler(|err, _req| {
-            let error = match &err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => PayError::rejected(
-                    ErrorCode::PayloadTooLarge,
-                    format!("request body is larger than {BODY_LIMIT} bytes"),
-                ),
-                JsonPayloadError::ContentType => PayError::rejected(
-                    ErrorCode::UnsupportedMediaType,
-                    "Content-Type must be application/json",
-                ),
-                JsonPayloadError::Deserialize(e) => {
-                    PayError::rejected(ErrorCode::InvalidJson, e.to_string())
-                }
-                other => PayError::rejected(ErrorCode::InvalidJson, other.to_string()),
-            };
-            error.into()
-        })
+    web::JsonConfig::default().limit(BODY_LIMIT).error_handler(|err, _req| {
+        let error = match &err {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => PayError::rejected(
+                ErrorCode::PayloadTooLarge,
+                format!("request body is larger than {BODY_LIMIT} bytes"),
+            ),
+            JsonPayloadError::ContentType => {
+                PayError::rejected(ErrorCode::UnsupportedMediaType, "Content-Type must be application/json")
+            }
+            JsonPayloadError::Deserialize(e) => PayError::rejected(ErrorCode::InvalidJson, e.to_string()),
+            other => PayError::rejected(ErrorCode::InvalidJson, other.to_string()),
+        };
+        error.into()
+    })
 }
 
 fn query_config() -> web::QueryConfig {

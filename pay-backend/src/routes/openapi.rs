@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of every HTTP route, generated from the handlers' annotations and the
 //! wire types, served at `/pay/v1/openapi.json`.
 
-use super::{checkout, events, health, merchant, sandbox};
+use super::{checkout, currencies, events, health, merchant, sandbox};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
         merchant::create, merchant::list, merchant::get, merchant::events, merchant::refund, merchant::mark_paid,
         events::list, events::redeliver, events::deliveries,
         sandbox::settle, sandbox::chargeback,
+        currencies::all, currencies::rate, currencies::convert, currencies::site, currencies::set_site,
         health::healthz, health::readyz, health::metrics, document,
     ),
     modifiers(&SecretKey),
@@ -22,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "merchant", description = "Authorization: Bearer <secret key>."),
         (name = "events", description = "Outbox events and their deliveries (secret key)."),
         (name = "sandbox", description = "Test mode only."),
+        (name = "currencies", description = "Currencies, conversion rates and the site's display currencies."),
         (name = "operations", description = "Health, readiness, metrics, this document."),
     )
 )]

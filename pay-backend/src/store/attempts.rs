@@ -57,11 +57,7 @@ const ATTEMPT_COLUMNS: &str =
 impl Store {
     /// Reserves the payment for one attempt, atomically: the payment must accept attempts,
     /// have none in flight and not have used up its declines. A known attempt id replays.
-    pub async fn claim_attempt(
-        &self,
-        new: &NewAttempt,
-        max_declined: u32,
-    ) -> Result<Claim, PayError> {
+    pub async fn claim_attempt(&self, new: &NewAttempt, max_declined: u32) -> Result<Claim, PayError> {
         let mut tx = self.writer.begin().await?;
         let Some(row) = fetch_payment(&mut tx, new.payment_id.as_str()).await? else {
             return Err(PayError::payment_not_found());
@@ -86,9 +82,7 @@ impl Store {
                     "this attempt is being processed",
                 ));
             }
-            let sql = format!(
-                "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?"
-            );
+            let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?");
             let attempt: AttemptRow = sqlx::query_as(&sql)
                 .bind(new.payment_id.as_str())
                 .bind(&new.attempt_id)
@@ -129,13 +123,11 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE payments SET processing_attempt = ?1, last_attempt_id = ?1 WHERE id = ?2",
-        )
-        .bind(&new.attempt_id)
-        .bind(new.payment_id.as_str())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE payments SET processing_attempt = ?1, last_attempt_id = ?1 WHERE id = ?2")
+            .bind(&new.attempt_id)
+            .bind(new.payment_id.as_str())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Claim::Granted(PaymentRow {
             processing_attempt: Some(new.attempt_id.clone()),
@@ -176,22 +168,19 @@ impl Store {
         }
         let mut change = change;
         if change.buyer_info.is_none() {
-            let stored: Option<(Option<String>,)> = sqlx::query_as(
-                "SELECT user_info FROM attempts WHERE payment_id = ? AND attempt_id = ?",
-            )
-            .bind(payment_id.as_str())
-            .bind(attempt_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let stored: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT user_info FROM attempts WHERE payment_id = ? AND attempt_id = ?")
+                    .bind(payment_id.as_str())
+                    .bind(attempt_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             change.buyer_info = stored
                 .and_then(|(u,)| u)
                 .map(|u| serde_json::from_str(&u))
                 .transpose()?;
         }
         let updated = apply_change(&mut tx, &row, change).await?;
-        let sql = format!(
-            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?"
-        );
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?");
         let attempt: AttemptRow = sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .bind(attempt_id)
@@ -203,13 +192,8 @@ impl Store {
     }
 
     /// The most recent attempt of a payment.
-    pub async fn latest_attempt(
-        &self,
-        payment_id: &PaymentId,
-    ) -> Result<Option<AttemptRow>, PayError> {
-        let sql = format!(
-            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid DESC LIMIT 1"
-        );
+    pub async fn latest_attempt(&self, payment_id: &PaymentId) -> Result<Option<AttemptRow>, PayError> {
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid DESC LIMIT 1");
         Ok(sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_optional(&self.reader)
@@ -217,8 +201,7 @@ impl Store {
     }
 
     pub async fn attempts_of(&self, payment_id: &PaymentId) -> Result<Vec<AttemptRow>, PayError> {
-        let sql =
-            format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid");
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid");
         Ok(sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_all(&self.reader)
@@ -227,14 +210,11 @@ impl Store {
 
     /// Attempts a crash left at the processor: (payment, attempt).
     pub async fn interrupted_attempts(&self) -> Result<Vec<(PaymentId, String)>, PayError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL",
-        )
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter()
-            .map(|(p, a)| Ok((PaymentId::parse(&p)?, a)))
-            .collect()
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL")
+                .fetch_all(&self.reader)
+                .await?;
+        rows.into_iter().map(|(p, a)| Ok((PaymentId::parse(&p)?, a))).collect()
     }
 }
 

@@ -44,9 +44,7 @@ pub(super) async fn apply_change(
     let transaction_id = change.transaction_id.or_else(|| row.transaction_id.clone());
     let buyer_info = change.buyer_info.or_else(|| row.buyer_info.clone());
     let failed_attempts = row.failed_attempts + u32::from(status == TransactionStatus::Failed);
-    let scheduled = change
-        .later
-        .map(|(s, after)| (s, now_ms() + after.as_millis() as i64));
+    let scheduled = change.later.map(|(s, after)| (s, now_ms() + after.as_millis() as i64));
     let sequence = row.event_sequence + 1;
     let now = now_rfc3339();
 
@@ -123,13 +121,12 @@ fn event_id(payment: &PaymentId, sequence: u64) -> String {
 impl Store {
     /// Payments whose announced change is due.
     pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, PayError> {
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM payments WHERE scheduled_at <= ? ORDER BY scheduled_at LIMIT ?",
-        )
-        .bind(now_ms())
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
+        let ids: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM payments WHERE scheduled_at <= ? ORDER BY scheduled_at LIMIT ?")
+                .bind(now_ms())
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await?;
         ids.into_iter()
             .map(|(id,)| PaymentId::parse(&id).map_err(PayError::from))
             .collect()

@@ -74,12 +74,7 @@ impl Store {
     /// Claims up to `limit` due deliveries of `target` for `lease`. At most one per payment,
     /// and only when every earlier event of that payment is no longer pending for the target,
     /// so each target sees a payment's events in `sequence` order.
-    pub async fn claim_due(
-        &self,
-        target: &str,
-        limit: u32,
-        lease: Duration,
-    ) -> Result<Vec<DueDelivery>, PayError> {
+    pub async fn claim_due(&self, target: &str, limit: u32, lease: Duration) -> Result<Vec<DueDelivery>, PayError> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let due: Vec<DueDelivery> = sqlx::query_as(
@@ -201,11 +196,7 @@ impl Store {
     }
 
     /// The newest `limit` lines of a target's delivery log.
-    pub async fn delivery_log(
-        &self,
-        target: &str,
-        limit: u32,
-    ) -> Result<Vec<DeliveryLogEntry>, PayError> {
+    pub async fn delivery_log(&self, target: &str, limit: u32) -> Result<Vec<DeliveryLogEntry>, PayError> {
         Ok(sqlx::query_as(
             "SELECT event_id, attempt, outcome, status_code, error, duration_ms, at FROM delivery_log \
              WHERE target = ? ORDER BY id DESC LIMIT ?",
@@ -217,12 +208,11 @@ impl Store {
     }
 
     pub async fn delivery_counts(&self, target: &str) -> Result<DeliveryCounts, PayError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT state, COUNT(*) FROM deliveries WHERE target = ? GROUP BY state",
-        )
-        .bind(target)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE target = ? GROUP BY state")
+                .bind(target)
+                .fetch_all(&self.reader)
+                .await?;
         let mut counts = DeliveryCounts::default();
         for (state, n) in rows {
             match state.as_str() {
@@ -255,28 +245,20 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(target, at)| {
-                let at = time::OffsetDateTime::parse(
-                    &at,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .ok()?;
+                let at = time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()?;
                 Some((target, (now - at).whole_seconds().max(0)))
             })
             .collect())
     }
 
     /// Events recorded after `position` (a cursor from a previous page), oldest first.
-    pub async fn events_after(
-        &self,
-        position: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, String)>, PayError> {
-        Ok(sqlx::query_as(
-            "SELECT rowid, payload FROM payment_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+    pub async fn events_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, String)>, PayError> {
+        Ok(
+            sqlx::query_as("SELECT rowid, payload FROM payment_events WHERE rowid > ? ORDER BY rowid LIMIT ?")
+                .bind(position)
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await?,
         )
-        .bind(position)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?)
     }
 }

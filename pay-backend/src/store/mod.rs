@@ -6,6 +6,7 @@
 
 mod attempts;
 mod changes;
+mod currencies;
 mod deliveries;
 mod payments;
 mod refunds;
@@ -66,10 +67,9 @@ impl Store {
 
     /// The database answers and every migration of this build is applied.
     pub async fn ready(&self) -> Result<bool, PayError> {
-        let applied: (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
-                .fetch_one(&self.reader)
-                .await?;
+        let applied: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(&self.reader)
+            .await?;
         Ok(applied.0 as usize >= sqlx::migrate!("./migrations").iter().count())
     }
 
@@ -90,10 +90,11 @@ impl Store {
             counts.push((table, n));
         }
         // Status and refunded amount of every payment: a rejected request changes none.
-        let (digest,): (Option<String>,) =
-            sqlx::query_as("SELECT group_concat(id || status || refunded_amount || failed_attempts, ',') FROM payments")
-                .fetch_one(&self.reader)
-                .await?;
+        let (digest,): (Option<String>,) = sqlx::query_as(
+            "SELECT group_concat(id || status || refunded_amount || failed_attempts, ',') FROM payments",
+        )
+        .fetch_one(&self.reader)
+        .await?;
         counts.push(("payment_states", digest.map_or(0, |d| d.len() as i64)));
         Ok(counts)
     }
@@ -101,16 +102,8 @@ impl Store {
     /// (pool, open connections, idle connections).
     pub fn pool_stats(&self) -> [(&'static str, i64, i64); 2] {
         [
-            (
-                "writer",
-                i64::from(self.writer.size()),
-                self.writer.num_idle() as i64,
-            ),
-            (
-                "reader",
-                i64::from(self.reader.size()),
-                self.reader.num_idle() as i64,
-            ),
+            ("writer", i64::from(self.writer.size()), self.writer.num_idle() as i64),
+            ("reader", i64::from(self.reader.size()), self.reader.num_idle() as i64),
         ]
     }
 
@@ -121,7 +114,7 @@ impl Store {
 }
 
 /// Now, RFC 3339 in UTC.
-pub(crate) fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .expect("a UTC timestamp always formats")

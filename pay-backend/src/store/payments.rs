@@ -3,8 +3,7 @@
 use super::{now_rfc3339, Store};
 use crate::error::PayError;
 use pay_types::{
-    Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus,
-    UserInfo, ValidItem,
+    Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
 use sqlx::{Sqlite, Transaction};
 
@@ -50,7 +49,8 @@ pub(super) struct RawPayment {
     updated_at: String,
 }
 
-pub(super) const PAYMENT_COLUMNS: &str = "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
+pub(super) const PAYMENT_COLUMNS: &str =
+    "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
      last_attempt_id, buyer_info, failed_attempts, processing_attempt, scheduled_status, scheduled_at, \
      event_sequence, refunded_amount, created_at, updated_at";
 
@@ -64,16 +64,8 @@ impl TryFrom<RawPayment> for PaymentRow {
     fn try_from(r: RawPayment) -> Result<Self, PayError> {
         let status = |s: &str| TransactionStatus::parse(s).ok_or_else(|| corrupt("status"));
         let items: Vec<ValidItem> = serde_json::from_str(&r.items)?;
-        let user_info: Option<UserInfo> = r
-            .user_info
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()?;
-        let buyer_info: Option<UserInfo> = r
-            .buyer_info
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()?;
+        let user_info: Option<UserInfo> = r.user_info.as_deref().map(serde_json::from_str).transpose()?;
+        let buyer_info: Option<UserInfo> = r.buyer_info.as_deref().map(serde_json::from_str).transpose()?;
         let scheduled = match (r.scheduled_status, r.scheduled_at) {
             (Some(s), Some(at)) => Some((status(&s)?, at)),
             _ => None,
@@ -95,8 +87,7 @@ impl TryFrom<RawPayment> for PaymentRow {
             processing_attempt: r.processing_attempt,
             scheduled,
             event_sequence: u64::try_from(r.event_sequence).unwrap_or(0),
-            refunded_amount: Amount::parse_str(&r.refunded_amount)
-                .map_err(|_| corrupt("refunded amount"))?,
+            refunded_amount: Amount::parse_str(&r.refunded_amount).map_err(|_| corrupt("refunded amount"))?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -126,12 +117,11 @@ impl Store {
         let now = now_rfc3339();
         let mut tx = self.writer.begin().await?;
         if let Some((key, hash)) = idempotency {
-            let existing: Option<(String, String)> = sqlx::query_as(
-                "SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?",
-            )
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let existing: Option<(String, String)> =
+                sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some((stored_hash, payment_id)) = existing {
                 if stored_hash != hash {
                     return Err(PayError::rejected(
@@ -220,14 +210,8 @@ impl Store {
 }
 
 /// Reads a payment inside a write transaction.
-pub(super) async fn fetch_payment(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: &str,
-) -> Result<Option<PaymentRow>, PayError> {
+pub(super) async fn fetch_payment(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<PaymentRow>, PayError> {
     let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
-    let raw: Option<RawPayment> = sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
     raw.map(PaymentRow::try_from).transpose()
 }

@@ -24,7 +24,10 @@ impl Store {
         ) {
             return Err(PayError::rejected(
                 ErrorCode::IllegalTransition,
-                format!("only a Successful or PartiallyRefunded payment can be refunded; this one is {}", row.status),
+                format!(
+                    "only a Successful or PartiallyRefunded payment can be refunded; this one is {}",
+                    row.status
+                ),
             ));
         }
         let remaining = row.payment.amount.value() - row.refunded_amount.value();
@@ -68,11 +71,7 @@ impl Store {
     }
 
     /// A status change the merchant (or the sandbox) asks for: checked against the table.
-    pub async fn change_status(
-        &self,
-        id: &PaymentId,
-        status: TransactionStatus,
-    ) -> Result<PaymentRow, PayError> {
+    pub async fn change_status(&self, id: &PaymentId, status: TransactionStatus) -> Result<PaymentRow, PayError> {
         let mut tx = self.writer.begin().await?;
         let row = fetch_payment(&mut tx, id.as_str())
             .await?

@@ -28,10 +28,7 @@ async fn checkout_view_shows_the_payment_without_contact_secrets() {
         body["payment"].get("userInfo").is_none(),
         "browser shape has no userInfo"
     );
-    assert_eq!(
-        body["userInfo"]["country"], "GBR",
-        "prefill in browser shape"
-    );
+    assert_eq!(body["userInfo"]["country"], "GBR", "prefill in browser shape");
     assert_eq!(body["status"], "Undefined");
     assert_eq!(body["methods"], json!(["card", "offline"]));
     assert_eq!(body["payable"], true);
@@ -54,19 +51,11 @@ async fn each_sandbox_card_has_its_outcome() {
     for (card, status, decline) in table {
         let id = app.create_payment().await;
 
-        let result = app
-            .attempt_ok(&id, &card_attempt("attempt-0001", card))
-            .await;
+        let result = app.attempt_ok(&id, &card_attempt("attempt-0001", card)).await;
 
         assert_eq!(result["status"], status, "{card}");
         assert_eq!(result["decline"]["code"].as_str(), decline, "{card}");
-        assert!(
-            result["transactionId"]
-                .as_str()
-                .unwrap()
-                .starts_with("txn_"),
-            "{card}"
-        );
+        assert!(result["transactionId"].as_str().unwrap().starts_with("txn_"), "{card}");
         assert_eq!(result["payment"]["id"], id.as_str());
         assert_eq!(result["userInfo"]["country"], "GBR");
         assert_eq!(app.status_of(&id).await, status, "{card}");
@@ -80,13 +69,9 @@ async fn each_sandbox_card_has_its_outcome() {
 #[actix_web::test]
 async fn pending_cards_settle_through_the_test_route() {
     let app = spawn_app().await;
-    for (card, settled) in [
-        ("4000000000003220", "Successful"),
-        ("4000000000000341", "Failed"),
-    ] {
+    for (card, settled) in [("4000000000003220", "Successful"), ("4000000000000341", "Failed")] {
         let id = app.create_payment().await;
-        app.attempt_ok(&id, &card_attempt("attempt-0001", card))
-            .await;
+        app.attempt_ok(&id, &card_attempt("attempt-0001", card)).await;
 
         let resp = app
             .client
@@ -121,23 +106,15 @@ async fn pending_settles_and_chargebacks_arrive_by_themselves() {
     let mut settled = false;
     for _ in 0..40 {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-        if app.status_of(&pending).await == "Successful"
-            && app.status_of(&disputed).await == "Chargeback"
-        {
+        if app.status_of(&pending).await == "Successful" && app.status_of(&disputed).await == "Chargeback" {
             settled = true;
             break;
         }
     }
 
     assert!(settled, "pending did not settle within 4 s");
-    assert_eq!(
-        app.event_statuses(&pending).await,
-        ["Pending", "Successful"]
-    );
-    assert_eq!(
-        app.event_statuses(&disputed).await,
-        ["Successful", "Chargeback"]
-    );
+    assert_eq!(app.event_statuses(&pending).await, ["Pending", "Successful"]);
+    assert_eq!(app.event_statuses(&disputed).await, ["Successful", "Chargeback"]);
 }
 
 #[actix_web::test]
@@ -211,21 +188,9 @@ async fn bad_attempts_are_rejected_before_any_charge() {
                "card": {"number": number, "expMonth": month, "expYear": year, "cvc": cvc}})
     };
     let table: Vec<(Value, u16, &str)> = vec![
-        (
-            card("4242424242424241", 12, 2045, "123"),
-            422,
-            "invalid_card_number",
-        ),
-        (
-            card("4242424242424242", 13, 2045, "123"),
-            422,
-            "invalid_expiry",
-        ),
-        (
-            card("4242424242424242", 1, 2020, "123"),
-            422,
-            "invalid_expiry",
-        ),
+        (card("4242424242424241", 12, 2045, "123"), 422, "invalid_card_number"),
+        (card("4242424242424242", 13, 2045, "123"), 422, "invalid_expiry"),
+        (card("4242424242424242", 1, 2020, "123"), 422, "invalid_expiry"),
         (card("4242424242424242", 12, 2045, "12"), 422, "invalid_cvc"),
         (
             json!({"attemptId": "attempt-0001", "method": "card"}),

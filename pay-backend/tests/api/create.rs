@@ -38,10 +38,8 @@ async fn ids_are_random_not_sequential() {
 #[actix_web::test]
 async fn the_rust_api_creates_payments_too() {
     let app = spawn_app().await;
-    let info: PaymentInfo = serde_json::from_str(
-        r#"{"items":[{"name":"a","price":0.1},{"name":"b","price":0.2}],"amount":0.3}"#,
-    )
-    .unwrap();
+    let info: PaymentInfo =
+        serde_json::from_str(r#"{"items":[{"name":"a","price":0.1},{"name":"b","price":0.2}],"amount":0.3}"#).unwrap();
 
     let payment = app.pay.create_payment(info).await.unwrap();
 
@@ -70,10 +68,7 @@ async fn list_pages_newest_first() {
     assert_eq!(page, [ids[2].as_str(), ids[1].as_str()]);
     assert_eq!(first["hasMore"], true);
     let (_, second) = app
-        .get_json(&format!(
-            "/pay/v1/payments?limit=2&startingAfter={}",
-            ids[1]
-        ))
+        .get_json(&format!("/pay/v1/payments?limit=2&startingAfter={}", ids[1]))
         .await;
     let page: Vec<&str> = second["data"]
         .as_array()
@@ -96,18 +91,8 @@ async fn every_input_rule_is_a_4xx_with_its_code() {
     let item = |price: Value| json!({"name": "Mug", "price": price});
     let many: Vec<Value> = (0..101).map(|_| item(json!(1))).collect();
     let table: Vec<(&str, Value, u16, &str)> = vec![
-        (
-            "no items",
-            json!({"items": [], "amount": 1}),
-            422,
-            "invalid_items",
-        ),
-        (
-            "101 items",
-            json!({"items": many, "amount": 101}),
-            422,
-            "invalid_items",
-        ),
+        ("no items", json!({"items": [], "amount": 1}), 422, "invalid_items"),
+        ("101 items", json!({"items": many, "amount": 101}), 422, "invalid_items"),
         ("missing items", json!({"amount": 1}), 400, "invalid_json"),
         (
             "empty name",
@@ -245,8 +230,7 @@ async fn every_input_rule_is_a_4xx_with_its_code() {
         "x".repeat(70 * 1024)
     );
     assert_error(
-        app.post_raw("/pay/v1/payments", huge, Some(SECRET_KEY))
-            .await,
+        app.post_raw("/pay/v1/payments", huge, Some(SECRET_KEY)).await,
         413,
         "payload_too_large",
     )
@@ -263,14 +247,11 @@ async fn every_input_rule_is_a_4xx_with_its_code() {
 #[actix_web::test]
 async fn exact_decimal_sums_are_accepted() {
     let app = spawn_app().await;
-    let body =
-        json!({"items": [{"name": "a", "price": 0.1}, {"name": "b", "price": 0.2}], "amount": 0.3});
+    let body = json!({"items": [{"name": "a", "price": 0.1}, {"name": "b", "price": 0.2}], "amount": 0.3});
     assert_eq!(app.create_payment_raw(&body, None).await.status(), 201);
-    let body =
-        json!({"items": [{"name": "a", "price": "19.99", "quantity": 3}], "amount": "59.97"});
+    let body = json!({"items": [{"name": "a", "price": "19.99", "quantity": 3}], "amount": "59.97"});
     assert_eq!(app.create_payment_raw(&body, None).await.status(), 201);
-    let body =
-        json!({"items": [{"name": "a", "price": 1.125}], "amount": 1.125, "currency": "KWD"});
+    let body = json!({"items": [{"name": "a", "price": 1.125}], "amount": 1.125, "currency": "KWD"});
     assert_eq!(app.create_payment_raw(&body, None).await.status(), 201);
 }
 
@@ -278,14 +259,10 @@ async fn exact_decimal_sums_are_accepted() {
 async fn idempotency_key_replays_the_same_payment() {
     let app = spawn_app().await;
 
-    let first = app
-        .create_payment_raw(&sample_info(), Some("order-1"))
-        .await;
+    let first = app.create_payment_raw(&sample_info(), Some("order-1")).await;
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
-    let again = app
-        .create_payment_raw(&sample_info(), Some("order-1"))
-        .await;
+    let again = app.create_payment_raw(&sample_info(), Some("order-1")).await;
     assert_eq!(again.status(), 200);
     assert_eq!(again.headers()["Idempotent-Replayed"], "true");
     let again: Value = again.json().await.unwrap();

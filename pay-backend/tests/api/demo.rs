@@ -30,8 +30,7 @@ async fn a_page_cannot_send_a_price() {
         json!({"productId": "mug", "items": [{"name": "mug", "price": 0.01}]}),
     ] {
         assert_error(
-            app.post_raw("/api/create-my-payment", body.to_string(), None)
-                .await,
+            app.post_raw("/api/create-my-payment", body.to_string(), None).await,
             400,
             "invalid_json",
         )
@@ -52,17 +51,9 @@ async fn a_page_cannot_send_a_price() {
 #[actix_web::test]
 async fn responses_carry_the_security_headers() {
     let app = spawn_app_with(|s| s.demo = true).await;
-    let resp = app
-        .client
-        .get(app.url("/pay/v1/payments"))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.client.get(app.url("/pay/v1/payments")).send().await.unwrap();
     let csp = resp.headers()["Content-Security-Policy"].to_str().unwrap();
-    assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval'")
-            && csp.contains("frame-ancestors 'none'")
-    );
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(resp.headers()["X-Content-Type-Options"], "nosniff");
     assert_eq!(resp.headers()["Referrer-Policy"], "no-referrer");
 }
@@ -71,11 +62,7 @@ async fn responses_carry_the_security_headers() {
 async fn the_route_is_off_unless_the_demo_is_on() {
     let app = spawn_app_with(|_| {}).await;
     let resp = app
-        .post_raw(
-            "/api/create-my-payment",
-            json!({"productId": "mug"}).to_string(),
-            None,
-        )
+        .post_raw("/api/create-my-payment", json!({"productId": "mug"}).to_string(), None)
         .await;
     assert_error(resp, 404, "not_found").await;
 }

@@ -33,11 +33,8 @@ async fn pending_and_offline_payments_refuse_new_attempts() {
     .await;
 
     let offline = app.create_payment().await;
-    app.attempt_ok(
-        &offline,
-        &json!({"attemptId": "attempt-0001", "method": "offline"}),
-    )
-    .await;
+    app.attempt_ok(&offline, &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
     assert_error(
         app.attempt(&offline, &card_attempt("attempt-0002", "4242424242424242"))
             .await,
@@ -92,8 +89,7 @@ async fn concurrent_attempts_charge_once() {
         .map(|i| card_attempt(&format!("attempt-{i:04}"), "4242424242424242"))
         .collect();
 
-    let responses =
-        futures_util::future::join_all(bodies.iter().map(|b| app.attempt(&id, b))).await;
+    let responses = futures_util::future::join_all(bodies.iter().map(|b| app.attempt(&id, b))).await;
 
     let mut successes = 0;
     for resp in responses {
@@ -134,10 +130,7 @@ async fn declines_are_bounded() {
     let id = app.create_payment().await;
     for i in 0..3 {
         let r = app
-            .attempt_ok(
-                &id,
-                &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"),
-            )
+            .attempt_ok(&id, &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"))
             .await;
         assert_eq!(r["attemptsLeft"], 2 - i);
     }

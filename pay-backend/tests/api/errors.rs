@@ -5,12 +5,7 @@ use crate::helpers::{assert_error, spawn_app, SECRET_KEY};
 #[actix_web::test]
 async fn unknown_and_malformed_ids_are_the_same_404() {
     let app = spawn_app().await;
-    for id in [
-        "0f8fad5b-d9cb-469f-a165-70867728950e",
-        "nope",
-        "%00",
-        "..%2F..%2Fetc",
-    ] {
+    for id in ["0f8fad5b-d9cb-469f-a165-70867728950e", "nope", "%00", "..%2F..%2Fetc"] {
         let view = app
             .client
             .get(app.url(&format!("/pay/v1/checkout/{id}")))
@@ -33,11 +28,7 @@ async fn unknown_and_malformed_ids_are_the_same_404() {
 async fn unknown_routes_and_methods() {
     let app = spawn_app().await;
     assert_error(
-        app.client
-            .get(app.url("/pay/v1/nothing"))
-            .send()
-            .await
-            .unwrap(),
+        app.client.get(app.url("/pay/v1/nothing")).send().await.unwrap(),
         404,
         "not_found",
     )

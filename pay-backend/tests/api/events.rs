@@ -34,11 +34,9 @@ async fn hooks_receive_every_change_in_order() {
         .on_payment_update(move |event| {
             let sink = sink.clone();
             async move {
-                sink.lock().unwrap().push((
-                    event.payment.id.to_string(),
-                    event.sequence,
-                    event.status.to_string(),
-                ));
+                sink.lock()
+                    .unwrap()
+                    .push((event.payment.id.to_string(), event.sequence, event.status.to_string()));
                 Ok(())
             }
         })
@@ -53,12 +51,7 @@ async fn hooks_receive_every_change_in_order() {
         .send()
         .await
         .unwrap();
-    post(
-        &app,
-        &format!("/pay/v1/payments/{id}/refunds"),
-        json!({"amount": 5}),
-    )
-    .await;
+    post(&app, &format!("/pay/v1/payments/{id}/refunds"), json!({"amount": 5})).await;
 
     let mut got = Vec::new();
     for _ in 0..60 {
@@ -131,15 +124,8 @@ async fn webhooks_are_signed_standard_webhooks() {
     assert_eq!(event["payment"]["id"], id.as_str());
     assert_eq!(event["sequence"], 1);
     assert_eq!(event["payment"]["amount"].to_string(), "20.00");
-    assert_eq!(
-        delivery.header("webhook-id"),
-        event["eventId"].as_str().unwrap()
-    );
-    let headers: Vec<(&str, &str)> = delivery
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    assert_eq!(delivery.header("webhook-id"), event["eventId"].as_str().unwrap());
+    let headers: Vec<(&str, &str)> = delivery.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let key = WebhookSecret::parse(&secret).unwrap();
     assert_eq!(
         verify_webhook(
@@ -187,17 +173,10 @@ async fn a_failing_or_hanging_endpoint_blocks_nobody() {
     app.attempt_ok(&second, &card_attempt("attempt-0001", "4000000000000002"))
         .await;
 
-    assert_eq!(
-        good.wait_for(2, 5).await.len(),
-        2,
-        "the good endpoint got both events"
-    );
+    assert_eq!(good.wait_for(2, 5).await.len(), 2, "the good endpoint got both events");
     assert_eq!(failing.wait_for(2, 5).await.len(), 2);
     let (_, log) = app.get_json("/pay/v1/webhooks/failing/deliveries").await;
-    assert_eq!(
-        log["counts"]["pending"], 2,
-        "failed deliveries wait for a retry"
-    );
+    assert_eq!(log["counts"]["pending"], 2, "failed deliveries wait for a retry");
     assert_eq!(log["log"][0]["outcome"], "failed");
     assert_eq!(log["log"][0]["statusCode"], 503);
 }
@@ -213,12 +192,7 @@ async fn redelivery_sends_the_same_event_id_again() {
     let first = receiver.wait_for(1, 5).await;
     let event_id = first[0].header("webhook-id").to_owned();
 
-    let resp = post(
-        &app,
-        &format!("/pay/v1/events/{event_id}/redeliver"),
-        json!({}),
-    )
-    .await;
+    let resp = post(&app, &format!("/pay/v1/events/{event_id}/redeliver"), json!({})).await;
 
     assert_eq!(resp.status(), 202);
     let again = receiver.wait_for(2, 5).await;
@@ -248,44 +222,20 @@ async fn refunds_full_partial_and_never_over() {
     let r1: Value = r1.json().await.unwrap();
     assert_eq!(r1["status"], "PartiallyRefunded");
     assert_eq!(r1["refundedAmount"].to_string(), "5.50");
-    assert_error(
-        refund(json!({"amount": 14.51})).await,
-        409,
-        "refund_exceeds_amount",
-    )
-    .await;
-    assert_error(
-        refund(json!({"amount": 0.001})).await,
-        422,
-        "too_many_decimals",
-    )
-    .await;
+    assert_error(refund(json!({"amount": 14.51})).await, 409, "refund_exceeds_amount").await;
+    assert_error(refund(json!({"amount": 0.001})).await, 422, "too_many_decimals").await;
     assert_error(refund(json!({"amount": 0})).await, 422, "invalid_amount").await;
     assert_error(refund(json!({"amount": -1})).await, 422, "invalid_amount").await;
-    let r2: Value = refund(json!({"amount": "4.50"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r2: Value = refund(json!({"amount": "4.50"})).await.json().await.unwrap();
     assert_eq!(r2["status"], "PartiallyRefunded");
     let r3: Value = refund(json!({})).await.json().await.unwrap();
     assert_eq!(r3["status"], "Refunded");
     assert_eq!(r3["amount"].to_string(), "10.00");
-    assert_error(
-        refund(json!({"amount": 0.01})).await,
-        409,
-        "illegal_transition",
-    )
-    .await;
+    assert_error(refund(json!({"amount": 0.01})).await, 409, "illegal_transition").await;
 
     assert_eq!(
         app.event_statuses(&id).await,
-        [
-            "Successful",
-            "PartiallyRefunded",
-            "PartiallyRefunded",
-            "Refunded"
-        ]
+        ["Successful", "PartiallyRefunded", "PartiallyRefunded", "Refunded"]
     );
     let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
     assert_eq!(details["refundedAmount"].to_string(), "20.00");
@@ -298,11 +248,8 @@ async fn offline_payments_are_marked_paid() {
     let path = format!("/pay/v1/payments/{id}/mark-paid");
     let mark = || post(&app, &path, json!({}));
     assert_error(mark().await, 409, "illegal_transition").await;
-    app.attempt_ok(
-        &id,
-        &json!({"attemptId": "attempt-0001", "method": "offline"}),
-    )
-    .await;
+    app.attempt_ok(&id, &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
 
     let resp = mark().await;
 
@@ -332,23 +279,15 @@ async fn a_consumer_catches_up_after_a_cursor() {
     let app = spawn_app_with(|_| {}).await;
     for i in 0..3 {
         let id = app.create_payment().await;
-        app.attempt_ok(
-            &id,
-            &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"),
-        )
-        .await;
-        app.attempt_ok(
-            &id,
-            &card_attempt(&format!("attempt-x{i:04}"), "4242424242424242"),
-        )
-        .await;
+        app.attempt_ok(&id, &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"))
+            .await;
+        app.attempt_ok(&id, &card_attempt(&format!("attempt-x{i:04}"), "4242424242424242"))
+            .await;
     }
 
     let (_, page1) = app.get_json("/pay/v1/events?limit=4").await;
     let cursor = page1["nextCursor"].as_i64().unwrap();
-    let (_, page2) = app
-        .get_json(&format!("/pay/v1/events?limit=4&after={cursor}"))
-        .await;
+    let (_, page2) = app.get_json(&format!("/pay/v1/events?limit=4&after={cursor}")).await;
     let (_, page3) = app
         .get_json(&format!("/pay/v1/events?after={}", page2["nextCursor"]))
         .await;
@@ -364,10 +303,7 @@ async fn a_consumer_catches_up_after_a_cursor() {
         })
         .collect();
     assert_eq!(ids.len(), 6);
-    assert_eq!(
-        ids.iter().collect::<std::collections::HashSet<_>>().len(),
-        6
-    );
+    assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 6);
     assert!(page3["data"].as_array().unwrap().is_empty());
     assert_eq!(page3["nextCursor"], page2["nextCursor"]);
 }

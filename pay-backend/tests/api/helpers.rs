@@ -78,12 +78,7 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    pub async fn post_raw(
-        &self,
-        path: &str,
-        body: impl Into<reqwest::Body>,
-        key: Option<&str>,
-    ) -> reqwest::Response {
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, key: Option<&str>) -> reqwest::Response {
         let mut req = self
             .client
             .post(self.url(path))
@@ -95,11 +90,7 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
-    pub async fn create_payment_raw(
-        &self,
-        body: &Value,
-        idempotency_key: Option<&str>,
-    ) -> reqwest::Response {
+    pub async fn create_payment_raw(&self, body: &Value, idempotency_key: Option<&str>) -> reqwest::Response {
         let mut req = self
             .client
             .post(self.url("/pay/v1/payments"))
@@ -148,17 +139,11 @@ impl TestApp {
 
     /// The statuses of the payment's events, in sequence order.
     pub async fn event_statuses(&self, payment_id: &str) -> Vec<String> {
-        let (status, body) = self
-            .get_json(&format!("/pay/v1/payments/{payment_id}/events"))
-            .await;
+        let (status, body) = self.get_json(&format!("/pay/v1/payments/{payment_id}/events")).await;
         assert_eq!(status, 200);
         let events = body["data"].as_array().unwrap();
         for (i, e) in events.iter().enumerate() {
-            assert_eq!(
-                e["sequence"].as_u64(),
-                Some(i as u64 + 1),
-                "sequence has no gap"
-            );
+            assert_eq!(e["sequence"].as_u64(), Some(i as u64 + 1), "sequence has no gap");
         }
         events
             .iter()
@@ -167,9 +152,7 @@ impl TestApp {
     }
 
     pub async fn status_of(&self, payment_id: &str) -> String {
-        let (code, body) = self
-            .get_json(&format!("/pay/v1/payments/{payment_id}"))
-            .await;
+        let (code, body) = self.get_json(&format!("/pay/v1/payments/{payment_id}")).await;
         assert_eq!(code, 200);
         body["status"].as_str().unwrap().to_owned()
     }
@@ -182,8 +165,5 @@ pub async fn assert_error(resp: reqwest::Response, status: u16, code: &str) {
     assert_eq!(got, status, "body: {text}");
     let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
     assert_eq!(body["code"], code, "body: {text}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "body: {text}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {text}");
 }

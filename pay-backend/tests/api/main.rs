@@ -3,6 +3,7 @@
 mod card_data;
 mod checkout;
 mod create;
+mod currencies;
 mod demo;
 mod double_charge;
 mod errors;

@@ -20,15 +20,7 @@ async fn health_and_readiness() {
 
     let down = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(down.status(), 503);
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }
 
 fn metric(text: &str, name_and_labels: &str) -> f64 {
@@ -70,19 +62,11 @@ async fn metrics_move_after_a_checkout() {
 
     assert_eq!(metric(&before, "pay_payments_created_total"), 0.0);
     assert_eq!(metric(&after, "pay_payments_created_total"), 1.0);
-    assert_eq!(
-        metric(&after, r#"pay_attempts_total{outcome="Successful"}"#),
-        1.0
-    );
-    assert_eq!(
-        metric(&after, r#"pay_attempts_total{outcome="Failed"}"#),
-        1.0
-    );
+    assert_eq!(metric(&after, r#"pay_attempts_total{outcome="Successful"}"#), 1.0);
+    assert_eq!(metric(&after, r#"pay_attempts_total{outcome="Failed"}"#), 1.0);
     let attempts = r#"pay_http_requests_total{method="POST",route="/pay/v1/checkout/{id}/attempts",status="200"}"#;
     assert_eq!(metric(&after, attempts), 2.0, "{after}");
-    assert!(after.contains(
-        r#"pay_http_request_duration_seconds_bucket{route="/pay/v1/checkout/{id}/attempts""#
-    ));
+    assert!(after.contains(r#"pay_http_request_duration_seconds_bucket{route="/pay/v1/checkout/{id}/attempts""#));
     assert_eq!(
         metric(
             &after,
@@ -118,15 +102,9 @@ async fn the_openapi_document_describes_every_route() {
 
     assert!(registered.len() >= 15, "{registered:?}");
     let missing: Vec<_> = registered.difference(&documented).collect();
-    assert!(
-        missing.is_empty(),
-        "routes without documentation: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes without documentation: {missing:?}");
     let stale: Vec<_> = documented.difference(&registered).collect();
-    assert!(
-        stale.is_empty(),
-        "documented routes that do not exist: {stale:?}"
-    );
+    assert!(stale.is_empty(), "documented routes that do not exist: {stale:?}");
 }
 
 #[actix_web::test]
@@ -152,16 +130,11 @@ async fn the_documents_examples_parse_as_the_real_types() {
     };
     let info: pay_types::PaymentInfo = serde_json::from_str(&example("PaymentInfo")).unwrap();
     let currency = pay_types::Currency::parse("USD").unwrap();
-    info.validate(currency)
-        .expect("the PaymentInfo example is valid");
-    let attempt: pay_types::AttemptRequest =
-        serde_json::from_str(&example("AttemptRequest")).unwrap();
+    info.validate(currency).expect("the PaymentInfo example is valid");
+    let attempt: pay_types::AttemptRequest = serde_json::from_str(&example("AttemptRequest")).unwrap();
     assert!(pay_types::AttemptId::parse(&attempt.attempt_id).is_ok());
     let created: Value = app
-        .create_payment_raw(
-            &serde_json::from_str(&example("PaymentInfo")).unwrap(),
-            None,
-        )
+        .create_payment_raw(&serde_json::from_str(&example("PaymentInfo")).unwrap(), None)
         .await
         .json()
         .await
@@ -187,10 +160,16 @@ fn registered_routes() -> BTreeSet<String> {
         let mut scope = String::new();
         let mut current: Option<String> = None;
         let mut rest = source.as_str();
-        while let Some(at) = ["web::scope(\"", "resource(\"", "web::get()", "web::post()"]
-            .iter()
-            .filter_map(|needle| rest.find(needle).map(|i| (i, *needle)))
-            .min()
+        while let Some(at) = [
+            "web::scope(\"",
+            "resource(\"",
+            "web::get()",
+            "web::post()",
+            "web::put()",
+        ]
+        .iter()
+        .filter_map(|needle| rest.find(needle).map(|i| (i, *needle)))
+        .min()
         {
             let (i, needle) = at;
             rest = &rest[i + needle.len()..];
@@ -207,11 +186,7 @@ fn registered_routes() -> BTreeSet<String> {
                 }
                 method => {
                     if let Some(path) = &current {
-                        let m = if method == "web::get()" {
-                            "GET"
-                        } else {
-                            "POST"
-                        };
+                        let m = method.trim_start_matches("web::").trim_end_matches("()").to_uppercase();
                         routes.insert(format!("{m} {path}"));
                     }
                 }
@@ -224,11 +199,7 @@ fn registered_routes() -> BTreeSet<String> {
 #[actix_web::test]
 async fn logs_are_json_with_the_payment_id_and_no_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        &dir.path().join("pay.db"),
-        "info",
-        &[("PAY_LOG_FORMAT", "json".into())],
-    );
+    let server = Server::start_with(&dir.path().join("pay.db"), "info", &[("PAY_LOG_FORMAT", "json".into())]);
     let client = reqwest::Client::new();
     let created: Value = client
         .post(format!("{}/pay/v1/payments", server.address))
@@ -251,25 +222,15 @@ async fn logs_are_json_with_the_payment_id_and_no_secrets() {
 
     let log = server.kill();
 
-    let lines: Vec<Value> = log
-        .iter()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+    let lines: Vec<Value> = log.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(lines.len() >= 3, "log lines are JSON: {log:?}");
     let request_line = lines.iter().find(|l| {
-        l["span"]["payment_id"] == id.as_str()
-            && l["span"]["http.route"] == "/pay/v1/checkout/{id}/attempts"
+        l["span"]["payment_id"] == id.as_str() && l["span"]["http.route"] == "/pay/v1/checkout/{id}/attempts"
     });
-    assert!(
-        request_line.is_some(),
-        "no request span with the payment id: {log:#?}"
-    );
+    assert!(request_line.is_some(), "no request span with the payment id: {log:#?}");
     let all = log.join("\n");
     assert!(!all.contains(SECRET_KEY), "the secret key reached the log");
-    assert!(
-        !all.contains("4242424242424242"),
-        "a card number reached the log"
-    );
+    assert!(!all.contains("4242424242424242"), "a card number reached the log");
 }
 
 #[test]

@@ -22,18 +22,10 @@ async fn acknowledged_writes_survive_kill_9() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 201);
-        ids.push(
-            resp.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        ids.push(resp.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
     }
     let paid = client
-        .post(format!(
-            "{}/pay/v1/checkout/{}/attempts",
-            server.address, ids[0]
-        ))
+        .post(format!("{}/pay/v1/checkout/{}/attempts", server.address, ids[0]))
         .json(&card_attempt("attempt-0001", "4242424242424242"))
         .send()
         .await
@@ -96,10 +88,7 @@ async fn undelivered_and_in_flight_events_survive_kill_9() {
         let id = created["id"].as_str().unwrap().to_owned();
         let resp = client
             .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
-            .json(&card_attempt(
-                &format!("attempt-{i:04}"),
-                "4242424242424242",
-            ))
+            .json(&card_attempt(&format!("attempt-{i:04}"), "4242424242424242"))
             .send()
             .await
             .unwrap();
@@ -107,11 +96,7 @@ async fn undelivered_and_in_flight_events_survive_kill_9() {
         ids.push(id);
     }
     let in_flight = receiver.wait_for(3, 5).await;
-    assert_eq!(
-        in_flight.len(),
-        3,
-        "all three deliveries are hanging at the receiver"
-    );
+    assert_eq!(in_flight.len(), 3, "all three deliveries are hanging at the receiver");
     server.kill();
 
     receiver.set_mode(Mode::Ok);

@@ -9,22 +9,15 @@ async fn attempts_per_address_are_rate_limited() {
     for i in 0..4 {
         let id = app.create_payment().await;
         last = Some(
-            app.attempt(
-                &id,
-                &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"),
-            )
-            .await,
+            app.attempt(&id, &card_attempt(&format!("attempt-{i:04}"), "4000000000000002"))
+                .await,
         );
         if i < 3 {
             assert_eq!(last.as_ref().unwrap().status(), 200, "attempt {i}");
         }
     }
     let refused = last.unwrap();
-    let retry_after: u64 = refused.headers()["Retry-After"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = refused.headers()["Retry-After"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     assert_error(refused, 429, "rate_limited").await;
 }
@@ -48,14 +41,8 @@ async fn cors_only_for_configured_origins() {
     let allowed = preflight("https://shop.example").await.unwrap();
     let denied = preflight("https://evil.example").await.unwrap();
 
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://shop.example"
-    );
-    assert!(denied
-        .headers()
-        .get("access-control-allow-origin")
-        .is_none());
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://shop.example");
+    assert!(denied.headers().get("access-control-allow-origin").is_none());
     let get = app
         .client
         .get(app.url(&format!("/pay/v1/checkout/{id}")))
@@ -72,10 +59,7 @@ async fn cors_only_for_configured_origins() {
         .await
         .unwrap();
     assert!(
-        merchant
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none(),
+        merchant.headers().get("access-control-allow-origin").is_none(),
         "the merchant API is never open to pages"
     );
 }

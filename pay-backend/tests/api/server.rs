@@ -55,16 +55,8 @@ impl Server {
         };
         // Keep draining the log so the server never blocks on a full pipe.
         let sink = log.clone();
-        std::thread::spawn(move || {
-            lines
-                .map_while(Result::ok)
-                .for_each(|l| sink.lock().unwrap().push(l))
-        });
-        Server {
-            child,
-            address,
-            log,
-        }
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+        Server { child, address, log }
     }
 
     /// SIGKILL, and wait for the process to be gone.
