@@ -124,11 +124,12 @@ cat >"$PKG/package.json" <<JSON
   "main": "index.js",
   "types": "index.d.ts",
   "exports": { ".": { "types": "./index.d.ts", "import": "./index.js" } },
-  "files": ["index.js", "index.d.ts", "types.d.ts", "pay_frontend.js", "pay_frontend.d.ts", "pay_frontend_bg.wasm"],
+  "files": ["README.md", "index.js", "index.d.ts", "types.d.ts", "pay_frontend.js", "pay_frontend.d.ts", "pay_frontend_bg.wasm"],
   "sideEffects": false
 }
 JSON
 rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
+cp pay-frontend/README.md "$PKG/README.md"
 # The glue's declarations name the generated types: make them resolvable there too.
 {
   echo 'import type { PayConfig, PaymentOptions, PaymentResult } from "./types";'

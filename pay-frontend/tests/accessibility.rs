@@ -65,6 +65,11 @@ async fn focus_moves_in_is_trapped_and_returns() {
     press("Tab", false).await;
     assert_eq!(active().unwrap().get_attribute("name").as_deref(), Some("firstName"));
 
+    // Focus that escapes to the page comes back into the dialog.
+    opener.unchecked_ref::<web_sys::HtmlElement>().focus().unwrap();
+    let_ui_react().await;
+    assert!(active().is_some_and(|a| a.class_list().contains("close")));
+
     press("Escape", false).await;
     settle(run).await.unwrap();
     let focused = document().active_element().unwrap();

@@ -86,7 +86,26 @@ impl Popup {
         set(&status, "aria-live", "polite");
 
         let events = EventQueue::default();
-        let listeners = listen(&root, &events);
+        let mut listeners = listen(&root, &events);
+        // Focus that escapes to the page (a click on the backdrop, a screen reader's virtual
+        // cursor) comes back into the dialog: the trap holds for more than the Tab key.
+        let trap_host = host.clone();
+        let trap_root = root.clone();
+        listeners.push(Listener::new(&doc, "focusin", move |e| {
+            let outside = e
+                .target()
+                .is_some_and(|t| !trap_host.is_same_node(t.dyn_ref::<web_sys::Node>()));
+            if outside {
+                if let Some(el) = trap_root
+                    .query_selector(FOCUSABLE)
+                    .ok()
+                    .flatten()
+                    .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+        }));
         body.append_child(&host)?;
         Ok(Popup {
             host,
