@@ -196,22 +196,12 @@ pub fn error_code(v: &JsValue) -> Decoded<String> {
     string(&get(v, "code"))
 }
 
-const OPTION_KEYS: [&str; 7] = [
-    "showThankYouPage",
-    "termsAndConditionsLink",
-    "skipUserInfoPage",
-    "userInfo",
-    "allowManualPayment",
-    "locale",
-    "theme",
-];
 const THEME_KEYS: [&str; 4] = ["accentColor", "backgroundColor", "textColor", "borderRadius"];
 
 /// `startPayment`'s options: a plain object whose known keys have the right types. Unknown
 /// top-level keys are ignored (pages written for the original API pass others).
 pub fn payment_options(v: &JsValue) -> Decoded<PaymentOptions> {
     object(v)?;
-    let _ = OPTION_KEYS;
     let b = |key: &str| opt(get(v, key), boolean);
     let s = |key: &str| opt(get(v, key), string);
     Ok(PaymentOptions {

@@ -182,8 +182,8 @@ const STRINGS: [[&str; 3]; 52] = [
     ["Security code (CVC)", "Cryptogramme (CVC)", "קוד אבטחה (CVC)"],
     ["Card type", "Type de carte", "סוג כרטיס"],
     ["Pay", "Payer", "תשלום"],
-    ["I agree to the", "J’accepte les", "אני מסכים/ה ל"],
-    ["terms and conditions", "conditions générales", "תנאים וההגבלות"],
+    ["I agree to the", "J’accepte les", "אני מסכים/ה"],
+    ["terms and conditions", "conditions générales", "לתנאים ולהגבלות"],
     ["Processing your payment…", "Paiement en cours…", "התשלום מעובד…"],
     ["Thank you!", "Merci !", "תודה!"],
     [
