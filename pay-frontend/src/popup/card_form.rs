@@ -49,6 +49,8 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
         .collect();
     let brand_line = view::child(&form, "p", "brand");
     view::set(&brand_line, "aria-live", "polite");
+    // Right under the card number it belongs to.
+    let _ = form.insert_before(&brand_line, fields[EXPIRY].input.parent_node().as_ref());
     let terms = checkout
         .terms_link
         .as_deref()
