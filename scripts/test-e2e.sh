@@ -37,8 +37,16 @@ fi
 export PAY_E2E_BIN="$PWD/$TARGET_DIR/debug/pay-backend"
 case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/debug/pay-backend" ;; esac
 export PAY_E2E_CHROMIUM="$CHROMIUM"
+[ -x "$PAY_E2E_BIN" ] || { echo "test-e2e: no backend binary at $PAY_E2E_BIN" >&2; exit 1; }
+[ -f pay-frontend/pkg/index.js ] || { echo "test-e2e: no SDK package in pay-frontend/pkg (scripts/build-sdk.sh)" >&2; exit 1; }
+# The tests serve a snapshot of the SDK package: a rebuild of pay-frontend/pkg during the run
+# (it is emptied first) cannot pull files from under the browser.
+sdk_snapshot=$(mktemp -d "${TMPDIR:-/tmp}/pay-e2e-sdk.XXXXXX")
+trap 'rm -rf "$sdk_snapshot"' EXIT
+cp -R pay-frontend/pkg/. "$sdk_snapshot/"
+export PAY_E2E_SDK_DIR="$sdk_snapshot"
 
 # --- run -------------------------------------------------------------------------------------
 # One file at a time: each starts its own server and browser, and the machine may be small.
 cd tests
-exec node --test --test-concurrency=1 --test-reporter=spec "$@" e2e/
+node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "$@" e2e/

@@ -89,6 +89,25 @@ describe("buying in the demo shop", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("a decline, then closing the popup: the page hears Failed, and nothing is charged", async () => {
+    await openShop();
+    const id = await buyNow(page);
+    await payByCard(page, CARDS.declined);
+    await dialog(page).getByRole("alert").filter({ hasText: "declined" }).waitFor();
+    await dialog(page).getByRole("button", { name: "Close" }).click();
+    await popupGone(page);
+
+    const box = await resultBox(page);
+    assert.equal(box.id, "info");
+    assert.match(box.text, /declined/);
+    const events = await server.waitForHookEvent(id, "Failed");
+    assert.deepEqual(events.map((e) => e.status), ["Failed"]);
+    const view = await server.request("GET", `/pay/v1/checkout/${id}`);
+    assert.equal(view.body.status, "Failed");
+    assert.equal(view.body.payable, true);
+    assert.deepEqual(page.problems, []);
+  });
+
   test("a pending card: the Pending box, then the Successful event arrives", async () => {
     await openShop();
     const id = await buyNow(page);
