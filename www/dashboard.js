@@ -59,7 +59,9 @@ function createRow(id) {
   const who = el("td", "payment-cell");
   const items = el("div", "items");
   const ref = el("div", "payment-id");
-  ref.append("id ", el("code", "", id));
+  const code = el("code", "", `${id.slice(0, 8)}…`);
+  code.title = id;
+  ref.append("id ", code);
   const created = el("div", "created");
   const attempts = el("div", "attempts");
   who.append(items, ref, created, attempts);
@@ -142,11 +144,16 @@ function createRow(id) {
   };
 }
 
+function brandName(brand) {
+  if (!brand) return "card";
+  return brand === "amex" ? "American Express" : brand.charAt(0).toUpperCase() + brand.slice(1);
+}
+
 const STATUS_NOTES = {
   Undefined: "created, not paid yet",
   Pending: "waiting for the card network",
   Offline: "to be paid later; mark it paid when the money arrives",
-  Failed: "declined; nothing charged",
+  Failed: "declined, nothing charged; the visitor may try again",
   Successful: "paid",
   PartiallyRefunded: "paid, part refunded",
   Refunded: "paid, then refunded in full",
@@ -165,7 +172,7 @@ function updateRow(row, entry) {
     entry.attempts.length === 0
       ? "no attempt yet"
       : `${entry.attempts.length} attempt${entry.attempts.length > 1 ? "s" : ""}, last: ${
-          last.method === "card" ? `${last.cardBrand ?? "card"} •••• ${last.cardLast4 ?? "????"}` : "pay later"
+          last.method === "card" ? `${brandName(last.cardBrand)} •••• ${last.cardLast4 ?? "????"}` : "pay later"
         }${last.declineCode ? ` (${last.declineCode.replaceAll("_", " ")})` : ""}`;
 
   row.amount.textContent = money(payment.amount, payment.currency);
