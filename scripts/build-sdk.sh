@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-61440} # 60 KB gzipped
 CACHE_DIR=${PAY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pay}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
-PKG=pay-frontend/pkg
+OUT=pay-frontend/pkg
+# Built beside the package folder and swapped in at the end: a server or a test run reading
+# the folder meanwhile never sees it half written.
+PKG=$OUT.building.$$
+trap 'rm -rf "$PKG"' EXIT
 pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
 # --- tools -------------------------------------------------------------------------------
@@ -31,8 +35,9 @@ fi
 # --- build -------------------------------------------------------------------------------
 # Size: every crate at opt-level z (the workspace profile sets it for pay-frontend only), and
 # std rebuilt with the immediate-abort panic strategy so no panic message or formatting code
-# ships (a panic traps, as it would anyway). That needs std's source and, on a stable
-# toolchain, RUSTC_BOOTSTRAP for these two unstable flags; set PAY_SDK_STABLE_STD=1 to build
+# ships (a panic traps, as it would anyway), with std's smaller-code variants
+# (optimize_for_size). That needs std's source and, on a stable toolchain, RUSTC_BOOTSTRAP
+# for these unstable flags; set PAY_SDK_STABLE_STD=1 to build
 # with the prebuilt std instead (about 10% larger).
 if [ -z "${PAY_SDK_STABLE_STD:-}" ]; then
   if ! rustup component list --installed | grep -q '^rust-src'; then
@@ -41,7 +46,7 @@ if [ -z "${PAY_SDK_STABLE_STD:-}" ]; then
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z RUSTC_BOOTSTRAP=1 \
     RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort" \
     cargo build -p pay-frontend --lib --release --target wasm32-unknown-unknown \
-    -Z build-std=std,panic_abort
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
 else
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
     cargo build -p pay-frontend --lib --release --target wasm32-unknown-unknown
@@ -143,9 +148,14 @@ wasm_gz=$(gz "$PKG/pay_frontend_bg.wasm")
 glue_gz=$(gz "$PKG/pay_frontend.js")
 entry_gz=$(gz "$PKG/index.js")
 total=$((wasm_gz + glue_gz + entry_gz))
-echo "SDK size (gzip -9): wasm ${wasm_gz} B + JS glue ${glue_gz} B + entry ${entry_gz} B = ${total} B ($((total * 100 / 1024 / 100)).$(((total * 100 / 1024) % 100)) KB), budget ${BUDGET_BYTES} B"
+kb=$(awk -v b="$total" 'BEGIN { printf "%.2f", b / 1024 }')
+echo "SDK size (gzip -9): wasm ${wasm_gz} B + JS glue ${glue_gz} B + entry ${entry_gz} B = ${total} B (${kb} KB), budget ${BUDGET_BYTES} B"
 if [ "$total" -gt "$BUDGET_BYTES" ]; then
   echo "SDK size over budget" >&2
   exit 1
 fi
-echo "SDK package: $PKG"
+rm -rf "$OUT.old"
+[ ! -d "$OUT" ] || mv "$OUT" "$OUT.old"
+mv "$PKG" "$OUT"
+rm -rf "$OUT.old"
+echo "SDK package: $OUT"
