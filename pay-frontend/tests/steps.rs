@@ -356,3 +356,45 @@ async fn server_field_errors_and_too_many_attempts_are_shown() {
     click("button.close").await;
     assert_eq!(settle(run).await.unwrap()["status"], "Cancelled");
 }
+
+#[wasm_bindgen_test]
+async fn amounts_follow_the_currency_minor_units() {
+    let fake = Fake::new();
+    let mut view = fake.view.borrow().clone();
+    view["payment"] = json!({"id": PAYMENT_ID, "amount": 1000, "currency": "JPY",
+        "items": [{"name": "Tea", "price": 500, "quantity": 2}]});
+    *fake.view.borrow_mut() = view;
+    let run = start(&fake, en());
+    wait_step("Contact details").await;
+    assert_eq!(text(".item-price"), "¥500");
+    assert_eq!(text(".total-amount"), "¥1,000");
+    press("Escape", false).await;
+    let result = settle(run).await.unwrap();
+    assert_eq!(result["payment"]["currency"], "JPY");
+    assert_eq!(result["payment"]["amount"].as_f64(), Some(1000.0));
+
+    let mut view = fake.view.borrow().clone();
+    view["payment"] = json!({"id": PAYMENT_ID, "amount": 1.5, "currency": "KWD",
+        "items": [{"name": "Tea", "price": 1.5, "quantity": 1}]});
+    *fake.view.borrow_mut() = view;
+    let run = start(&fake, en());
+    wait_step("Contact details").await;
+    assert_eq!(text(".total-amount"), "KWD\u{a0}1.500");
+    press("Escape", false).await;
+    settle(run).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn no_attempts_left_means_no_pay_button() {
+    let fake = Fake::new();
+    fake.set_view("attemptsLeft", json!(0));
+    let run = start(&fake, en());
+    wait_step("Contact details").await;
+    fill_contact().await;
+    submit().await;
+    wait_step("Card details").await;
+    assert_eq!(text("[role=alert]"), "No attempts are left for this payment.");
+    assert!(find("button.pay").unwrap().has_attribute("disabled"));
+    press("Escape", false).await;
+    assert_eq!(settle(run).await.unwrap()["status"], "Cancelled");
+}
