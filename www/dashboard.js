@@ -121,8 +121,22 @@ function createRow(id) {
   markPaid.setAttribute("aria-label", `Mark as paid: payment ${short}`);
   markPaid.addEventListener("click", () => markAsPaid(id, markPaid));
 
+  const settle = el("button", "sandbox settle", "Settle now");
+  settle.type = "button";
+  settle.setAttribute("aria-label", `Settle now: payment ${short} (sandbox)`);
+  settle.addEventListener("click", () =>
+    sandboxAction(id, "settle", settle, (status) => `Payment ${short} settled: it is now ${status}.`),
+  );
+
+  const dispute = el("button", "sandbox chargeback", "Chargeback");
+  dispute.type = "button";
+  dispute.setAttribute("aria-label", `Chargeback: payment ${short} (sandbox)`);
+  dispute.addEventListener("click", () =>
+    sandboxAction(id, "chargeback", dispute, (status) => `The card holder disputed payment ${short}: it is now ${status}.`),
+  );
+
   const noActions = el("span", "no-actions", "—");
-  actions.append(markPaid, refundAll, partial, noActions);
+  actions.append(markPaid, settle, refundAll, partial, dispute, noActions);
   tr.append(who, amount, status, eventsCell, actions);
 
   return {
@@ -139,6 +153,8 @@ function createRow(id) {
     partial,
     left,
     markPaid,
+    settle,
+    dispute,
     noActions,
     eventsKey: null,
   };
@@ -160,7 +176,7 @@ const STATUS_NOTES = {
   Chargeback: "the card holder disputed it",
 };
 
-function updateRow(row, entry) {
+function updateRow(row, entry, testMode) {
   const { payment, status } = entry;
   row.tr.dataset.status = status;
   row.items.textContent = payment.items
@@ -217,7 +233,9 @@ function updateRow(row, entry) {
   row.partial.hidden = !refundable;
   row.left.textContent = refundable ? `up to ${money(entry.refundableAmount, payment.currency)}` : "";
   row.markPaid.hidden = status !== "Offline";
-  row.noActions.hidden = refundable || status === "Offline";
+  row.settle.hidden = !(testMode && status === "Pending" && entry.pendingChange);
+  row.dispute.hidden = !(testMode && status === "Successful");
+  row.noActions.hidden = refundable || status === "Offline" || !row.settle.hidden;
 }
 
 function render(data) {
@@ -232,7 +250,7 @@ function render(data) {
       row = createRow(id);
       rows.set(id, row);
     }
-    updateRow(row, entry);
+    updateRow(row, entry, data.testMode);
     // Keep the server's order (newest first) without moving rows that are in place.
     const wanted = previous ? previous.nextSibling : body.firstChild;
     if (wanted !== row.tr) body.insertBefore(row.tr, wanted);
@@ -278,6 +296,19 @@ async function markAsPaid(id, button) {
     await refresh();
   } catch (error) {
     notify(`Could not mark it paid: ${error.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function sandboxAction(id, action, button, describe) {
+  button.disabled = true;
+  try {
+    const result = await call("POST", `/api/dashboard/payments/${encodeURIComponent(id)}/${action}`);
+    notify(describe(result.status));
+    await refresh();
+  } catch (error) {
+    notify(`Refused: ${error.message}`);
   } finally {
     button.disabled = false;
   }

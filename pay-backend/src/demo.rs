@@ -6,7 +6,8 @@
 //!   it receives (in memory, deduplicated by `eventId`), shown by `GET /api/hook-events`;
 //! - the merchant dashboard's routes under `/api/dashboard/`: the page cannot hold the secret
 //!   key, so these call the `Pay` Rust API on its behalf. They have no authentication: they
-//!   exist only for the demo and are mounted only when `PAY_DEMO=true`.
+//!   exist only for the demo and are mounted only when `PAY_DEMO=true`. In test mode they can
+//!   also settle a pending payment now and raise a chargeback (the sandbox's test routes).
 
 use crate::error::PayError;
 use crate::pay::Pay;
@@ -119,7 +120,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/hook-events").route(web::get().to(hook_events)))
         .service(resource("/api/dashboard/payments").route(web::get().to(dashboard_payments)))
         .service(resource("/api/dashboard/payments/{id}/refund").route(web::post().to(refund)))
-        .service(resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)));
+        .service(resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)))
+        .service(resource("/api/dashboard/payments/{id}/settle").route(web::post().to(settle)))
+        .service(resource("/api/dashboard/payments/{id}/chargeback").route(web::post().to(chargeback)));
 }
 
 #[derive(Deserialize)]
@@ -186,6 +189,7 @@ async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Res
     Ok(HttpResponse::Ok().json(json!({
         "data": data,
         "hookEventCount": received.len(),
+        "testMode": pay.test_mode(),
     })))
 }
 
@@ -262,6 +266,28 @@ async fn mark_paid(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpRes
         "status": row.status,
         "transactionId": row.transaction_id,
     })))
+}
+
+/// Sandbox only: a pending payment settles now instead of in a few seconds.
+async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
+    sandbox_only(&pay)?;
+    let status = pay.settle_now(&id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": status })))
+}
+
+/// Sandbox only: the card holder disputes a paid payment.
+async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
+    sandbox_only(&pay)?;
+    let row = pay.chargeback(&id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": row.status })))
+}
+
+fn sandbox_only(pay: &Pay) -> Result<(), PayError> {
+    if pay.test_mode() {
+        Ok(())
+    } else {
+        Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
+    }
 }
 
 #[cfg(test)]

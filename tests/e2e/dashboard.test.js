@@ -133,3 +133,27 @@ test("the rows keep the newest first and the focus survives a refresh", async ()
   assert.equal(await input.inputValue(), "1.5");
   assert.equal(await input.evaluate((el) => el === document.activeElement), true);
 });
+
+test("sandbox actions: settle a pending payment now, then a chargeback", async () => {
+  const slow = await startServer({ PAY_SANDBOX_SETTLE_DELAY_MS: "600000" });
+  const page = await newPage(browser);
+  try {
+    await page.goto(`${slow.url}/dashboard.html`);
+    const id = await seedPayment(slow, CARDS.pending);
+    const tr = page.locator(`tr[data-payment-id="${id}"]`);
+    await page.locator(`tr[data-payment-id="${id}"][data-status="Pending"]`).waitFor();
+    await tr.getByRole("button", { name: /^Settle now/ }).click();
+    await page.locator(`tr[data-payment-id="${id}"][data-status="Successful"]`).waitFor();
+    assert.match(await page.locator("#notice").textContent(), /settled: it is now Successful/);
+
+    await tr.getByRole("button", { name: /^Chargeback/ }).click();
+    await page.locator(`tr[data-payment-id="${id}"][data-status="Chargeback"]`).waitFor();
+    await slow.waitForHookEvent(id, "Chargeback");
+    const statuses = (await slow.hookEvents(id)).map((e) => e.status);
+    assert.deepEqual(statuses, ["Pending", "Successful", "Chargeback"]);
+    assert.equal(await tr.getByRole("button", { name: /^Refund all/ }).isVisible(), false);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await slow.stop();
+  }
+});
