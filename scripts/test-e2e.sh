@@ -7,11 +7,18 @@
 # it can), builds the SDK (scripts/build-sdk.sh) and the backend (debug), then runs every
 # tests/e2e/*.test.js. Honours CARGO_TARGET_DIR. Extra arguments go to `node --test`
 # (e.g. `scripts/test-e2e.sh --test-name-pattern=keyboard`).
+# PAY_E2E_PROFILE=release tests a release build of the backend (default: debug).
 # PAY_E2E_SKIP_BUILD=1 skips both builds (the binary and pay-frontend/pkg must exist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
+PROFILE=${PAY_E2E_PROFILE:-debug}
+case "$PROFILE" in
+  debug) profile_flag=() ;;
+  release) profile_flag=(--release) ;;
+  *) echo "test-e2e: PAY_E2E_PROFILE is debug or release, not $PROFILE" >&2; exit 1 ;;
+esac
 CHROMIUM=${PAY_E2E_CHROMIUM:-/usr/bin/chromium}
 
 command -v node >/dev/null || { echo "test-e2e: Node.js 20+ is needed (node not found)" >&2; exit 1; }
@@ -32,10 +39,10 @@ fi
 # --- builds ----------------------------------------------------------------------------------
 if [ "${PAY_E2E_SKIP_BUILD:-}" != 1 ]; then
   scripts/build-sdk.sh
-  cargo build -p pay-backend
+  cargo build -p pay-backend "${profile_flag[@]}"
 fi
-export PAY_E2E_BIN="$PWD/$TARGET_DIR/debug/pay-backend"
-case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/debug/pay-backend" ;; esac
+export PAY_E2E_BIN="$PWD/$TARGET_DIR/$PROFILE/pay-backend"
+case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/$PROFILE/pay-backend" ;; esac
 export PAY_E2E_CHROMIUM="$CHROMIUM"
 [ -x "$PAY_E2E_BIN" ] || { echo "test-e2e: no backend binary at $PAY_E2E_BIN" >&2; exit 1; }
 [ -f pay-frontend/pkg/index.js ] || { echo "test-e2e: no SDK package in pay-frontend/pkg (scripts/build-sdk.sh)" >&2; exit 1; }
