@@ -176,7 +176,18 @@ const STATUS_NOTES = {
   Chargeback: "the card holder disputed it",
 };
 
-function updateRow(row, entry, testMode) {
+function hookMark(event, hookLogSinceMs) {
+  if (event.receivedByHook) return el("span", "hook hook-received", "✓ hook");
+  if (Date.parse(event.createdAt) < hookLogSinceMs) {
+    // The demo keeps its hook's log in memory: a restart forgets what was delivered before.
+    const mark = el("span", "hook hook-earlier", "hook: before restart");
+    mark.title = "Delivered before the server restarted (the demo's hook log is kept in memory)";
+    return mark;
+  }
+  return el("span", "hook hook-waiting", "… hook");
+}
+
+function updateRow(row, entry, testMode, hookLogSinceMs) {
   const { payment, status } = entry;
   row.tr.dataset.status = status;
   row.items.textContent = payment.items
@@ -217,9 +228,7 @@ function updateRow(row, entry, testMode) {
           " ",
           el("span", "event-time", time(event.createdAt)),
           " ",
-          event.receivedByHook
-            ? el("span", "hook hook-received", "✓ hook")
-            : el("span", "hook hook-waiting", "… hook"),
+          hookMark(event, hookLogSinceMs),
         );
         li.title = `eventId ${event.eventId}`;
         return li;
@@ -250,7 +259,7 @@ function render(data) {
       row = createRow(id);
       rows.set(id, row);
     }
-    updateRow(row, entry, data.testMode);
+    updateRow(row, entry, data.testMode, data.hookLogSinceMs);
     // Keep the server's order (newest first) without moving rows that are in place.
     const wanted = previous ? previous.nextSibling : body.firstChild;
     if (wanted !== row.tr) body.insertBefore(row.tr, wanted);

@@ -31,10 +31,29 @@ const MAX_QUANTITY: u32 = 10;
 /// How many payments the dashboard shows.
 const DASHBOARD_PAYMENTS: u32 = 50;
 
-/// Events received by the demo's hook, in the order they arrived.
-#[derive(Clone, Default)]
+/// Events received by the demo's hook, in the order they arrived. In memory: after a restart
+/// it holds only what was delivered since (the outbox still delivers each event once at
+/// least, so nothing is missed, but earlier deliveries are not listed).
+#[derive(Clone)]
 pub struct HookLog {
     inner: Arc<Mutex<LogInner>>,
+    /// Unix milliseconds at which this log started.
+    since_ms: u64,
+}
+
+impl Default for HookLog {
+    fn default() -> Self {
+        Self {
+            inner: Arc::default(),
+            since_ms: now_ms(),
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[derive(Default)]
@@ -65,9 +84,7 @@ impl HookLog {
         if !log.seen.insert(event.event_id.clone()) {
             return false;
         }
-        let received_at_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let received_at_ms = now_ms();
         log.events.push(ReceivedEvent {
             event_id: event.event_id.clone(),
             payment_id: event.payment.id.as_str().to_owned(),
@@ -190,6 +207,7 @@ async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Res
         "data": data,
         "hookEventCount": received.len(),
         "testMode": pay.test_mode(),
+        "hookLogSinceMs": log.since_ms,
     })))
 }
 

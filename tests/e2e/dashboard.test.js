@@ -157,3 +157,23 @@ test("sandbox actions: settle a pending payment now, then a chargeback", async (
     await slow.stop();
   }
 });
+
+test("after a restart the payments and their events are all there", async () => {
+  const first = await startServer();
+  const id = await seedPayment(first, CARDS.success);
+  await first.waitForHookEvent(id, "Successful");
+  await first.stop({ keepData: true });
+
+  const again = await startServer({}, { reuse: first });
+  const page = await newPage(browser);
+  try {
+    await page.goto(`${again.url}/dashboard.html`);
+    const tr = page.locator(`tr[data-payment-id="${id}"][data-status="Successful"]`);
+    await tr.waitFor();
+    // The demo's hook log is in memory: the event delivered before the restart is marked so.
+    assert.equal(await tr.locator("li.event .hook-earlier").count(), 1);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await again.stop();
+  }
+});

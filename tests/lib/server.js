@@ -16,8 +16,11 @@ export function backendBinary() {
   return resolve(ROOT, process.env.CARGO_TARGET_DIR ?? "target", "debug", "pay-backend");
 }
 
-export async function startServer(extraEnv = {}) {
-  const dir = await mkdtemp(join(tmpdir(), "pay-e2e-"));
+/**
+ * Starts a server; `reuse` (a stopped server) starts it again on the same database file.
+ */
+export async function startServer(extraEnv = {}, { reuse } = {}) {
+  const dir = reuse ? reuse.dir : await mkdtemp(join(tmpdir(), "pay-e2e-"));
   // Nothing from the caller's own PAY_* settings leaks into the test server.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("PAY_")),
@@ -72,15 +75,16 @@ export class Server {
     this.log = log;
   }
 
-  async stop() {
-    if (this.child.exitCode === null) {
+  /** Stops the server; with `{ keepData: true }` its database stays for a restart. */
+  async stop({ keepData = false } = {}) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((done) => this.child.once("exit", done));
       this.child.kill("SIGTERM");
       const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
     }
-    await rm(this.dir, { recursive: true, force: true });
+    if (!keepData) await rm(this.dir, { recursive: true, force: true });
   }
 
   /** A request with the merchant's secret key; resolves `{status, body, text}`. */
