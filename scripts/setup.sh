@@ -12,7 +12,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
-  cargo install --locked wasm-bindgen-cli --version "$pinned"
+  # --locked first (the versions the release was tested with); some registry mirrors lack one
+  # of those, so fall back to the newest compatible ones.
+  cargo install --locked wasm-bindgen-cli --version "$pinned" ||
+    cargo install --force wasm-bindgen-cli --version "$pinned"
 fi
 
 need_apt=()
