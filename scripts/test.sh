@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test, in tiers: unit and API tests (native), then the SDK build with its size
-# budget, then the browser tests in headless Chromium.
+# Runs every test, in tiers: unit and API tests (native), the SDK build with its size budget,
+# the SDK's browser tests, and the end-to-end tests (real server, demo site, headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,13 +9,13 @@ scripts/setup.sh
 echo "== unit and API tests"
 cargo test --workspace
 
-if [ -x scripts/build-sdk.sh ]; then
-  echo "== SDK build and size budget"
-  scripts/build-sdk.sh
-fi
+echo "== SDK build and size budget"
+scripts/build-sdk.sh
 
-if [ -x scripts/test-browser.sh ]; then
-  echo "== browser tests"
-  scripts/test-browser.sh
-fi
+echo "== SDK browser tests"
+scripts/test-browser.sh
+
+echo "== end-to-end tests (the SDK was just built)"
+cargo build -p pay-backend
+PAY_E2E_SKIP_BUILD=1 scripts/test-e2e.sh
 echo "== all tests passed"
