@@ -262,3 +262,86 @@ impl Store {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pay_types::{Currency, PaymentInfo, TransactionStatus};
+
+    async fn store_with_one_delivery() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("pay.db").display()))
+            .await
+            .unwrap();
+        store.register_target("webhook:orders").await.unwrap();
+        let info: PaymentInfo = serde_json::from_str(r#"{"items":[{"name":"a","price":1}],"amount":1}"#).unwrap();
+        let new = info.validate(Currency::parse("USD").unwrap()).unwrap();
+        let (payment, _) = store.insert_payment(&new, None).await.unwrap();
+        let attempt = crate::store::NewAttempt {
+            payment_id: payment.id.clone(),
+            attempt_id: "attempt-0001".into(),
+            request_hash: "h".into(),
+            method: pay_types::PaymentMethod::Offline,
+            card_brand: None,
+            card_last4: None,
+            user_info: None,
+        };
+        store.claim_attempt(&attempt, 5).await.unwrap();
+        let change = crate::store::Change::to(TransactionStatus::Offline);
+        store.finish_attempt(&payment.id, "attempt-0001", change).await.unwrap();
+        (store, dir)
+    }
+
+    #[actix_web::test]
+    async fn the_last_failed_try_parks_the_delivery_as_dead_and_redelivery_revives_it() {
+        let (store, _dir) = store_with_one_delivery().await;
+        let due = store
+            .claim_due("webhook:orders", 10, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(
+            store
+                .claim_due("webhook:orders", 10, Duration::from_secs(60))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a leased delivery is not claimed twice"
+        );
+
+        let out_of_tries = crate::events::next_wait(crate::events::MAX_TRIES);
+        assert!(out_of_tries.is_none());
+        let failed = Try::Failed {
+            status_code: Some(500),
+            error: "endpoint answered 500".into(),
+            retry_in: out_of_tries,
+        };
+        store
+            .record_try("webhook:orders", &due[0], failed, Duration::from_millis(3))
+            .await
+            .unwrap();
+
+        let counts = store.delivery_counts("webhook:orders").await.unwrap();
+        assert_eq!((counts.pending, counts.dead), (0, 1));
+        assert_eq!(
+            store.delivery_log("webhook:orders", 10).await.unwrap()[0].outcome,
+            "dead"
+        );
+        assert!(store
+            .claim_due("webhook:orders", 10, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .is_empty());
+
+        store.redeliver(&due[0].event_id, None).await.unwrap();
+
+        assert_eq!(
+            store
+                .claim_due("webhook:orders", 10, Duration::from_secs(60))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
