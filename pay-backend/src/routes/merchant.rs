@@ -37,44 +37,16 @@ pub struct PaymentEvents {
 }
 
 /// A payment as the merchant sees it.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentDetails {
     pub payment: Payment,
     pub status: TransactionStatus,
     pub transaction_id: Option<String>,
     pub refunded_amount: Amount,
-    pub attempts: Vec<AttemptSummary>,
+    pub attempts: Vec<AttemptRow>,
     pub created_at: String,
     pub updated_at: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AttemptSummary {
-    pub attempt_id: String,
-    pub method: String,
-    pub status: Option<String>,
-    pub transaction_id: Option<String>,
-    pub decline_code: Option<String>,
-    pub card_brand: Option<String>,
-    pub card_last4: Option<String>,
-    pub created_at: String,
-}
-
-impl From<AttemptRow> for AttemptSummary {
-    fn from(a: AttemptRow) -> Self {
-        Self {
-            attempt_id: a.attempt_id,
-            method: a.method,
-            status: a.status,
-            transaction_id: a.transaction_id,
-            decline_code: a.decline_code,
-            card_brand: a.card_brand,
-            card_last4: a.card_last4,
-            created_at: a.created_at,
-        }
-    }
 }
 
 fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
@@ -83,7 +55,7 @@ fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
         status: row.status,
         transaction_id: row.transaction_id,
         refunded_amount: row.refunded_amount,
-        attempts: attempts.into_iter().map(Into::into).collect(),
+        attempts,
         created_at: row.created_at,
         updated_at: row.updated_at,
     }

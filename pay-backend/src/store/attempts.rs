@@ -19,7 +19,10 @@ pub struct NewAttempt {
     pub user_info: Option<UserInfo>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An attempt as stored, and as the merchant API shows it (`processing` or `done`; never
+/// more of the card than brand and last four).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AttemptRow {
     pub attempt_id: String,
     pub method: String,

@@ -2,9 +2,8 @@
 //! the real server at the most verbose log level, then the database files and every log line
 //! are searched.
 
-use crate::helpers::{sample_info, SECRET_KEY};
 use crate::server::Server;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const CARDS: [&str; 9] = [
     "4242424242424242",
@@ -24,20 +23,9 @@ async fn no_card_number_or_cvc_in_the_database_or_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pay.db");
     let server = Server::start(&db, "trace");
-    let client = reqwest::Client::new();
 
     for (i, number) in CARDS.iter().enumerate() {
-        let created: Value = client
-            .post(format!("{}/pay/v1/payments", server.address))
-            .bearer_auth(SECRET_KEY)
-            .json(&sample_info())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = created["id"].as_str().unwrap();
+        let id = server.create_payment().await;
         let spaced = format!(
             "{} {} {} {}",
             &number[..4],
@@ -47,22 +35,12 @@ async fn no_card_number_or_cvc_in_the_database_or_the_log() {
         );
         let body = json!({"attemptId": format!("attempt-{i:04}"), "method": "card",
                           "card": {"number": spaced, "expMonth": 12, "expYear": 2045, "cvc": CVC}});
-        let resp = client
-            .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let resp = server.attempt(&id, &body).await;
         assert_eq!(resp.status(), 200);
         // A rejected attempt (bad expiry) carries a card number too.
         let bad = json!({"attemptId": format!("attempt-x{i:04}"), "method": "card",
                          "card": {"number": number, "expMonth": 13, "expYear": 2045, "cvc": CVC}});
-        client
-            .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
+        server.attempt(&id, &bad).await;
     }
     actix_web::rt::time::sleep(std::time::Duration::from_millis(600)).await; // pending settle
     let log = server.kill();

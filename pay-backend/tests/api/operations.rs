@@ -1,6 +1,6 @@
 //! Operations: health, readiness, metrics, the OpenAPI document, structured logs.
 
-use crate::helpers::{card_attempt, sample_info, spawn_app, spawn_app_with, SECRET_KEY};
+use crate::helpers::{card_attempt, spawn_app, spawn_app_with, SECRET_KEY};
 use crate::receiver::{Mode, Receiver};
 use crate::server::Server;
 use pay_backend::{WebhookEndpoint, WebhookSecret};
@@ -200,24 +200,10 @@ fn registered_routes() -> BTreeSet<String> {
 async fn logs_are_json_with_the_payment_id_and_no_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_with(&dir.path().join("pay.db"), "info", &[("PAY_LOG_FORMAT", "json".into())]);
-    let client = reqwest::Client::new();
-    let created: Value = client
-        .post(format!("{}/pay/v1/payments", server.address))
-        .bearer_auth(SECRET_KEY)
-        .json(&sample_info())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    client
-        .post(format!("{}/pay/v1/checkout/{id}/attempts", server.address))
-        .json(&card_attempt("attempt-0001", "4242424242424242"))
-        .send()
-        .await
-        .unwrap();
+    let id = server.create_payment().await;
+    server
+        .attempt(&id, &card_attempt("attempt-0001", "4242424242424242"))
+        .await;
     actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
 
     let log = server.kill();

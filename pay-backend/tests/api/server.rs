@@ -10,6 +10,7 @@ pub struct Server {
     pub child: Child,
     pub address: String,
     pub log: Arc<Mutex<Vec<String>>>,
+    client: reqwest::Client,
 }
 
 impl Server {
@@ -56,7 +57,48 @@ impl Server {
         // Keep draining the log so the server never blocks on a full pipe.
         let sink = log.clone();
         std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
-        Server { child, address, log }
+        Server {
+            child,
+            address,
+            log,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Creates the sample payment through the merchant API; returns its id.
+    pub async fn create_payment(&self) -> String {
+        let resp = self
+            .client
+            .post(format!("{}/pay/v1/payments", self.address))
+            .bearer_auth(SECRET_KEY)
+            .json(&crate::helpers::sample_info())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        let created: serde_json::Value = resp.json().await.unwrap();
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Submits a checkout attempt.
+    pub async fn attempt(&self, payment_id: &str, body: &serde_json::Value) -> reqwest::Response {
+        let url = format!("{}/pay/v1/checkout/{payment_id}/attempts", self.address);
+        self.client.post(url).json(body).send().await.unwrap()
+    }
+
+    /// A merchant API GET: (status, body).
+    pub async fn merchant_get(&self, path: &str) -> (u16, serde_json::Value) {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.json().await.unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// SIGKILL, and wait for the process to be gone.
