@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the npm package of the WebAssembly SDK into pay-frontend/pkg/:
-# release wasm (opt-level z) -> wasm-bindgen --target web -> binaryen's wasm-opt -Oz ->
-# an auto-loading entry module, TypeScript declarations generated from the Rust types,
-# package.json. Prints the gzipped size of wasm + JS and fails above the budget.
+# release wasm (opt-level z) -> wasm-bindgen --target web -> short import names
+# (pay-frontend/tools/shrink-imports.mjs) -> binaryen's wasm-opt -Oz -> an auto-loading entry
+# module, TypeScript declarations generated from the Rust types, package.json -> terser on
+# the JS. Prints the gzipped size of wasm + JS and fails above the budget.
+# `node pay-frontend/tools/smoke-package.mjs` then checks the package in Chromium.
 # Installs what it needs when missing. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,20 +33,27 @@ if [ ! -x "$WASM_OPT" ]; then
   mkdir -p "$CACHE_DIR/binaryen"
   npm install --silent --no-audit --no-fund --prefix "$CACHE_DIR/binaryen" binaryen >/dev/null
 fi
+TERSER="$CACHE_DIR/terser/node_modules/.bin/terser"
+if [ ! -x "$TERSER" ]; then
+  mkdir -p "$CACHE_DIR/terser"
+  npm install --silent --no-audit --no-fund --prefix "$CACHE_DIR/terser" terser >/dev/null
+fi
 
 # --- build -------------------------------------------------------------------------------
 # Size: every crate at opt-level z (the workspace profile sets it for pay-frontend only), and
 # std rebuilt with the immediate-abort panic strategy so no panic message or formatting code
 # ships (a panic traps, as it would anyway), with std's smaller-code variants
-# (optimize_for_size). That needs std's source and, on a stable toolchain, RUSTC_BOOTSTRAP
-# for these unstable flags; set PAY_SDK_STABLE_STD=1 to build
+# (optimize_for_size); `{:?}` formatting compiled to nothing (-Zfmt-debug=none: no Debug
+# output is shown anywhere, and serde's error messages are dropped) and no source paths in
+# panic locations (-Zlocation-detail=none). That needs std's source and, on a stable
+# toolchain, RUSTC_BOOTSTRAP for these unstable flags; set PAY_SDK_STABLE_STD=1 to build
 # with the prebuilt std instead (about 10% larger).
 if [ -z "${PAY_SDK_STABLE_STD:-}" ]; then
   if ! rustup component list --installed | grep -q '^rust-src'; then
     rustup component add rust-src
   fi
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z RUSTC_BOOTSTRAP=1 \
-    RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort" \
+    RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
     cargo build -p pay-frontend --lib --release --target wasm32-unknown-unknown \
     -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
 else
@@ -55,9 +64,13 @@ rm -rf "$PKG"
 mkdir -p "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" --out-name pay_frontend \
   "$TARGET_DIR/wasm32-unknown-unknown/release/pay_frontend.wasm"
+# Short import names in the wasm and the glue (their hashes compress badly), then binaryen.
+# -lmu: Rust's wasm linker puts the stack first (data starts at 1 MiB, the stack grows down
+# towards 0), so the low 1K is never addressed.
+node pay-frontend/tools/shrink-imports.mjs "$PKG/pay_frontend_bg.wasm" "$PKG/pay_frontend.js"
 "$WASM_OPT" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
-  --flatten --rereloop -Oz --converge \
+  --low-memory-unused --flatten --rereloop -Oz --converge \
   "$PKG/pay_frontend_bg.wasm" -o "$PKG/pay_frontend_bg.wasm"
 
 # TypeScript declarations of the public types, generated from the Rust types' serde shapes.
@@ -141,6 +154,12 @@ cp pay-frontend/README.md "$PKG/README.md"
   cat "$PKG/pay_frontend.d.ts"
 } >"$PKG/pay_frontend.d.ts.tmp"
 mv "$PKG/pay_frontend.d.ts.tmp" "$PKG/pay_frontend.d.ts"
+# Minified JS (exports keep their names; the glue keeps its @ts-self-types pointer).
+for js in pay_frontend.js index.js; do
+  "$TERSER" "$PKG/$js" --module --compress passes=2 --mangle --comments '/@ts-self-types/' \
+    -o "$PKG/$js.min"
+  mv "$PKG/$js.min" "$PKG/$js"
+done
 
 # --- size ---------------------------------------------------------------------------------
 gz() { gzip -9 -c "$1" | wc -c; }

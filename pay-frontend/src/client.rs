@@ -2,19 +2,18 @@
 //!
 //! Why a trait: the browser tests drive every step, option and error of the popup without a
 //! server by injecting a scripted fake (see `tests/`), while the SDK itself always uses
-//! [`FetchTransport`] (the browser's `fetch`, bound directly: smaller than gloo-net). The end-to-end tests of the `tests` package cover
-//! the real backend. The trait is one method over plain text bodies, so the fake stays tiny.
+//! [`FetchTransport`] (the browser's `fetch`, through gloo-net). The end-to-end tests of the
+//! `tests` package cover the real backend. The trait is one method over plain text bodies, so
+//! the fake stays tiny.
 
 use crate::decode;
-use js_sys::Promise;
+use gloo_net::http::Request;
 use pay_types::{AttemptRequest, AttemptResult, CheckoutView};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
@@ -47,55 +46,32 @@ pub trait Transport {
     fn send(&self, request: HttpRequest) -> ResponseFuture;
 }
 
-/// The real transport: the browser's `fetch`.
+/// The real transport: `fetch` through gloo-net.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
-
-    type FetchResponse;
-
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &FetchResponse) -> u16;
-
-    #[wasm_bindgen(method, catch)]
-    fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
-}
 
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest) -> ResponseFuture {
         Box::pin(async move {
-            let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
-                let _ = js_sys::Reflect::set(o, &k.into(), v);
-            };
-            let init = js_sys::Object::new();
-            let headers = js_sys::Object::new();
-            set(&headers, "accept", &"application/json".into());
-            let method = match request.method {
-                HttpMethod::Get => "GET",
-                HttpMethod::Post => "POST",
-            };
-            set(&init, "method", &method.into());
-            if let Some(body) = &request.body {
-                set(&headers, "content-type", &"application/json".into());
-                set(&init, "body", &body.into());
+            let builder = match request.method {
+                HttpMethod::Get => Request::get(&request.url),
+                HttpMethod::Post => Request::post(&request.url),
             }
-            set(&init, "headers", &headers);
-            let promise = fetch(&request.url, &init).map_err(|_| NetworkError)?;
-            let response: FetchResponse = JsFuture::from(promise)
-                .await
-                .map_err(|_| NetworkError)?
-                .unchecked_into();
+            .header("accept", "application/json");
+            let sent = match request.body {
+                Some(body) => {
+                    builder
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .map_err(|_| NetworkError)?
+                        .send()
+                        .await
+                }
+                None => builder.send().await,
+            };
+            let response = sent.map_err(|_| NetworkError)?;
             let status = response.status();
-            let text = response.text().map_err(|_| NetworkError)?;
-            let body = JsFuture::from(text)
-                .await
-                .map_err(|_| NetworkError)?
-                .as_string()
-                .unwrap_or_default();
+            let body = response.text().await.map_err(|_| NetworkError)?;
             Ok(HttpResponse { status, body })
         })
     }
