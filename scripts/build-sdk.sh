@@ -114,11 +114,31 @@ export function configure(config) {
     pendingConfig = config;
   }
 }
+
+/** The currencies API of the original, nested as it is there. A plain object: no side effect. */
+export const currencies = {
+  getAllCurrencies: () => load().then(() => sdk.getAllCurrencies()),
+  currencyConverter: {
+    getConversionRate: (from, to) => load().then(() => sdk.getConversionRate(from, to)),
+    convertAmounts: (options) => load().then(() => sdk.convertAmounts(options)),
+  },
+  siteSettings: {
+    getCurrencies: () => load().then(() => sdk.getSiteCurrencies()),
+  },
+};
 JS
 
 cat >"$PKG/index.d.ts" <<'TS'
 export * from "./types";
-import type { PayConfig, PaymentOptions, PaymentResult } from "./types";
+import type {
+  ConversionRate,
+  ConvertAmountsRequest,
+  ConvertedAmounts,
+  CurrencyInfo,
+  PayConfig,
+  PaymentOptions,
+  PaymentResult,
+} from "./types";
 
 /**
  * Opens the payment popup for a payment created with `createPayment` on the server.
@@ -129,6 +149,26 @@ export function startPayment(paymentId: string, options?: PaymentOptions): Promi
 
 /** Points the SDK at the backend (default: the page's own origin). */
 export function configure(config: PayConfig): void;
+
+/**
+ * The currencies API of the original. Every function rejects with an `Error` whose `code` is
+ * `invalid_arguments`, `network_error`, or the server's own (`unknown_currency`,
+ * `rate_unavailable`, `invalid_amount` …).
+ */
+export declare const currencies: {
+  /** Every ISO 4217 currency with its symbol. */
+  getAllCurrencies(): Promise<Array<CurrencyInfo>>;
+  currencyConverter: {
+    /** How many `to` one `from` buys, with the rates' publication time. */
+    getConversionRate(from: string, to: string): Promise<ConversionRate>;
+    /** The amounts in `to`, not rounded: the caller decides how to round for display. */
+    convertAmounts(options: ConvertAmountsRequest): Promise<ConvertedAmounts>;
+  };
+  siteSettings: {
+    /** The site's display currencies (set on the server). */
+    getCurrencies(): Promise<Array<CurrencyInfo>>;
+  };
+};
 TS
 
 cat >"$PKG/package.json" <<JSON
@@ -150,7 +190,7 @@ rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
 cp pay-frontend/README.md "$PKG/README.md"
 # The glue's declarations name the generated types: make them resolvable there too.
 {
-  echo 'import type { PayConfig, PaymentOptions, PaymentResult } from "./types";'
+  echo 'import type { ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo, PayConfig, PaymentOptions, PaymentResult } from "./types";'
   cat "$PKG/pay_frontend.d.ts"
 } >"$PKG/pay_frontend.d.ts.tmp"
 mv "$PKG/pay_frontend.d.ts.tmp" "$PKG/pay_frontend.d.ts"

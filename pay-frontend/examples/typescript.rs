@@ -5,15 +5,17 @@
 
 use pay_frontend::{PayConfig, PaymentOptions, Theme};
 use pay_types::{
-    Amount, BrowserPayment, BrowserUserInfo, Currency, ItemName, Payment, PaymentId, PaymentResult, PaymentUpdateEvent,
-    Quantity, TransactionStatus, UserInfo, ValidItem,
+    Amount, BrowserPayment, BrowserUserInfo, ConversionRate, ConvertAmountsRequest, ConvertedAmounts, Currency,
+    CurrencyInfo, ItemName, Payment, PaymentId, PaymentResult, PaymentUpdateEvent, Quantity, TransactionStatus,
+    UserInfo, ValidItem,
 };
 use serde_reflection::{ContainerFormat, Format, Samples, Tracer, TracerConfig, VariantFormat};
 
 /// serde_json writes exact numbers (our `Amount`) as this one-field struct.
 const JSON_NUMBER: &str = "$serde_json::private::Number";
-/// Types a page passes in: their `Option` fields may be left out.
-const INPUTS: [&str; 3] = ["PaymentOptions", "Theme", "PayConfig"];
+/// Types a page passes in: their `Option` fields may be left out, and their amounts may be
+/// decimal strings too (`"12.50"`).
+const INPUTS: [&str; 4] = ["PaymentOptions", "Theme", "PayConfig", "ConvertAmountsRequest"];
 
 fn rename(name: &str) -> &str {
     match name {
@@ -24,6 +26,7 @@ fn rename(name: &str) -> &str {
 
 fn ts(format: &Format, input: bool) -> String {
     match format {
+        Format::TypeName(n) if n == JSON_NUMBER && input => "number | string".into(),
         Format::TypeName(n) if n == JSON_NUMBER => "number".into(),
         Format::TypeName(n) if input && n == "BrowserUserInfo" => "Partial<BrowserUserInfo>".into(),
         Format::TypeName(n) => rename(n).into(),
@@ -109,11 +112,30 @@ fn main() {
         }),
     };
     let config = PayConfig { base_url: some() };
+    let rate = Amount::parse_str("1.08").unwrap();
+    let currencies = vec![CurrencyInfo::from(Currency::parse("EUR").unwrap())];
+    let conversion = ConversionRate {
+        rate,
+        timestamp: "2026-11-27T00:00:00Z".into(),
+    };
+    let convert = ConvertAmountsRequest {
+        amounts: vec![rate],
+        from: "USD".into(),
+        to: "EUR".into(),
+    };
+    let converted = ConvertedAmounts {
+        amounts: vec![rate],
+        timestamp: "2026-11-27T00:00:00Z".into(),
+    };
 
     tracer.trace_value(&mut samples, &result).unwrap();
     tracer.trace_value(&mut samples, &event).unwrap();
     tracer.trace_value(&mut samples, &options).unwrap();
     tracer.trace_value(&mut samples, &config).unwrap();
+    tracer.trace_value(&mut samples, &currencies).unwrap();
+    tracer.trace_value(&mut samples, &conversion).unwrap();
+    tracer.trace_value(&mut samples, &convert).unwrap();
+    tracer.trace_value(&mut samples, &converted).unwrap();
     for status in TransactionStatus::ALL {
         tracer.trace_value(&mut samples, &status).unwrap();
     }

@@ -90,15 +90,39 @@ pub fn base_url() -> String {
     BASE_URL.with(|b| b.borrow().clone())
 }
 
-/// Why a checkout call failed.
+/// Why a call to the Pay API failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientError {
     /// No HTTP answer.
     Network,
     /// A `{code, message}` error answer.
-    Api { status: u16, code: String },
+    Api { status: u16, code: String, message: String },
     /// An answer that is not the documented JSON (a proxy page, a 5xx without body …).
     Unexpected { status: u16 },
+}
+
+/// Sends one request; a 2xx answer is its parsed JSON, anything else a [`ClientError`].
+/// Not generic, so there is one copy of it for every route.
+pub async fn fetch_json(
+    transport: &dyn Transport,
+    method: HttpMethod,
+    url: String,
+    body: Option<String>,
+) -> Result<JsValue, ClientError> {
+    let response = transport
+        .send(HttpRequest { method, url, body })
+        .await
+        .map_err(|_| ClientError::Network)?;
+    let status = response.status;
+    let json = decode::parse(&response.body);
+    if (200..300).contains(&status) {
+        json.map_err(|_| ClientError::Unexpected { status })
+    } else {
+        match json.and_then(|v| decode::error_body(&v)) {
+            Ok((code, message)) => Err(ClientError::Api { status, code, message }),
+            Err(_) => Err(ClientError::Unexpected { status }),
+        }
+    }
 }
 
 /// The checkout routes of one payment.
@@ -142,21 +166,7 @@ impl CheckoutClient {
     ) -> Result<T, ClientError> {
         let mut url = self.root.clone();
         url.push_str(suffix);
-        let response = self
-            .transport
-            .send(HttpRequest { method, url, body })
-            .await
-            .map_err(|_| ClientError::Network)?;
-        let status = response.status;
-        let json = decode::parse(&response.body);
-        if (200..300).contains(&status) {
-            json.and_then(|v| read(&v))
-                .map_err(|_| ClientError::Unexpected { status })
-        } else {
-            match json.and_then(|v| decode::error_code(&v)) {
-                Ok(code) => Err(ClientError::Api { status, code }),
-                Err(_) => Err(ClientError::Unexpected { status }),
-            }
-        }
+        let json = fetch_json(&*self.transport, method, url, body).await?;
+        read(&json).map_err(|_| ClientError::Unexpected { status: 200 })
     }
 }

@@ -8,8 +8,9 @@
 
 use crate::options::{PayConfig, PaymentOptions, Theme};
 use pay_types::{
-    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, Currency, Decline, DeclineCode, ItemName,
-    PaymentId, PaymentMethod, Quantity, TransactionStatus, ValidItem,
+    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, ConversionRate, ConvertAmountsRequest,
+    ConvertedAmounts, Currency, CurrencyInfo, Decline, DeclineCode, ItemName, PaymentId, PaymentMethod, Quantity,
+    TransactionStatus, ValidItem,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -62,21 +63,73 @@ fn u32_of(v: &JsValue) -> Decoded<u32> {
     }
 }
 
-/// A JSON number (or decimal string) as an exact `Amount`.
-fn amount(v: &JsValue) -> Decoded<Amount> {
-    let text = match v.as_string() {
-        Some(s) => s,
-        None if v.as_f64().is_some() => v
+/// A JSON number's shortest decimal text (`String(n)`), or a string as it is.
+fn number_text(v: &JsValue) -> Decoded<String> {
+    match v.as_string() {
+        Some(s) => Ok(s),
+        None if v.as_f64().is_some() => Ok(v
             .unchecked_ref::<js_sys::Number>()
             .to_string_with_radix(10)
             .map_err(|_| DecodeError)?
-            .into(),
-        None => return Err(DecodeError),
-    };
+            .into()),
+        None => Err(DecodeError),
+    }
+}
+
+/// A JSON number (or decimal string) as an exact `Amount`.
+fn amount(v: &JsValue) -> Decoded<Amount> {
     // Plain decimal text only (what money is written as): exponent forms are refused.
-    rust_decimal::Decimal::from_str_exact(&text)
+    rust_decimal::Decimal::from_str_exact(&number_text(v)?)
         .map(Amount::new)
         .map_err(|_| DecodeError)
+}
+
+/// A JSON number (or decimal string) as an exact `Amount`, exponent forms included: a rate or
+/// a converted amount may be tiny or huge, and `String(1e-7)` is `"1e-7"`.
+fn any_amount(v: &JsValue) -> Decoded<Amount> {
+    let text = number_text(v)?;
+    let plain = match text.split_once(['e', 'E']) {
+        None => text,
+        Some((mantissa, exponent)) => without_exponent(mantissa, exponent).ok_or(DecodeError)?,
+    };
+    rust_decimal::Decimal::from_str_exact(&plain)
+        .map(Amount::new)
+        .map_err(|_| DecodeError)
+}
+
+/// `1.5` and `-7` (10^-7) → `0.00000015`: the same digits with the point moved, so
+/// `Decimal::from_str_exact` reads them (its `from_scientific` weighs more than this).
+pub fn without_exponent(mantissa: &str, exponent: &str) -> Option<String> {
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    if int.is_empty() || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) || exponent.abs() > 40 {
+        return None;
+    }
+    let digits = [int, frac].concat();
+    // Position of the decimal point in `digits` after the shift.
+    let point = int.len() as i32 + exponent;
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(&digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    Some(out)
+}
+
+fn amounts(v: &JsValue) -> Decoded<Vec<Amount>> {
+    array(v)?.iter().map(|a| any_amount(&a)).collect()
 }
 
 fn array(v: &JsValue) -> Decoded<js_sys::Array> {
@@ -190,10 +243,56 @@ pub fn attempt_result(v: &JsValue) -> Decoded<AttemptResult> {
     })
 }
 
-/// The `code` of a `{code, message}` error body.
-pub fn error_code(v: &JsValue) -> Decoded<String> {
+/// `GET /pay/v1/currencies` and `GET /pay/v1/site/currencies`: `[{code, symbol}]`.
+pub fn currency_list(v: &JsValue) -> Decoded<Vec<CurrencyInfo>> {
+    array(v)?
+        .iter()
+        .map(|c| {
+            object(&c)?;
+            Ok(CurrencyInfo {
+                code: string(&get(&c, "code"))?,
+                symbol: string(&get(&c, "symbol"))?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /pay/v1/currencies/rate`: `{rate, timestamp}`.
+pub fn conversion_rate(v: &JsValue) -> Decoded<ConversionRate> {
     object(v)?;
-    string(&get(v, "code"))
+    Ok(ConversionRate {
+        rate: any_amount(&get(v, "rate"))?,
+        timestamp: string(&get(v, "timestamp"))?,
+    })
+}
+
+/// `POST /pay/v1/currencies/convert`: `{amounts, timestamp}`.
+pub fn converted_amounts(v: &JsValue) -> Decoded<ConvertedAmounts> {
+    object(v)?;
+    Ok(ConvertedAmounts {
+        amounts: amounts(&get(v, "amounts"))?,
+        timestamp: string(&get(v, "timestamp"))?,
+    })
+}
+
+/// `convertAmounts`' argument: `{amounts, from, to}`, amounts as numbers or decimal strings.
+/// Other keys are ignored, like `startPayment`'s options.
+pub fn convert_request(v: &JsValue) -> Decoded<ConvertAmountsRequest> {
+    object(v)?;
+    Ok(ConvertAmountsRequest {
+        amounts: amounts(&get(v, "amounts"))?,
+        from: string(&get(v, "from"))?,
+        to: string(&get(v, "to"))?,
+    })
+}
+
+/// The `code` and `message` of a `{code, message}` error body (the message may be missing).
+pub fn error_body(v: &JsValue) -> Decoded<(String, String)> {
+    object(v)?;
+    Ok((
+        string(&get(v, "code"))?,
+        opt(get(v, "message"), string)?.unwrap_or_default(),
+    ))
 }
 
 const THEME_KEYS: [&str; 4] = ["accentColor", "backgroundColor", "textColor", "borderRadius"];

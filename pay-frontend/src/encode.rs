@@ -5,7 +5,10 @@
 //! Drift is guarded by a browser test that reads the output back with pay-types' own
 //! `Deserialize` (`tests/decode.rs`).
 
-use pay_types::{Amount, AttemptRequest, BrowserPayment, BrowserUserInfo, PaymentMethod, PaymentResult};
+use pay_types::{
+    Amount, AttemptRequest, BrowserPayment, BrowserUserInfo, ConversionRate, ConvertAmountsRequest, ConvertedAmounts,
+    CurrencyInfo, PaymentMethod, PaymentResult,
+};
 use wasm_bindgen::JsValue;
 
 fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
@@ -80,6 +83,63 @@ pub fn attempt_request(r: &AttemptRequest) -> String {
     };
     set(&o, "card", &card);
     js_sys::JSON::stringify(&o)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// `getAllCurrencies()` and `siteSettings.getCurrencies()`: `[{code, symbol}]`.
+pub fn currency_list(list: &[CurrencyInfo]) -> JsValue {
+    let out = js_sys::Array::new();
+    for c in list {
+        let o = js_sys::Object::new();
+        set(&o, "code", &c.code.as_str().into());
+        set(&o, "symbol", &c.symbol.as_str().into());
+        out.push(&o);
+    }
+    out.into()
+}
+
+/// `getConversionRate(from, to)`: `{rate, timestamp}`.
+pub fn conversion_rate(r: &ConversionRate) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "rate", &number(r.rate));
+    set(&o, "timestamp", &r.timestamp.as_str().into());
+    o.into()
+}
+
+/// `convertAmounts(...)`: `{amounts, timestamp}`.
+pub fn converted_amounts(c: &ConvertedAmounts) -> JsValue {
+    let o = js_sys::Object::new();
+    let amounts = js_sys::Array::new();
+    for a in &c.amounts {
+        amounts.push(&number(*a));
+    }
+    set(&o, "amounts", &amounts);
+    set(&o, "timestamp", &c.timestamp.as_str().into());
+    o.into()
+}
+
+/// The JSON body of `POST /pay/v1/currencies/convert`, written by hand so every amount is a
+/// JSON number made of its decimal's own digits (`JSON.stringify` would go through a float).
+pub fn convert_request(r: &ConvertAmountsRequest) -> String {
+    let mut out = String::from("{\"amounts\":[");
+    for (i, a) in r.amounts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&a.to_string());
+    }
+    out.push_str("],\"from\":");
+    out.push_str(&json_string(&r.from));
+    out.push_str(",\"to\":");
+    out.push_str(&json_string(&r.to));
+    out.push('}');
+    out
+}
+
+fn json_string(s: &str) -> String {
+    js_sys::JSON::stringify(&s.into())
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_default()

@@ -1,4 +1,5 @@
-//! The rejections of `startPayment` and `configure`: a JS `Error` carrying a stable `code`.
+//! The rejections of `startPayment`, `configure` and the currencies API: a JS `Error` carrying
+//! a stable `code`, ours or (currencies) the server's own.
 //!
 //! Only caller or infrastructure problems reject; every visitor outcome resolves (SPEC §4).
 
@@ -41,11 +42,45 @@ impl Rejection {
 
     /// The JS `Error` with its `code` property.
     pub fn into_js(self) -> JsValue {
-        let error = js_sys::Error::new(self.message);
-        // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(&error, &"code".into(), &self.code.as_str().into());
-        error.into()
+        js_error(self.message, self.code.as_str())
     }
+}
+
+/// A `{code, message}` error answer of the server (a currencies call), passed on as it is:
+/// `unknown_currency`, `rate_unavailable`, `invalid_amount` …
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    pub code: String,
+    pub message: String,
+}
+
+/// Why a currencies call rejects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    Ours(Rejection),
+    Server(ServerError),
+}
+
+impl Failure {
+    pub fn into_js(self) -> JsValue {
+        match self {
+            Failure::Ours(r) => r.into_js(),
+            Failure::Server(e) => js_error(&e.message, &e.code),
+        }
+    }
+}
+
+impl From<Rejection> for Failure {
+    fn from(r: Rejection) -> Self {
+        Failure::Ours(r)
+    }
+}
+
+fn js_error(message: &str, code: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &"code".into(), &code.into());
+    error.into()
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
 //! Pay's WebAssembly SDK: `startPayment(paymentId, options?)` opens the payment popup and
-//! resolves with a `PaymentResult`; `configure({ baseUrl })` points it at the backend.
+//! resolves with a `PaymentResult`; `configure({ baseUrl })` points it at the backend; the
+//! currencies API of the original (`getAllCurrencies`, `getConversionRate`, `convertAmounts`,
+//! `getSiteCurrencies`: the package's entry module nests them as `currencies.…`).
 //!
 //! Importing the module does nothing: no DOM or network access before a call.
 
 mod client;
+mod currencies;
 mod decode;
 mod encode;
 mod errors;
@@ -26,8 +29,20 @@ pub mod testing {
 
     /// The decoders of the checkout API's answers (their drift test is a browser test).
     pub mod decode {
-        pub use crate::decode::{attempt_result, checkout_view, payment_options};
+        pub use crate::decode::{
+            attempt_result, checkout_view, conversion_rate, convert_request, converted_amounts, currency_list,
+            payment_options,
+        };
         pub use crate::encode::{attempt_request, payment_result};
+        /// The encoders of the currencies API (same names as the decoders).
+        pub mod encode {
+            pub use crate::encode::{conversion_rate, convert_request, converted_amounts, currency_list};
+        }
+    }
+
+    /// The currencies exports with another transport; they settle exactly like the exports.
+    pub mod currencies {
+        pub use crate::currencies::{all, convert, rate, site};
     }
 
     /// After a failed browser test left its popup open: allow the next `startPayment`.
@@ -68,6 +83,35 @@ pub fn configure(#[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsV
     let config: PayConfig = decode::pay_config(&config).map_err(|_| invalid())?;
     client::set_base_url(config.base_url().map_err(Rejection::into_js)?);
     Ok(())
+}
+
+/// `currencies.getAllCurrencies()`: every ISO 4217 currency as `{code, symbol}`.
+#[wasm_bindgen(js_name = getAllCurrencies, unchecked_return_type = "Promise<Array<CurrencyInfo>>")]
+pub fn get_all_currencies() -> js_sys::Promise {
+    currencies::all(Rc::new(client::FetchTransport))
+}
+
+/// `currencies.currencyConverter.getConversionRate(from, to)`: how many `to` one `from` buys.
+#[wasm_bindgen(js_name = getConversionRate, unchecked_return_type = "Promise<ConversionRate>")]
+pub fn get_conversion_rate(
+    #[wasm_bindgen(unchecked_param_type = "string")] from: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] to: JsValue,
+) -> js_sys::Promise {
+    currencies::rate(Rc::new(client::FetchTransport), from, to)
+}
+
+/// `currencies.currencyConverter.convertAmounts({amounts, from, to})`: not rounded.
+#[wasm_bindgen(js_name = convertAmounts, unchecked_return_type = "Promise<ConvertedAmounts>")]
+pub fn convert_amounts(
+    #[wasm_bindgen(unchecked_param_type = "ConvertAmountsRequest")] options: JsValue,
+) -> js_sys::Promise {
+    currencies::convert(Rc::new(client::FetchTransport), options)
+}
+
+/// `currencies.siteSettings.getCurrencies()`: the site's display currencies.
+#[wasm_bindgen(js_name = getSiteCurrencies, unchecked_return_type = "Promise<Array<CurrencyInfo>>")]
+pub fn get_site_currencies() -> js_sys::Promise {
+    currencies::site(Rc::new(client::FetchTransport))
 }
 
 fn settle(result: Result<pay_types::PaymentResult, Rejection>) -> Result<JsValue, JsValue> {

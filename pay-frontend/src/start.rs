@@ -64,7 +64,7 @@ pub async fn start(
     let client = CheckoutClient::new(transport, &base_url(), id.as_str());
     let view = match client.view().await {
         Ok(view) => view,
-        Err(ClientError::Api { status, code }) if status == 404 || code == "payment_not_found" => {
+        Err(ClientError::Api { status, code, .. }) if status == 404 || code == "payment_not_found" => {
             return Err(not_found)
         }
         Err(_) => {

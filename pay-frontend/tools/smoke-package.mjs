@@ -98,7 +98,8 @@ try {
     assert.deepEqual(site, [{ code: "USD", symbol: "$" }]);
     const rate = await page.evaluate(() => window.pay.currencies.currencyConverter.getConversionRate("USD", "EUR"));
     assert.deepEqual(rate, { rate: 1.08, timestamp: "2026-11-27T00:00:00Z" });
-    assert.ok(seen.includes("GET /pay/v1/currencies/rate?from=USD&to=EUR"));
+    // gloo-net rebuilds the query and leaves a trailing "&" (an empty pair: servers skip it).
+    assert.ok(seen.some((r) => /^GET \/pay\/v1\/currencies\/rate\?from=USD&to=EUR&?$/.test(r)), seen.join("\n"));
     assert.equal(await code(`pay.currencies.currencyConverter.getConversionRate("USD", "XXX")`), "unknown_currency");
     const converted = await page.evaluate(() =>
       window.pay.currencies.currencyConverter.convertAmounts({ amounts: [9.99, 0.1, 1e21], from: "USD", to: "EUR" }),

@@ -1,0 +1,115 @@
+//! The currencies API of the original, in the browser: `getAllCurrencies()`,
+//! `currencyConverter.getConversionRate(from, to)`,
+//! `currencyConverter.convertAmounts({amounts, from, to})` and `siteSettings.getCurrencies()`
+//! over the public routes of `/pay/v1/` (`setCurrencies` is server-side only).
+//!
+//! Each export checks its arguments at once (a rejected Promise with `invalid_arguments`),
+//! then runs one shared future: one copy of the request code for the four functions.
+//! Amounts stay exact on the way out (JSON numbers written from their decimal digits) and come
+//! back as the JS number closest to the server's digits (`JSON.parse`, no arithmetic).
+
+use crate::client::{base_url, fetch_json, ClientError, HttpMethod, Transport};
+use crate::errors::{Failure, RejectCode, Rejection, ServerError};
+use crate::{decode, encode};
+use js_sys::Promise;
+use pay_types::ConvertAmountsRequest;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+/// One call of the currencies API, its arguments checked.
+enum Call {
+    All,
+    Site,
+    Rate { from: String, to: String },
+    Convert(ConvertAmountsRequest),
+}
+
+/// The longest currency code argument sent to the server (ISO 4217 codes have 3 letters;
+/// anything up to this length is the server's to judge: `unknown_currency`).
+const MAX_CODE_CHARS: usize = 16;
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty() && s.chars().count() <= MAX_CODE_CHARS
+}
+
+fn code_arg(v: &JsValue) -> Option<String> {
+    v.as_string().filter(|s| is_code(s))
+}
+
+/// `getAllCurrencies()`.
+pub fn all(transport: Rc<dyn Transport>) -> Promise {
+    run(transport, Call::All)
+}
+
+/// `siteSettings.getCurrencies()`.
+pub fn site(transport: Rc<dyn Transport>) -> Promise {
+    run(transport, Call::Site)
+}
+
+/// `currencyConverter.getConversionRate(from, to)`.
+pub fn rate(transport: Rc<dyn Transport>, from: JsValue, to: JsValue) -> Promise {
+    match (code_arg(&from), code_arg(&to)) {
+        (Some(from), Some(to)) => run(transport, Call::Rate { from, to }),
+        _ => reject(Rejection::invalid(
+            "getConversionRate expects two currency codes (strings)",
+        )),
+    }
+}
+
+/// `currencyConverter.convertAmounts({amounts, from, to})`.
+pub fn convert(transport: Rc<dyn Transport>, options: JsValue) -> Promise {
+    match decode::convert_request(&options) {
+        Ok(request) if is_code(&request.from) && is_code(&request.to) => run(transport, Call::Convert(request)),
+        _ => reject(Rejection::invalid(
+            "convertAmounts expects {amounts: number[], from: string, to: string}",
+        )),
+    }
+}
+
+fn reject(rejection: Rejection) -> Promise {
+    Promise::reject(&rejection.into_js())
+}
+
+fn run(transport: Rc<dyn Transport>, call: Call) -> Promise {
+    future_to_promise(async move { answer(&*transport, call).await.map_err(Failure::into_js) })
+}
+
+async fn answer(transport: &dyn Transport, call: Call) -> Result<JsValue, Failure> {
+    let mut url = base_url();
+    url.push_str(match &call {
+        Call::All => "/pay/v1/currencies",
+        Call::Site => "/pay/v1/site/currencies",
+        Call::Rate { .. } => "/pay/v1/currencies/rate?from=",
+        Call::Convert(_) => "/pay/v1/currencies/convert",
+    });
+    let (method, body) = match &call {
+        Call::Rate { from, to } => {
+            url.push_str(&String::from(js_sys::encode_uri_component(from)));
+            url.push_str("&to=");
+            url.push_str(&String::from(js_sys::encode_uri_component(to)));
+            (HttpMethod::Get, None)
+        }
+        Call::Convert(request) => (HttpMethod::Post, Some(encode::convert_request(request))),
+        Call::All | Call::Site => (HttpMethod::Get, None),
+    };
+    let json = fetch_json(transport, method, url, body).await.map_err(|e| match e {
+        ClientError::Api { status, code, message } if (400..500).contains(&status) => {
+            Failure::Server(ServerError { code, message })
+        }
+        _ => unreachable_server(),
+    })?;
+    let out = match call {
+        Call::All | Call::Site => decode::currency_list(&json).map(|l| encode::currency_list(&l)),
+        Call::Rate { .. } => decode::conversion_rate(&json).map(|r| encode::conversion_rate(&r)),
+        Call::Convert(_) => decode::converted_amounts(&json).map(|c| encode::converted_amounts(&c)),
+    };
+    out.map_err(|_| unreachable_server())
+}
+
+fn unreachable_server() -> Failure {
+    Failure::Ours(Rejection::new(
+        RejectCode::NetworkError,
+        "the payment server could not be reached or gave no usable answer",
+    ))
+}
