@@ -335,3 +335,39 @@ pub fn pay_config(v: &JsValue) -> Decoded<PayConfig> {
         base_url: opt(get(v, "baseUrl"), string)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::without_exponent;
+
+    #[test]
+    fn exponent_forms_become_plain_digits() {
+        for (mantissa, exponent, plain) in [
+            ("1", "-7", "0.0000001"),
+            ("1.2", "-7", "0.00000012"),
+            ("-4.56", "-8", "-0.0000000456"),
+            ("1", "+21", "1000000000000000000000"),
+            ("1.5", "21", "1500000000000000000000"),
+            ("1.2345", "2", "123.45"),
+            ("12.5", "-1", "1.25"),
+            ("7", "0", "7"),
+        ] {
+            assert_eq!(
+                without_exponent(mantissa, exponent).as_deref(),
+                Some(plain),
+                "{mantissa}e{exponent}"
+            );
+        }
+        for (mantissa, exponent) in [
+            ("", "1"),
+            ("1", ""),
+            ("1", "x"),
+            ("1.x", "1"),
+            ("1", "300"),
+            ("1", "-300"),
+            (".5", "1"),
+        ] {
+            assert_eq!(without_exponent(mantissa, exponent), None, "{mantissa}e{exponent}");
+        }
+    }
+}

@@ -145,3 +145,94 @@ fn options_have_the_serde_names() {
     let text = serde_json::to_string(&options).unwrap();
     assert_eq!(payment_options(&js(&text)), Ok(options));
 }
+
+#[wasm_bindgen_test]
+fn currency_answers_read_what_pay_types_writes() {
+    use pay_frontend::testing::decode::{conversion_rate, converted_amounts, currency_list, encode};
+    use pay_types::{Amount, ConversionRate, ConvertedAmounts, Currency, CurrencyInfo};
+
+    let list: Vec<CurrencyInfo> = ["EUR", "JPY", "XOF"]
+        .iter()
+        .map(|c| Currency::parse(c).unwrap().into())
+        .collect();
+    let text = serde_json::to_string(&list).unwrap();
+    assert_eq!(currency_list(&js(&text)), Ok(list.clone()));
+    let out = js_sys::JSON::stringify(&encode::currency_list(&list)).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<CurrencyInfo>>(&out.as_string().unwrap()).unwrap(),
+        list
+    );
+
+    // Amounts a JS number holds exactly (as the page gets them) come back unchanged.
+    let amount = |s: &str| Amount::parse_str(s).unwrap();
+    let rate = ConversionRate {
+        rate: amount("0.925925925925926"),
+        timestamp: "2026-11-27T00:00:00Z".into(),
+    };
+    let text = serde_json::to_string(&rate).unwrap();
+    assert_eq!(conversion_rate(&js(&text)), Ok(rate.clone()));
+    let out = js_sys::JSON::stringify(&encode::conversion_rate(&rate)).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ConversionRate>(&out.as_string().unwrap()).unwrap(),
+        rate
+    );
+
+    let converted = ConvertedAmounts {
+        amounts: vec![
+            amount("9.25"),
+            amount("0.00000012"),
+            amount("1000000000000"),
+            amount("0"),
+        ],
+        timestamp: "2026-11-27T00:00:00Z".into(),
+    };
+    let text = serde_json::to_string(&converted).unwrap();
+    assert_eq!(converted_amounts(&js(&text)), Ok(converted.clone()));
+    let out = js_sys::JSON::stringify(&encode::converted_amounts(&converted)).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ConvertedAmounts>(&out.as_string().unwrap()).unwrap(),
+        converted
+    );
+    // More digits than a JS number holds: the closest JS number, no error.
+    let long = r#"{"amounts":[111.11111111111111111111111111],"timestamp":"t"}"#;
+    assert_eq!(
+        converted_amounts(&js(long)).unwrap().amounts,
+        [amount("111.11111111111111")]
+    );
+    assert!(converted_amounts(&js(r#"{"amounts":[1],"timestamp":null}"#)).is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_convert_request_is_what_pay_types_accepts_digit_for_digit() {
+    use pay_frontend::testing::decode::{convert_request, encode};
+    use pay_types::{Amount, ConvertAmountsRequest};
+
+    // Decimals no JS number holds exactly still travel exactly (Rust callers, decimal strings).
+    let request = ConvertAmountsRequest {
+        amounts: [
+            "0.1",
+            "12.50",
+            "123456789.123456789",
+            "79228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ]
+        .iter()
+        .map(|s| Amount::parse_str(s).unwrap())
+        .collect(),
+        from: "USD".into(),
+        to: "E\"U\\R".into(),
+    };
+    let text = encode::convert_request(&request);
+    let back: ConvertAmountsRequest = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, request);
+    let digits: Vec<String> = back.amounts.iter().map(|a| a.to_string()).collect();
+    assert_eq!(digits[1], "12.50");
+    assert_eq!(digits[2], "123456789.123456789");
+    // And the page's argument reads into the same type, decimal strings kept as written.
+    let page = js(r#"{"amounts":[0.1,"12.50","123456789.123456789"],"from":"USD","to":"EUR"}"#);
+    let read = convert_request(&page).unwrap();
+    assert_eq!(
+        read.amounts.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        ["0.1", "12.50", "123456789.123456789"]
+    );
+}
