@@ -91,26 +91,24 @@ try {
   assert.equal(await code(`pay.startPayment("${PAYMENT_ID}")`), "payment_not_found");
   assert.ok(seen.includes(`GET /pay/v1/checkout/${PAYMENT_ID}`));
 
-  if (await page.evaluate(() => typeof window.pay.currencies === "object")) {
-    const all = await page.evaluate(() => window.pay.currencies.getAllCurrencies());
-    assert.deepEqual(all, [{ code: "EUR", symbol: "€" }, { code: "USD", symbol: "$" }]);
-    const site = await page.evaluate(() => window.pay.currencies.siteSettings.getCurrencies());
-    assert.deepEqual(site, [{ code: "USD", symbol: "$" }]);
-    const rate = await page.evaluate(() => window.pay.currencies.currencyConverter.getConversionRate("USD", "EUR"));
-    assert.deepEqual(rate, { rate: 1.08, timestamp: "2026-11-27T00:00:00Z" });
-    // gloo-net rebuilds the query and leaves a trailing "&" (an empty pair: servers skip it).
-    assert.ok(seen.some((r) => /^GET \/pay\/v1\/currencies\/rate\?from=USD&to=EUR&?$/.test(r)), seen.join("\n"));
-    assert.equal(await code(`pay.currencies.currencyConverter.getConversionRate("USD", "XXX")`), "unknown_currency");
-    const converted = await page.evaluate(() =>
-      window.pay.currencies.currencyConverter.convertAmounts({ amounts: [9.99, 0.1, 1e21], from: "USD", to: "EUR" }),
-    );
-    assert.deepEqual(converted, { amounts: [9.25, 111.11111111111111], timestamp: "2026-11-27T00:00:00Z" });
-    const sent = bodies.find((b) => b.url === "/pay/v1/currencies/convert");
-    assert.equal(sent.body, `{"amounts":[9.99,0.1,1000000000000000000000],"from":"USD","to":"EUR"}`);
-    assert.equal(sent.type, "application/json");
-    assert.equal(await code(`pay.currencies.currencyConverter.convertAmounts({ amounts: "9", from: "USD", to: "EUR" })`),
-      "invalid_arguments");
-  }
+  const all = await page.evaluate(() => window.pay.currencies.getAllCurrencies());
+  assert.deepEqual(all, [{ code: "EUR", symbol: "€" }, { code: "USD", symbol: "$" }]);
+  const site = await page.evaluate(() => window.pay.currencies.siteSettings.getCurrencies());
+  assert.deepEqual(site, [{ code: "USD", symbol: "$" }]);
+  const rate = await page.evaluate(() => window.pay.currencies.currencyConverter.getConversionRate("USD", "EUR"));
+  assert.deepEqual(rate, { rate: 1.08, timestamp: "2026-11-27T00:00:00Z" });
+  // gloo-net rebuilds the query and leaves a trailing "&" (an empty pair: servers skip it).
+  assert.ok(seen.some((r) => /^GET \/pay\/v1\/currencies\/rate\?from=USD&to=EUR&?$/.test(r)), seen.join("\n"));
+  assert.equal(await code(`pay.currencies.currencyConverter.getConversionRate("USD", "XXX")`), "unknown_currency");
+  const converted = await page.evaluate(() =>
+    window.pay.currencies.currencyConverter.convertAmounts({ amounts: [9.99, 0.1, 1e21], from: "USD", to: "EUR" }),
+  );
+  assert.deepEqual(converted, { amounts: [9.25, 111.11111111111111], timestamp: "2026-11-27T00:00:00Z" });
+  const sent = bodies.find((b) => b.url === "/pay/v1/currencies/convert");
+  assert.equal(sent.body, `{"amounts":[9.99,0.1,1000000000000000000000],"from":"USD","to":"EUR"}`);
+  assert.equal(sent.type, "application/json");
+  assert.equal(await code(`pay.currencies.currencyConverter.convertAmounts({ amounts: "9", from: "USD", to: "EUR" })`),
+    "invalid_arguments");
 
   await page.evaluate(() => window.pay.configure({ baseUrl: "http://127.0.0.1:9" }));
   assert.equal(await code(`pay.startPayment("${PAYMENT_ID}")`), "network_error");
