@@ -129,7 +129,7 @@ export const currencies = {
 JS
 
 cat >"$PKG/index.d.ts" <<'TS'
-export * from "./types";
+export * from "./types.js";
 import type {
   ConversionRate,
   ConvertAmountsRequest,
@@ -138,7 +138,7 @@ import type {
   PayConfig,
   PaymentOptions,
   PaymentResult,
-} from "./types";
+} from "./types.js";
 
 /**
  * Opens the payment popup for a payment created with `createPayment` on the server.
@@ -190,7 +190,7 @@ rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
 cp pay-frontend/README.md "$PKG/README.md"
 # The glue's declarations name the generated types: make them resolvable there too.
 {
-  echo 'import type { ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo, PayConfig, PaymentOptions, PaymentResult } from "./types";'
+  echo 'import type { ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo, PayConfig, PaymentOptions, PaymentResult } from "./types.js";'
   cat "$PKG/pay_frontend.d.ts"
 } >"$PKG/pay_frontend.d.ts.tmp"
 mv "$PKG/pay_frontend.d.ts.tmp" "$PKG/pay_frontend.d.ts"
