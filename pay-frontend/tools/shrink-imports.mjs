@@ -1,4 +1,5 @@
-// Shortens the import names of the wasm-bindgen output (size budget): every import of the
+// Shortens the import names of the wasm-bindgen output (size budget), and the export names of
+// its closure adapters (see shrinkExports): every import of the
 // glue module ("./pay_frontend_bg.js", names like `__wbg_fetch_f2b3a94c6bdf8173` whose hash
 // part compresses badly, written in both the wasm and the JS) becomes a one- or two-letter
 // name in module "w", in the wasm's import section and in the glue's import object alike.
@@ -82,6 +83,39 @@ function shortName(i) {
   return name;
 }
 
+// The closure adapters' exports are named after their full Rust types (hundreds of
+// characters, called once each from the glue as `wasm.<name>`): `c0`, `c1` …
+function shrinkExports(start, end) {
+  let p = start;
+  let count;
+  [count, p] = uleb(wasm, p);
+  const entries = [ulebBytes(count)];
+  const names = new Set();
+  let renamed = 0;
+  for (let i = 0; i < count; i++) {
+    let len;
+    [len, p] = uleb(wasm, p);
+    let name = wasm.toString("utf8", p, p + len);
+    p += len;
+    const kindEnd = uleb(wasm, p + 1)[1];
+    if (name.startsWith("wasm_bindgen_") && name.includes("closures")) {
+      const uses = new RegExp(`(?<=\\bwasm\\.)${name}(?![\\w$])`, "g");
+      if (!glue.match(uses)) fail(`export ${name} is not used as wasm.${name} in the glue`);
+      const short = `c${renamed++}`;
+      glue = glue.replace(uses, short);
+      name = short;
+    }
+    if (names.has(name)) fail(`two exports named ${name}`);
+    names.add(name);
+    entries.push(nameBytes(name), wasm.subarray(p, kindEnd));
+    p = kindEnd;
+  }
+  if (p !== end) fail("export section not parsed to its end");
+  const body = Buffer.concat(entries);
+  console.error(`shrink-imports: ${renamed} closure exports renamed`);
+  return Buffer.concat([Buffer.from([7]), ulebBytes(body.length), body]);
+}
+
 if (wasm.readUInt32LE(0) !== 0x6d736100) fail("not a wasm module");
 const parts = [wasm.subarray(0, 8)];
 let pos = 8;
@@ -90,6 +124,11 @@ while (pos < wasm.length) {
   const id = wasm[pos];
   const [size, start] = uleb(wasm, pos + 1);
   const end = start + size;
+  if (id === 7) {
+    parts.push(shrinkExports(start, end));
+    pos = end;
+    continue;
+  }
   if (id !== 2) {
     parts.push(wasm.subarray(pos, end));
     pos = end;
