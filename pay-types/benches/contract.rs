@@ -12,7 +12,9 @@ fn contract(c: &mut Criterion) {
         b.iter(|| serde_json::from_str::<PaymentInfo>(black_box(PAYMENT_INFO)).unwrap())
     });
     let info: PaymentInfo = serde_json::from_str(PAYMENT_INFO).unwrap();
-    c.bench_function("validate PaymentInfo (3 items)", |b| b.iter(|| black_box(&info).validate(usd).unwrap()));
+    c.bench_function("validate PaymentInfo (3 items)", |b| {
+        b.iter(|| black_box(&info).validate(usd).unwrap())
+    });
     c.bench_function("parse AttemptRequest", |b| {
         b.iter(|| serde_json::from_str::<AttemptRequest>(black_box(ATTEMPT)).unwrap())
     });

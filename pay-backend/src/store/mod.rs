@@ -8,6 +8,7 @@ mod attempts;
 mod changes;
 mod currencies;
 mod deliveries;
+mod group_commit;
 mod payments;
 mod refunds;
 
@@ -29,6 +30,7 @@ pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
     changes: Arc<Notify>,
+    inserts: tokio::sync::mpsc::Sender<group_commit::Job>,
 }
 
 impl Store {
@@ -49,10 +51,12 @@ impl Store {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
+        let inserts = group_commit::spawn(writer.clone());
         Ok(Self {
             writer,
             reader,
             changes: Arc::new(Notify::new()),
+            inserts,
         })
     }
 

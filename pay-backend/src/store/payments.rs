@@ -107,66 +107,27 @@ pub struct StoredEvent {
 
 impl Store {
     /// Stores a new payment. With an idempotency key, the first request's payment is returned
-    /// for the same key and body (`replayed = true`); another body is a conflict.
+    /// for the same key and body (`replayed = true`); another body is a conflict. Concurrent
+    /// calls share one transaction and one disk sync (group commit); each returns only once its
+    /// payment is committed.
     pub async fn insert_payment(
         &self,
         new: &NewPayment,
         idempotency: Option<(&str, &str)>,
     ) -> Result<(Payment, bool), PayError> {
-        let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
-        let now = now_rfc3339();
-        let mut tx = self.writer.begin().await?;
-        if let Some((key, hash)) = idempotency {
-            let existing: Option<(String, String)> =
-                sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((stored_hash, payment_id)) = existing {
-                if stored_hash != hash {
-                    return Err(PayError::rejected(
-                        ErrorCode::IdempotencyConflict,
-                        "this Idempotency-Key was used with a different request body",
-                    ));
-                }
-                let row = fetch_payment(&mut tx, &payment_id)
-                    .await?
-                    .ok_or_else(|| corrupt("idempotency key"))?;
-                return Ok((row.payment, true));
-            }
-        }
-        sqlx::query(
-            "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.as_str())
-        .bind(new.amount.to_string())
-        .bind(new.currency.code())
-        .bind(serde_json::to_string(&new.items)?)
-        .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
-        .bind(TransactionStatus::Undefined.as_str())
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        if let Some((key, hash)) = idempotency {
-            sqlx::query("INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES (?, ?, ?, ?)")
-                .bind(key)
-                .bind(hash)
-                .bind(id.as_str())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        let payment = Payment {
-            id,
-            amount: new.amount,
-            currency: new.currency,
-            items: new.items.clone(),
-            user_info: new.user_info.clone(),
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = super::group_commit::Job {
+            new: new.clone(),
+            idempotency: idempotency.map(|(k, h)| (k.to_owned(), h.to_owned())),
+            reply,
         };
-        Ok((payment, false))
+        self.inserts
+            .send(job)
+            .await
+            .map_err(|_| PayError::internal("the payment writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| PayError::internal("the payment writer has stopped"))?
     }
 
     pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
@@ -214,4 +175,65 @@ pub(super) async fn fetch_payment(tx: &mut Transaction<'_, Sqlite>, id: &str) ->
     let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
     let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
     raw.map(PaymentRow::try_from).transpose()
+}
+
+/// Inserts one new payment (and its idempotency key) inside `tx`, or finds the payment its key
+/// already names.
+pub(super) async fn insert_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    new: &NewPayment,
+    idempotency: Option<(&str, &str)>,
+) -> Result<(Payment, bool), PayError> {
+    let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
+    let now = now_rfc3339();
+    if let Some((key, hash)) = idempotency {
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some((stored_hash, payment_id)) = existing {
+            if stored_hash != hash {
+                return Err(PayError::rejected(
+                    ErrorCode::IdempotencyConflict,
+                    "this Idempotency-Key was used with a different request body",
+                ));
+            }
+            let row = fetch_payment(tx, &payment_id)
+                .await?
+                .ok_or_else(|| corrupt("idempotency key"))?;
+            return Ok((row.payment, true));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.as_str())
+    .bind(new.amount.to_string())
+    .bind(new.currency.code())
+    .bind(serde_json::to_string(&new.items)?)
+    .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
+    .bind(TransactionStatus::Undefined.as_str())
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    if let Some((key, hash)) = idempotency {
+        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES (?, ?, ?, ?)")
+            .bind(key)
+            .bind(hash)
+            .bind(id.as_str())
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let payment = Payment {
+        id,
+        amount: new.amount,
+        currency: new.currency,
+        items: new.items.clone(),
+        user_info: new.user_info.clone(),
+    };
+    Ok((payment, false))
 }

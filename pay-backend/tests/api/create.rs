@@ -341,3 +341,36 @@ async fn merchant_api_needs_the_secret_key() {
         .unwrap();
     assert_error(list, 401, "unauthorized").await;
 }
+
+/// Concurrent creates share transactions (group commit): a conflicting request in a batch is
+/// refused alone, and every acknowledged payment is stored.
+#[actix_web::test]
+async fn concurrent_creates_with_conflicts_in_one_batch() {
+    let app = spawn_app().await;
+    let mut other = sample_info();
+    other["items"][0]["quantity"] = json!(3);
+    other["amount"] = json!(29.99);
+    let first = app.create_payment_raw(&sample_info(), Some("shared")).await;
+    assert_eq!(first.status(), 201);
+    let keys: Vec<(Value, Option<String>)> = (0..60)
+        .map(|i| match i % 3 {
+            0 => (sample_info(), Some(format!("own-{i}"))),
+            1 => (sample_info(), Some("shared".to_owned())),
+            _ => (other.clone(), Some("shared".to_owned())),
+        })
+        .collect();
+
+    let responses = futures_util::future::join_all(
+        keys.iter()
+            .map(|(body, key)| app.create_payment_raw(body, key.as_deref())),
+    )
+    .await;
+
+    let mut statuses = std::collections::BTreeMap::new();
+    for r in responses {
+        *statuses.entry(r.status().as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses, [(200, 20), (201, 20), (409, 20)].into_iter().collect());
+    let (_, list) = app.get_json("/pay/v1/payments?limit=100").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 21);
+}

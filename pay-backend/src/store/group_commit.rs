@@ -1,0 +1,85 @@
+//! Group commit of new payments: requests that arrive while a transaction is being synced to
+//! disk queue up and go into the next transaction together, so one disk sync acknowledges many
+//! payments. Each payment is in a savepoint of its own: a rejected one (an idempotency
+//! conflict) leaves the others in. Nobody is answered before the commit.
+
+use super::payments::insert_one;
+use crate::error::PayError;
+use pay_types::{NewPayment, Payment};
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+/// Payments in one transaction at most.
+const MAX_BATCH: usize = 256;
+
+pub(super) struct Job {
+    pub new: NewPayment,
+    pub idempotency: Option<(String, String)>,
+    pub reply: oneshot::Sender<Result<(Payment, bool), PayError>>,
+}
+
+/// Starts the writer task; its queue closes when every sender is dropped.
+pub(super) fn spawn(writer: SqlitePool) -> mpsc::Sender<Job> {
+    let (sender, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = queue.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            commit(&writer, batch).await;
+        }
+    });
+    sender
+}
+
+async fn commit(writer: &SqlitePool, batch: Vec<Job>) {
+    let (work, replies): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .map(|job| ((job.new, job.idempotency), job.reply))
+        .unzip();
+    match insert_all(writer, &work).await {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, payments = replies.len(), "a batch of new payments failed; none was stored");
+            for reply in replies {
+                let _ = reply.send(Err(PayError::internal(format!("storing the payment failed: {e}"))));
+            }
+        }
+    }
+}
+
+type Outcome = Result<(Payment, bool), PayError>;
+
+async fn insert_all(
+    writer: &SqlitePool,
+    work: &[(NewPayment, Option<(String, String)>)],
+) -> Result<Vec<Outcome>, PayError> {
+    let mut tx = writer.begin().await?;
+    let mut outcomes = Vec::with_capacity(work.len());
+    for (new, idempotency) in work {
+        sqlx::query("SAVEPOINT payment").execute(&mut *tx).await?;
+        let key = idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str()));
+        match insert_one(&mut tx, new, key).await {
+            Ok(done) => {
+                sqlx::query("RELEASE payment").execute(&mut *tx).await?;
+                outcomes.push(Ok(done));
+            }
+            Err(PayError::Rejected(refusal)) => {
+                sqlx::query("ROLLBACK TO payment").execute(&mut *tx).await?;
+                sqlx::query("RELEASE payment").execute(&mut *tx).await?;
+                outcomes.push(Err(PayError::Rejected(refusal)));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
