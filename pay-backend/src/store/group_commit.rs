@@ -65,9 +65,14 @@ async fn insert_all(
     let mut tx = writer.begin().await?;
     let mut outcomes = Vec::with_capacity(work.len());
     for (new, idempotency) in work {
+        // Only a payment with an idempotency key can be refused here; without one there is
+        // nothing to roll back alone, and no savepoint to pay for.
+        let Some((key, hash)) = idempotency else {
+            outcomes.push(Ok(insert_one(&mut tx, new, None).await?));
+            continue;
+        };
         sqlx::query("SAVEPOINT payment").execute(&mut *tx).await?;
-        let key = idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str()));
-        match insert_one(&mut tx, new, key).await {
+        match insert_one(&mut tx, new, Some((key, hash))).await {
             Ok(done) => {
                 sqlx::query("RELEASE payment").execute(&mut *tx).await?;
                 outcomes.push(Ok(done));
