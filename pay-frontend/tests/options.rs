@@ -129,6 +129,9 @@ async fn terms_must_be_accepted_before_paying() {
     assert_eq!(active().unwrap().id(), "pay-terms");
     assert!(fake.attempts().is_empty());
     click("#pay-terms").await;
+    // Checking the box clears its error at once, before the next submit.
+    assert_eq!(text("#pay-terms-error"), "");
+    assert!(find("#pay-terms[aria-invalid]").is_none());
     submit().await;
     wait_step("Thank you!").await;
     click("[data-action=done]").await;

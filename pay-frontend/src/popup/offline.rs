@@ -30,6 +30,11 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
         match popup.events.next().await {
             UiEvent::Close => return Exit::Close,
             UiEvent::Action(a) if a == "back" => return Exit::Back,
+            UiEvent::Input(name) if name == "terms" => {
+                if let Some(t) = &terms {
+                    t.recheck(popup.t(Msg::ErrTerms));
+                }
+            }
             UiEvent::Submit => {
                 if let Some(t) = &terms {
                     if !t.check(popup.t(Msg::ErrTerms)) {

@@ -158,6 +158,14 @@ impl TermsBox {
         TermsBox { checkbox, error }
     }
 
+    /// After a refused submit, clears the error as soon as the box is checked (and shows it
+    /// again if it is unchecked).
+    pub fn recheck(&self, message: &str) {
+        if self.checkbox.has_attribute("aria-invalid") || self.checkbox.checked() {
+            self.check(message);
+        }
+    }
+
     /// Shows the error when unchecked; returns whether it is checked.
     pub fn check(&self, message: &str) -> bool {
         let ok = self.checkbox.checked();
