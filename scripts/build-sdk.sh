@@ -17,17 +17,9 @@ OUT=pay-frontend/pkg
 # the folder meanwhile never sees it half written.
 PKG=$OUT.building.$$
 trap 'rm -rf "$PKG"' EXIT
-pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
-# --- tools -------------------------------------------------------------------------------
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
-  # --locked first; some registry mirrors lack a locked dependency version, then resolve anew.
-  cargo install --locked wasm-bindgen-cli --version "$pinned" ||
-    cargo install wasm-bindgen-cli --version "$pinned"
-fi
+# --- tools: the wasm target and wasm-bindgen-cli from setup.sh, the npm ones here ----------
+scripts/setup.sh >/dev/null
 WASM_OPT="$CACHE_DIR/binaryen/node_modules/.bin/wasm-opt"
 if [ ! -x "$WASM_OPT" ]; then
   mkdir -p "$CACHE_DIR/binaryen"

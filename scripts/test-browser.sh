@@ -8,20 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
-if [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
-  cargo install --locked wasm-bindgen-cli --version "$pinned" ||
-    cargo install wasm-bindgen-cli --version "$pinned"
-fi
-if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver
-fi
+# The wasm target, wasm-bindgen-test-runner at the pinned version, Chromium and chromedriver.
+scripts/setup.sh >/dev/null
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
