@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping what is already there:
-# the wasm target, wasm-bindgen-cli at the workspace's pinned version, and (as root, from
-# Debian's packages) Chromium with its WebDriver. Safe to run again; reruns take seconds.
+# the wasm target, wasm-bindgen-cli at the workspace's pinned version, (as root, from
+# Debian's packages) Chromium with its WebDriver, and the npm packages of tests/.
+# Safe to run again; reruns take seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,12 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}"
 fi
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node ready"
+# npm packages of the end-to-end tests (playwright-core, axe-core), reinstalled only when
+# package-lock.json changed.
+stamp=tests/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
+   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
+fi
+
+echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, tests/node_modules ready"

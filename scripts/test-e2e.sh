@@ -11,6 +11,8 @@
 # PAY_E2E_SKIP_BUILD=1 skips both builds (the binary and pay-frontend/pkg must exist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tools, Chromium and the npm packages of tests/ (reinstalled only when package-lock.json changed).
+scripts/setup.sh >/dev/null
 
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 PROFILE=${PAY_E2E_PROFILE:-debug}
@@ -28,13 +30,6 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 [ -x "$CHROMIUM" ] || { echo "test-e2e: Chromium not found at $CHROMIUM (scripts/setup.sh installs it)" >&2; exit 1; }
-
-# --- npm packages: reinstalled only when package-lock.json changed -------------------------
-stamp=tests/node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
-   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
-fi
 
 # --- builds ----------------------------------------------------------------------------------
 if [ "${PAY_E2E_SKIP_BUILD:-}" != 1 ]; then
