@@ -53,7 +53,8 @@ impl Pay {
 
     /// Submits a payment attempt: `POST /pay/v1/checkout/{id}/attempts`.
     pub async fn submit_attempt(&self, id: &str, request: AttemptRequest) -> Result<AttemptResult, PayError> {
-        let payment_id = self.payment(id).await?.payment.id;
+        // Unknown and malformed ids both end at the claim, which finds no payment.
+        let payment_id = crate::pay::lookup_id(id);
         let attempt_id = AttemptId::parse(&request.attempt_id)?;
         let user_info = match request.user_info {
             Some(u) => Some(UserInfo::from(u).validate()?).filter(|u| !u.is_empty()),

@@ -27,8 +27,15 @@ pub(crate) struct Inner {
     pub rates: Arc<dyn crate::rates::RatesProvider>,
 }
 
-/// Well-formed and never issued: issued ids come from the RNG, this one is all zeros.
+/// Well-formed and never issued: issued ids are UUID v4 from the RNG, this one is all zeros
+/// but for the version bits.
 const NEVER_ISSUED: &str = "00000000-0000-4000-8000-000000000000";
+
+/// The id to look up for `raw`: a malformed id becomes one that is never issued, so missing
+/// and malformed ids take the same path and the same time, and nothing tells them apart.
+pub(crate) fn lookup_id(raw: &str) -> PaymentId {
+    PaymentId::parse(raw).unwrap_or_else(|_| PaymentId::parse(NEVER_ISSUED).expect("a valid shape"))
+}
 
 /// A refund that was recorded.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -113,14 +120,8 @@ impl Pay {
 
     /// A payment with its current status, by id. Unknown and malformed ids are both not found.
     pub async fn payment(&self, id: &str) -> Result<PaymentRow, PayError> {
-        // A malformed id is looked up too (as an id that is never issued), so missing and
-        // malformed ids take the same path and the same time: nothing tells them apart.
-        let (id, malformed) = match PaymentId::parse(id) {
-            Ok(id) => (id, false),
-            Err(_) => (PaymentId::parse(NEVER_ISSUED).expect("a valid shape"), true),
-        };
-        let row = self.inner.store.payment(&id).await?;
-        row.filter(|_| !malformed).ok_or_else(PayError::payment_not_found)
+        let row = self.inner.store.payment(&lookup_id(id)).await?;
+        row.ok_or_else(PayError::payment_not_found)
     }
 
     /// Newest first, at most `limit` (1..=100), after the payment `starting_after`.

@@ -13,7 +13,7 @@ mod sandbox;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use pay_types::ErrorCode;
 
 pub use auth::MerchantKey;
@@ -90,8 +90,7 @@ fn query_config() -> web::QueryConfig {
     })
 }
 
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PayError> {
-    let _ = req;
+pub async fn not_found() -> Result<HttpResponse, PayError> {
     Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
 }
 
