@@ -5,12 +5,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn view(app: &TestApp, id: &str) -> Value {
-    let resp = app
-        .client
-        .get(app.url(&format!("/pay/v1/checkout/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get(&format!("/pay/v1/checkout/{id}")).await;
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
 }
@@ -73,22 +68,12 @@ async fn pending_cards_settle_through_the_test_route() {
         let id = app.create_payment().await;
         app.attempt_ok(&id, &card_attempt("attempt-0001", card)).await;
 
-        let resp = app
-            .client
-            .post(app.url(&format!("/pay/v1/test/payments/{id}/settle")))
-            .send()
-            .await
-            .unwrap();
+        let resp = app.post_empty(&format!("/pay/v1/test/payments/{id}/settle")).await;
 
         assert_eq!(resp.status(), 200);
         assert_eq!(app.status_of(&id).await, settled);
         assert_eq!(app.event_statuses(&id).await, ["Pending", settled]);
-        let again = app
-            .client
-            .post(app.url(&format!("/pay/v1/test/payments/{id}/settle")))
-            .send()
-            .await
-            .unwrap();
+        let again = app.post_empty(&format!("/pay/v1/test/payments/{id}/settle")).await;
         assert_error(again, 409, "illegal_transition").await;
     }
 }

@@ -325,12 +325,7 @@ async fn merchant_api_needs_the_secret_key() {
         "unauthorized",
     )
     .await;
-    let get = app
-        .client
-        .get(app.url(&format!("/pay/v1/payments/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let get = app.get(&format!("/pay/v1/payments/{id}")).await;
     assert_error(get, 401, "unauthorized").await;
     let list = app
         .client

@@ -1,6 +1,6 @@
 //! The currencies API: all currencies, rates, conversion, site currencies, the feed provider.
 
-use crate::helpers::{assert_error, spawn_app_with, TestApp, SECRET_KEY};
+use crate::helpers::{assert_error, spawn_app_with, SECRET_KEY};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -13,14 +13,10 @@ fn configured(s: &mut pay_backend::Settings) {
         .collect();
 }
 
-async fn get(app: &TestApp, path: &str) -> reqwest::Response {
-    app.client.get(app.url(path)).send().await.unwrap()
-}
-
 #[actix_web::test]
 async fn all_currencies_with_symbols() {
     let app = spawn_app_with(configured).await;
-    let all: Vec<Value> = get(&app, "/pay/v1/currencies").await.json().await.unwrap();
+    let all: Vec<Value> = app.get("/pay/v1/currencies").await.json().await.unwrap();
     assert!(all.len() > 150);
     assert!(all.contains(&json!({"code": "USD", "symbol": "$"})));
     assert!(all.contains(&json!({"code": "EUR", "symbol": "€"})));
@@ -29,20 +25,23 @@ async fn all_currencies_with_symbols() {
 #[actix_web::test]
 async fn conversion_rate() {
     let app = spawn_app_with(configured).await;
-    let rate: Value = get(&app, "/pay/v1/currencies/rate?from=EUR&to=USD")
+    let rate: Value = app
+        .get("/pay/v1/currencies/rate?from=EUR&to=USD")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(rate["rate"].to_string(), "1.08");
     assert!(rate["timestamp"].as_str().unwrap().ends_with('Z'));
-    let same: Value = get(&app, "/pay/v1/currencies/rate?from=USD&to=USD")
+    let same: Value = app
+        .get("/pay/v1/currencies/rate?from=USD&to=USD")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(same["rate"].to_string(), "1");
-    let cross: Value = get(&app, "/pay/v1/currencies/rate?from=USD&to=JPY")
+    let cross: Value = app
+        .get("/pay/v1/currencies/rate?from=USD&to=JPY")
         .await
         .json()
         .await
@@ -50,23 +49,18 @@ async fn conversion_rate() {
     assert!(cross["rate"].to_string().starts_with("150.46296296"));
 
     assert_error(
-        get(&app, "/pay/v1/currencies/rate?from=USD&to=ZZZ").await,
+        app.get("/pay/v1/currencies/rate?from=USD&to=ZZZ").await,
         422,
         "unknown_currency",
     )
     .await;
     assert_error(
-        get(&app, "/pay/v1/currencies/rate?from=USD&to=XOF").await,
+        app.get("/pay/v1/currencies/rate?from=USD&to=XOF").await,
         422,
         "rate_unavailable",
     )
     .await;
-    assert_error(
-        get(&app, "/pay/v1/currencies/rate?from=USD").await,
-        400,
-        "invalid_query",
-    )
-    .await;
+    assert_error(app.get("/pay/v1/currencies/rate?from=USD").await, 400, "invalid_query").await;
 }
 
 #[actix_web::test]
@@ -123,7 +117,7 @@ async fn convert_amounts_exactly() {
 #[actix_web::test]
 async fn site_currencies_are_set_by_the_server_only() {
     let app = spawn_app_with(configured).await;
-    let default: Value = get(&app, "/pay/v1/site/currencies").await.json().await.unwrap();
+    let default: Value = app.get("/pay/v1/site/currencies").await.json().await.unwrap();
     assert_eq!(default, json!([{"code": "USD", "symbol": "$"}]));
     let put = |key: Option<&str>, body: Value| {
         let mut req = app.client.put(app.url("/pay/v1/site/currencies")).json(&body);
@@ -136,7 +130,7 @@ async fn site_currencies_are_set_by_the_server_only() {
     let set = put(Some(SECRET_KEY), json!(["EUR", "GBP", "EUR"])).await.unwrap();
 
     assert_eq!(set.status(), 200);
-    let now: Value = get(&app, "/pay/v1/site/currencies").await.json().await.unwrap();
+    let now: Value = app.get("/pay/v1/site/currencies").await.json().await.unwrap();
     assert_eq!(
         now,
         json!([{"code": "EUR", "symbol": "€"}, {"code": "GBP", "symbol": "£"}])
@@ -170,7 +164,7 @@ async fn converting_never_changes_a_payment() {
         .await
         .unwrap();
 
-    let view: Value = get(&app, &format!("/pay/v1/checkout/{id}")).await.json().await.unwrap();
+    let view: Value = app.get(&format!("/pay/v1/checkout/{id}")).await.json().await.unwrap();
 
     assert_eq!(view["payment"]["currency"], "USD");
     assert_eq!(view["payment"]["amount"].to_string(), "20.00");
@@ -224,7 +218,7 @@ async fn the_feed_is_downloaded_cached_and_kept_when_it_fails() {
     let first = spawn_app_with(settings(url.clone(), db.clone())).await;
     let mut rate = Value::Null;
     for _ in 0..50 {
-        let resp = get(&first, "/pay/v1/currencies/rate?from=EUR&to=USD").await;
+        let resp = first.get("/pay/v1/currencies/rate?from=EUR&to=USD").await;
         if resp.status() == 200 {
             rate = resp.json().await.unwrap();
             break;
@@ -238,7 +232,8 @@ async fn the_feed_is_downloaded_cached_and_kept_when_it_fails() {
     *healthy.lock().unwrap() = false;
     let second = spawn_app_with(settings(url, db)).await;
     actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
-    let cached: Value = get(&second, "/pay/v1/currencies/rate?from=EUR&to=JPY")
+    let cached: Value = second
+        .get("/pay/v1/currencies/rate?from=EUR&to=JPY")
         .await
         .json()
         .await

@@ -51,7 +51,7 @@ async fn a_page_cannot_send_a_price() {
 #[actix_web::test]
 async fn responses_carry_the_security_headers() {
     let app = spawn_app_with(|s| s.demo = true).await;
-    let resp = app.client.get(app.url("/pay/v1/payments")).send().await.unwrap();
+    let resp = app.get("/pay/v1/payments").await;
     let csp = resp.headers()["Content-Security-Policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(resp.headers()["X-Content-Type-Options"], "nosniff");

@@ -6,12 +6,7 @@ use crate::helpers::{assert_error, spawn_app, SECRET_KEY};
 async fn unknown_and_malformed_ids_are_the_same_404() {
     let app = spawn_app().await;
     for id in ["0f8fad5b-d9cb-469f-a165-70867728950e", "nope", "%00", "..%2F..%2Fetc"] {
-        let view = app
-            .client
-            .get(app.url(&format!("/pay/v1/checkout/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let view = app.get(&format!("/pay/v1/checkout/{id}")).await;
         assert_error(view, 404, "payment_not_found").await;
         let merchant = app
             .client
@@ -27,18 +22,8 @@ async fn unknown_and_malformed_ids_are_the_same_404() {
 #[actix_web::test]
 async fn unknown_routes_and_methods() {
     let app = spawn_app().await;
-    assert_error(
-        app.client.get(app.url("/pay/v1/nothing")).send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
-    assert_error(
-        app.client.get(app.url("/elsewhere")).send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
+    assert_error(app.get("/pay/v1/nothing").await, 404, "not_found").await;
+    assert_error(app.get("/elsewhere").await, 404, "not_found").await;
     let id = app.create_payment().await;
     let delete = app
         .client
@@ -68,11 +53,6 @@ async fn wrong_content_type_is_415() {
 async fn sandbox_routes_do_not_exist_outside_test_mode() {
     let app = crate::helpers::spawn_app_with(|s| s.test_mode = false).await;
     let id = app.create_payment().await;
-    let resp = app
-        .client
-        .post(app.url(&format!("/pay/v1/test/payments/{id}/settle")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.post_empty(&format!("/pay/v1/test/payments/{id}/settle")).await;
     assert_error(resp, 404, "not_found").await;
 }

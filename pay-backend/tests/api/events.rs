@@ -46,11 +46,7 @@ async fn hooks_receive_every_change_in_order() {
 
     app.attempt_ok(&id, &card_attempt("attempt-0001", "4000000000003220"))
         .await;
-    app.client
-        .post(app.url(&format!("/pay/v1/test/payments/{id}/settle")))
-        .send()
-        .await
-        .unwrap();
+    app.post_empty(&format!("/pay/v1/test/payments/{id}/settle")).await;
     post(&app, &format!("/pay/v1/payments/{id}/refunds"), json!({"amount": 5})).await;
 
     let mut got = Vec::new();

@@ -78,6 +78,16 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// A GET without the secret key (public routes).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A POST without body or key (the sandbox routes).
+    pub async fn post_empty(&self, path: &str) -> reqwest::Response {
+        self.client.post(self.url(path)).send().await.unwrap()
+    }
+
     pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, key: Option<&str>) -> reqwest::Response {
         let mut req = self
             .client

@@ -10,17 +10,17 @@ use std::collections::BTreeSet;
 #[actix_web::test]
 async fn health_and_readiness() {
     let app = spawn_app().await;
-    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let health = app.get("/healthz").await;
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
 
     app.pay.store().close().await;
 
-    let down = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let down = app.get("/readyz").await;
     assert_eq!(down.status(), 503);
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
 fn metric(text: &str, name_and_labels: &str) -> f64 {
@@ -40,16 +40,7 @@ async fn metrics_move_after_a_checkout() {
         secret: WebhookSecret::parse(&WebhookSecret::generate()).unwrap(),
     };
     let app = spawn_app_with(|s| s.webhooks = vec![hook]).await;
-    let scrape = || async {
-        app.client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
+    let scrape = || async { app.get("/metrics").await.text().await.unwrap() };
     let before = scrape().await;
 
     let id = app.create_payment().await;
@@ -81,15 +72,7 @@ async fn metrics_move_after_a_checkout() {
 #[actix_web::test]
 async fn the_openapi_document_describes_every_route() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/pay/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -110,15 +93,7 @@ async fn the_openapi_document_describes_every_route() {
 #[actix_web::test]
 async fn the_documents_examples_parse_as_the_real_types() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/pay/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
     let schemas = &doc["components"]["schemas"];
     let example = |name: &str| -> String {
         let s = &schemas[name];
