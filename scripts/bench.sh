@@ -2,6 +2,7 @@
 # Benchmarks the release server on SQLite from a second process on loopback and writes
 # BENCHMARKS.md. Every server figure is also given as a ratio to the baseline (a trivial JSON
 # route of the same server) measured in the same run, because this machine is shared and noisy.
+# Also prints the SDK's gzipped size and the time to popup in headless Chromium.
 # Needs wrk (Debian) and oha (cargo install oha); installs them if missing.
 # Usage: scripts/bench.sh [seconds per run, default 10]
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo
 command -v oha >/dev/null || cargo install --locked oha
 cargo build --release -p pay-backend
 bin=${CARGO_TARGET_DIR:-target}/release/pay-backend
+sdk_size=$(scripts/build-sdk.sh | grep '^SDK size')
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 export PAY_SECRET_KEY=sk_bench_0123456789abcdef
@@ -58,6 +60,9 @@ paced=$(oha -z "${secs}s" -c "$conns" -q "$half" --no-tui --output-format json -
 paced_p99=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2fms" % (d["latencyPercentiles"]["p99"]*1000))' <<<"$paced")
 paced_rps=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f" % d["summary"]["requestsPerSec"])' <<<"$paced")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+echo "== time to popup (headless Chromium)"
+case "$bin" in /*) abs_bin=$bin ;; *) abs_bin=$PWD/$bin ;; esac
+popup=$(PAY_E2E_BIN="$abs_bin" node bench/time-to-popup.mjs)
 durable=$(curl -sf -H "Authorization: Bearer $PAY_SECRET_KEY" "$base/metrics" | awk '/^pay_payments_created_total/ {print $2}')
 
 b=$(rps "$baseline"); c=$(rps "$create"); a=$(rps "$attempts")
@@ -79,6 +84,13 @@ machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /pro
   echo "| createPayment at half its maximum rate (oha, $half/s asked) | $paced_rps | | $paced_p99 | |"
   echo
   echo "Peak RSS of the server (VmHWM): $((rss_kib / 1024)) MiB. Payments created and acknowledged in the run: $durable."
+  echo
+  echo "SDK (\`scripts/build-sdk.sh\`): $sdk_size"
+  echo
+  echo "In headless Chromium (\`bench/time-to-popup.mjs\`, Performance API, from the \`startPayment\` call to"
+  echo "focus inside the dialog, the checkout view fetched from the server on loopback):"
+  echo
+  sed 's/^/- /' <<<"$popup"
   for run in baseline create attempts; do
     e=$(errors "${!run}")
     [ -z "$e" ] || echo "Errors reported by wrk for $run: $e"
