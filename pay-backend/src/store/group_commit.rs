@@ -3,7 +3,7 @@
 //! payments. Each payment is in a savepoint of its own: a rejected one (an idempotency
 //! conflict) leaves the others in. Nobody is answered before the commit.
 
-use super::payments::insert_one;
+use super::payments::{insert_one, insert_rows};
 use crate::error::PayError;
 use pay_types::{NewPayment, Payment};
 use sqlx::SqlitePool;
@@ -58,33 +58,43 @@ async fn commit(writer: &SqlitePool, batch: Vec<Job>) {
 
 type Outcome = Result<(Payment, bool), PayError>;
 
+/// Rows per multi-row INSERT: 8 parameters each, far below SQLite's limit.
+const ROWS_PER_STATEMENT: usize = 128;
+
 async fn insert_all(
     writer: &SqlitePool,
     work: &[(NewPayment, Option<(String, String)>)],
 ) -> Result<Vec<Outcome>, PayError> {
     let mut tx = writer.begin().await?;
-    let mut outcomes = Vec::with_capacity(work.len());
-    for (new, idempotency) in work {
-        // Only a payment with an idempotency key can be refused here; without one there is
-        // nothing to roll back alone, and no savepoint to pay for.
-        let Some((key, hash)) = idempotency else {
-            outcomes.push(Ok(insert_one(&mut tx, new, None).await?));
-            continue;
-        };
+    let mut outcomes: Vec<Option<Outcome>> = (0..work.len()).map(|_| None).collect();
+    // Payments without an idempotency key cannot be refused here: a statement for many.
+    let plain: Vec<usize> = (0..work.len()).filter(|&i| work[i].1.is_none()).collect();
+    for chunk in plain.chunks(ROWS_PER_STATEMENT) {
+        let news: Vec<&NewPayment> = chunk.iter().map(|&i| &work[i].0).collect();
+        for (&i, payment) in chunk.iter().zip(insert_rows(&mut tx, &news).await?) {
+            outcomes[i] = Some(Ok((payment, false)));
+        }
+    }
+    // With a key, each in a savepoint of its own: a conflict is refused alone.
+    for (i, (new, idempotency)) in work.iter().enumerate() {
+        let Some((key, hash)) = idempotency else { continue };
         sqlx::query("SAVEPOINT payment").execute(&mut *tx).await?;
         match insert_one(&mut tx, new, Some((key, hash))).await {
             Ok(done) => {
                 sqlx::query("RELEASE payment").execute(&mut *tx).await?;
-                outcomes.push(Ok(done));
+                outcomes[i] = Some(Ok(done));
             }
             Err(PayError::Rejected(refusal)) => {
                 sqlx::query("ROLLBACK TO payment").execute(&mut *tx).await?;
                 sqlx::query("RELEASE payment").execute(&mut *tx).await?;
-                outcomes.push(Err(PayError::Rejected(refusal)));
+                outcomes[i] = Some(Err(PayError::Rejected(refusal)));
             }
             Err(other) => return Err(other),
         }
     }
     tx.commit().await?;
-    Ok(outcomes)
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every payment has its outcome"))
+        .collect())
 }

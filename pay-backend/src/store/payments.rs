@@ -184,8 +184,6 @@ pub(super) async fn insert_one(
     new: &NewPayment,
     idempotency: Option<(&str, &str)>,
 ) -> Result<(Payment, bool), PayError> {
-    let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
-    let now = now_rfc3339();
     if let Some((key, hash)) = idempotency {
         let existing: Option<(String, String)> =
             sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?")
@@ -205,35 +203,61 @@ pub(super) async fn insert_one(
             return Ok((row.payment, true));
         }
     }
-    sqlx::query(
-        "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id.as_str())
-    .bind(new.amount.to_string())
-    .bind(new.currency.code())
-    .bind(serde_json::to_string(&new.items)?)
-    .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
-    .bind(TransactionStatus::Undefined.as_str())
-    .bind(&now)
-    .bind(&now)
-    .execute(&mut **tx)
-    .await?;
+    let payment = insert_rows(tx, &[new]).await?.remove(0);
     if let Some((key, hash)) = idempotency {
         sqlx::query("INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES (?, ?, ?, ?)")
             .bind(key)
             .bind(hash)
-            .bind(id.as_str())
-            .bind(&now)
+            .bind(payment.id.as_str())
+            .bind(now_rfc3339())
             .execute(&mut **tx)
             .await?;
     }
-    let payment = Payment {
-        id,
-        amount: new.amount,
-        currency: new.currency,
-        items: new.items.clone(),
-        user_info: new.user_info.clone(),
-    };
     Ok((payment, false))
+}
+
+/// Inserts new payments with one statement (a row each, new random ids): one round trip to
+/// the database for a whole batch.
+pub(super) async fn insert_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    news: &[&NewPayment],
+) -> Result<Vec<Payment>, PayError> {
+    let now = now_rfc3339();
+    let mut sql = String::from(
+        "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) VALUES ",
+    );
+    let mut payments = Vec::with_capacity(news.len());
+    let mut rows = Vec::with_capacity(news.len());
+    for (i, new) in news.iter().enumerate() {
+        sql.push_str(if i == 0 {
+            "(?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            ", (?, ?, ?, ?, ?, ?, ?, ?)"
+        });
+        let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
+        let items = serde_json::to_string(&new.items)?;
+        let user_info = new.user_info.as_ref().map(serde_json::to_string).transpose()?;
+        rows.push((id.as_str().to_owned(), new.amount.to_string(), items, user_info));
+        payments.push(Payment {
+            id,
+            amount: new.amount,
+            currency: new.currency,
+            items: new.items.clone(),
+            user_info: new.user_info.clone(),
+        });
+    }
+    let mut query = sqlx::query(&sql);
+    for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
+        query = query
+            .bind(id)
+            .bind(amount)
+            .bind(new.currency.code())
+            .bind(items)
+            .bind(user_info)
+            .bind(TransactionStatus::Undefined.as_str())
+            .bind(now.clone())
+            .bind(now.clone());
+    }
+    query.execute(&mut **tx).await?;
+    Ok(payments)
 }
