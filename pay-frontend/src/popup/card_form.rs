@@ -5,8 +5,8 @@
 use super::attempt::{self, Answer};
 use super::events::UiEvent;
 use super::flow::{Checkout, Exit};
-use super::view::{self, Field, FieldSpec, TermsBox};
-use super::Popup;
+use super::view::{self, Field, FieldSpec};
+use super::{PayFooter, Popup};
 use crate::client::CheckoutClient;
 use crate::i18n::Msg;
 use pay_types::card::card_digits;
@@ -51,16 +51,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
     view::set(&brand_line, "aria-live", "polite");
     // Right under the card number it belongs to.
     let _ = form.insert_before(&brand_line, fields[EXPIRY].input.parent_node().as_ref());
-    let terms = checkout
-        .terms_link
-        .as_deref()
-        .map(|link| TermsBox::new(&form, link, popup.t(Msg::Agree), popup.t(Msg::TermsLink)));
-    let alert = view::child(&form, "div", "alert");
-    view::set(&alert, "role", "alert");
-    let actions = view::child(&form, "div", "actions");
-    if can_go_back {
-        view::button(&actions, "secondary", "button", "back", popup.t(Msg::Back));
-    }
+    let PayFooter { terms, alert, actions } = popup.pay_footer(&form, checkout.terms_link.as_deref(), can_go_back);
     let mut pay_text = String::from(popup.t(Msg::Pay));
     pay_text.push(' ');
     pay_text.push_str(&checkout.money.format(&checkout.payment.amount.to_string()));

@@ -31,6 +31,13 @@ pub const HOST_ATTRIBUTE: &str = "data-pay-popup";
 
 const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href]";
 
+/// What [`Popup::pay_footer`] made.
+pub struct PayFooter {
+    pub terms: Option<view::TermsBox>,
+    pub alert: Element,
+    pub actions: Element,
+}
+
 pub struct Popup {
     host: HtmlElement,
     dialog: Element,
@@ -149,6 +156,19 @@ impl Popup {
             }
         }
         self.announce(busy.then(|| self.t(Msg::Processing)));
+    }
+
+    /// The bottom of a paying step: the terms box (when a link was given), the alert line and
+    /// the actions row, with Back when the visitor can go back.
+    pub fn pay_footer(&self, form: &Element, terms_link: Option<&str>, can_go_back: bool) -> PayFooter {
+        let terms = terms_link.map(|link| view::TermsBox::new(form, link, self.t(Msg::Agree), self.t(Msg::TermsLink)));
+        let alert = child(form, "div", "alert");
+        set(&alert, "role", "alert");
+        let actions = child(form, "div", "actions");
+        if can_go_back {
+            view::button(&actions, "secondary", "button", "back", self.t(Msg::Back));
+        }
+        PayFooter { terms, alert, actions }
     }
 
     /// Focuses the first invalid field of the step, else its first control.

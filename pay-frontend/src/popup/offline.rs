@@ -3,8 +3,8 @@
 use super::attempt::{self, Answer};
 use super::events::UiEvent;
 use super::flow::{Checkout, Exit};
-use super::view::{self, TermsBox};
-use super::Popup;
+use super::view;
+use super::{PayFooter, Popup};
 use crate::client::CheckoutClient;
 use crate::i18n::Msg;
 use pay_types::PaymentMethod;
@@ -14,16 +14,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
     view::heading(&popup.step, popup.t(Msg::MethodOffline));
     let form = view::form(&popup.step);
     view::text_child(&form, "p", "note", popup.t(Msg::OfflineNote));
-    let terms = checkout
-        .terms_link
-        .as_deref()
-        .map(|link| TermsBox::new(&form, link, popup.t(Msg::Agree), popup.t(Msg::TermsLink)));
-    let alert = view::child(&form, "p", "alert");
-    view::set(&alert, "role", "alert");
-    let actions = view::child(&form, "div", "actions");
-    if can_go_back {
-        view::button(&actions, "secondary", "button", "back", popup.t(Msg::Back));
-    }
+    let PayFooter { terms, alert, actions } = popup.pay_footer(&form, checkout.terms_link.as_deref(), can_go_back);
     let place = view::button(&actions, "primary", "submit", "", popup.t(Msg::PlaceOrder));
     popup.focus_step();
     loop {
