@@ -157,10 +157,7 @@ async fn nothing_is_left_behind() {
     let body_children = document().body().unwrap().child_element_count();
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4000000000000002").await;
     submit().await;
     fill_card("4242424242424242").await;

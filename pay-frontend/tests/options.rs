@@ -101,10 +101,7 @@ async fn offline_is_offered_only_when_allowed_and_enabled() {
         let fake = Fake::new();
         fake.set_view("methods", methods);
         let run = start(&fake, opts(json!({"locale": "en", "allowManualPayment": allow})));
-        wait_step("Contact details").await;
-        fill_contact().await;
-        submit().await;
-        wait_step("Card details").await;
+        reach_card_step().await;
         press("Escape", false).await;
         settle(run).await.unwrap();
     }
@@ -115,10 +112,7 @@ async fn terms_must_be_accepted_before_paying() {
     let fake = Fake::new();
     let link = "https://shop.example/terms?x=1";
     let run = start(&fake, opts(json!({"locale": "en", "termsAndConditionsLink": link})));
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     let a = find(".terms a").unwrap();
     assert_eq!(a.get_attribute("href").as_deref(), Some(link));
     assert_eq!(a.text_content().as_deref(), Some("terms and conditions"));
@@ -142,10 +136,7 @@ async fn terms_must_be_accepted_before_paying() {
 async fn without_the_thank_you_page_the_popup_closes_at_once() {
     let fake = Fake::new();
     let run = start(&fake, opts(json!({"locale": "en", "showThankYouPage": false})));
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4242424242424242").await;
     submit().await;
     let result = settle(run).await.unwrap();

@@ -68,10 +68,7 @@ async fn a_card_payment_goes_through_every_step() {
 async fn a_decline_shows_the_reason_and_a_retry_is_a_new_attempt() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4000 0000 0000 0002").await;
     submit().await;
     for _ in 0..50 {
@@ -99,10 +96,7 @@ async fn a_decline_shows_the_reason_and_a_retry_is_a_new_attempt() {
 async fn closing_after_a_decline_resolves_failed() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4000000000009995").await;
     submit().await;
     for _ in 0..50 {
@@ -142,10 +136,7 @@ async fn escape_cancels() {
 async fn a_pending_payment_says_so() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4000 0000 0000 3220").await;
     submit().await;
     wait_step("Thank you!").await;
@@ -158,10 +149,7 @@ async fn a_pending_payment_says_so() {
 async fn the_card_form_validates_live() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
 
     // Nothing typed: every field says it is required, nothing is sent, focus on the first.
     submit().await;
@@ -252,10 +240,7 @@ async fn processing_disables_the_form_and_ignores_escape() {
     let (gate, open_gate) = gate();
     *fake.gate.borrow_mut() = Some(gate);
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4242424242424242").await;
     submit().await;
     for _ in 0..20 {
@@ -280,10 +265,7 @@ async fn processing_disables_the_form_and_ignores_escape() {
 async fn a_lost_answer_is_resent_with_the_same_attempt_id() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4242424242424242").await;
     fake.script(Reply::Network);
     submit().await;
@@ -306,10 +288,7 @@ async fn a_lost_answer_is_resent_with_the_same_attempt_id() {
 async fn already_paid_elsewhere_shows_the_payment_as_it_is() {
     let fake = Fake::new();
     let run = start(&fake, opts(json!({"locale": "en", "showThankYouPage": false})));
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4242424242424242").await;
     fake.script(Reply::Status(
         409,
@@ -332,10 +311,7 @@ async fn already_paid_elsewhere_shows_the_payment_as_it_is() {
 async fn server_field_errors_and_too_many_attempts_are_shown() {
     let fake = Fake::new();
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     fill_card("4242424242424242").await;
     fake.script(Reply::Status(422, json!({"code": "invalid_cvc", "message": "cvc"})));
     submit().await;
@@ -389,10 +365,7 @@ async fn no_attempts_left_means_no_pay_button() {
     let fake = Fake::new();
     fake.set_view("attemptsLeft", json!(0));
     let run = start(&fake, en());
-    wait_step("Contact details").await;
-    fill_contact().await;
-    submit().await;
-    wait_step("Card details").await;
+    reach_card_step().await;
     assert_eq!(text("[role=alert]"), "No attempts are left for this payment.");
     assert!(find("button.pay").unwrap().has_attribute("disabled"));
     press("Escape", false).await;

@@ -301,6 +301,14 @@ pub async fn fill_contact() {
     .await;
 }
 
+/// From the contact step to the card step: the contact details filled in, then Continue.
+pub async fn reach_card_step() {
+    wait_step("Contact details").await;
+    fill_contact().await;
+    submit().await;
+    wait_step("Card details").await;
+}
+
 pub async fn fill_card(number: &str) {
     fill(&[("cardNumber", number), ("cardExpiry", "12/39"), ("cardCvc", "123")]).await;
 }
