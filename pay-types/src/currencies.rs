@@ -6,7 +6,7 @@ use crate::money::Amount;
 use serde::{Deserialize, Serialize};
 
 /// Symbols of the currencies that have a well-known one; the others show their code.
-const SYMBOLS: &[(&str, &str)] = &[
+static SYMBOLS: &[(&str, &str)] = &[
     ("AED", "د.إ"),
     ("ARS", "$"),
     ("AUD", "A$"),

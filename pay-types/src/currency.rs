@@ -1,6 +1,6 @@
 //! ISO 4217 currencies with their minor units.
 
-use crate::currency_table::CURRENCIES;
+use crate::currency_table::{CODES, MINOR_UNITS, NAMES};
 use crate::error::{ErrorCode, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -12,9 +12,10 @@ pub struct Currency(u16);
 impl Currency {
     /// Parses an upper-case three-letter code that is in the table.
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
-        CURRENCIES
-            .iter()
-            .position(|(c, _, _)| *c == code)
+        CODES
+            .as_bytes()
+            .chunks_exact(3)
+            .position(|c| c == code.as_bytes())
             .map(|i| Currency(i as u16))
             .ok_or_else(|| {
                 let shown: String = code.chars().take(8).collect();
@@ -23,20 +24,21 @@ impl Currency {
     }
 
     pub fn code(self) -> &'static str {
-        CURRENCIES[self.0 as usize].0
+        let at = usize::from(self.0) * 3;
+        &CODES[at..at + 3]
     }
 
     /// Digits after the decimal point (USD 2, JPY 0, KWD 3).
     pub fn minor_units(self) -> u8 {
-        CURRENCIES[self.0 as usize].1
+        MINOR_UNITS[usize::from(self.0)] - b'0'
     }
 
     pub fn name(self) -> &'static str {
-        CURRENCIES[self.0 as usize].2
+        NAMES[usize::from(self.0)]
     }
 
     pub fn all() -> impl Iterator<Item = Currency> {
-        (0..CURRENCIES.len()).map(|i| Currency(i as u16))
+        (0..NAMES.len()).map(|i| Currency(i as u16))
     }
 }
 
@@ -105,6 +107,11 @@ mod tests {
             assert!(seen.insert(c.code()), "duplicate {}", c.code());
         }
         assert!(seen.len() > 150);
+        assert_eq!(CODES.len(), NAMES.len() * 3);
+        assert_eq!(MINOR_UNITS.len(), NAMES.len());
+        assert!(MINOR_UNITS.iter().all(|d| (b'0'..=b'4').contains(d)));
+        assert_eq!(Currency::parse("ZWL").unwrap().name(), "Zimbabwe Dollar");
+        assert_eq!(Currency::parse("AED").unwrap().name(), "UAE Dirham");
     }
 
     #[test]
