@@ -18,6 +18,13 @@ mod start;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+/// A first-fit free list (freed blocks merge with their neighbours) instead of dlmalloc: the
+/// SDK makes few, short-lived allocations, and this one is a few hundred bytes of code.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 pub use errors::{RejectCode, Rejection};
 pub use options::{PayConfig, PaymentOptions, Theme};
 
