@@ -15,7 +15,13 @@ pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
         "database_url",
         Kind::Text,
         "sqlite://pay.db",
-        "sqlite://<file> (created if missing)",
+        "sqlite://<file> (created if missing) or postgres://user@host/database (several processes may share it)",
+    ),
+    (
+        "shutdown_timeout_secs",
+        Kind::Integer,
+        "30",
+        "on SIGTERM or Ctrl-C, how long requests and deliveries in flight may take to finish",
     ),
     (
         "site_currency",
@@ -132,6 +138,7 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub database_url: String,
+    pub shutdown_timeout_secs: u64,
     pub site_currency: String,
     pub secret_key: Option<String>,
     pub offline_payments: bool,
@@ -157,6 +164,7 @@ impl Default for Settings {
             host: "127.0.0.1".into(),
             port: 8080,
             database_url: "sqlite://pay.db".into(),
+            shutdown_timeout_secs: 30,
             site_currency: "USD".into(),
             secret_key: None,
             offline_payments: false,
@@ -239,8 +247,10 @@ impl Settings {
         if self.rates_refresh_secs < 60 {
             return Err(ConfigError("rates_refresh_secs: at least 60".into()));
         }
-        if !self.database_url.starts_with("sqlite:") {
-            return Err(ConfigError("database_url: must start with sqlite:".into()));
+        if crate::store::Dialect::of_url(&self.database_url).is_none() {
+            return Err(ConfigError(
+                "database_url: must start with sqlite: or postgres://".into(),
+            ));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format: text or json".into()));

@@ -62,11 +62,11 @@ impl Store {
     /// have none in flight and not have used up its declines. A known attempt id replays.
     pub async fn claim_attempt(&self, new: &NewAttempt, max_declined: u32) -> Result<Claim, PayError> {
         let mut tx = self.writer.begin().await?;
-        let Some(row) = fetch_payment(&mut tx, new.payment_id.as_str()).await? else {
+        let Some(row) = fetch_payment(&mut tx, new.payment_id.as_str(), self.dialect.for_update()).await? else {
             return Err(PayError::payment_not_found());
         };
         let known: Option<(String, String)> = sqlx::query_as::<_, (String, String)>(
-            "SELECT state, request_hash FROM attempts WHERE payment_id = ? AND attempt_id = ?",
+            "SELECT state, request_hash FROM attempts WHERE payment_id = $1 AND attempt_id = $2",
         )
         .bind(new.payment_id.as_str())
         .bind(&new.attempt_id)
@@ -85,7 +85,7 @@ impl Store {
                     "this attempt is being processed",
                 ));
             }
-            let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?");
+            let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 AND attempt_id = $2");
             let attempt: AttemptRow = sqlx::query_as(&sql)
                 .bind(new.payment_id.as_str())
                 .bind(&new.attempt_id)
@@ -114,7 +114,8 @@ impl Store {
         let now = now_rfc3339();
         sqlx::query(
             "INSERT INTO attempts (payment_id, attempt_id, request_hash, method, state, card_brand, card_last4, \
-             user_info, created_at) VALUES (?, ?, ?, ?, 'processing', ?, ?, ?, ?)",
+             user_info, created_at, position) VALUES ($1, $2, $3, $4, 'processing', $5, $6, $7, $8, \
+             (SELECT COALESCE(MAX(position), 0) + 1 FROM attempts WHERE payment_id = $1))",
         )
         .bind(new.payment_id.as_str())
         .bind(&new.attempt_id)
@@ -126,8 +127,9 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE payments SET processing_attempt = ?1, last_attempt_id = ?1 WHERE id = ?2")
+        sqlx::query("UPDATE payments SET processing_attempt = $1, last_attempt_id = $1, processing_by = $2 WHERE id = $3")
             .bind(&new.attempt_id)
+            .bind(self.owner)
             .bind(new.payment_id.as_str())
             .execute(&mut *tx)
             .await?;
@@ -147,7 +149,7 @@ impl Store {
         change: Change,
     ) -> Result<(PaymentRow, AttemptRow), PayError> {
         let mut tx = self.writer.begin().await?;
-        let Some(row) = fetch_payment(&mut tx, payment_id.as_str()).await? else {
+        let Some(row) = fetch_payment(&mut tx, payment_id.as_str(), self.dialect.for_update()).await? else {
             return Err(PayError::payment_not_found());
         };
         if row.processing_attempt.as_deref() != Some(attempt_id) {
@@ -156,8 +158,8 @@ impl Store {
             ));
         }
         let result = sqlx::query(
-            "UPDATE attempts SET state = 'done', status = ?, transaction_id = ?, decline_code = ? \
-             WHERE payment_id = ? AND attempt_id = ? AND state = 'processing'",
+            "UPDATE attempts SET state = 'done', status = $1, transaction_id = $2, decline_code = $3 \
+             WHERE payment_id = $4 AND attempt_id = $5 AND state = 'processing'",
         )
         .bind(change.status.as_str())
         .bind(&change.transaction_id)
@@ -172,7 +174,7 @@ impl Store {
         let mut change = change;
         if change.buyer_info.is_none() {
             let stored: Option<(Option<String>,)> =
-                sqlx::query_as("SELECT user_info FROM attempts WHERE payment_id = ? AND attempt_id = ?")
+                sqlx::query_as("SELECT user_info FROM attempts WHERE payment_id = $1 AND attempt_id = $2")
                     .bind(payment_id.as_str())
                     .bind(attempt_id)
                     .fetch_optional(&mut *tx)
@@ -183,7 +185,7 @@ impl Store {
                 .transpose()?;
         }
         let updated = apply_change(&mut tx, &row, change).await?;
-        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? AND attempt_id = ?");
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 AND attempt_id = $2");
         let attempt: AttemptRow = sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .bind(attempt_id)
@@ -196,7 +198,7 @@ impl Store {
 
     /// The most recent attempt of a payment.
     pub async fn latest_attempt(&self, payment_id: &PaymentId) -> Result<Option<AttemptRow>, PayError> {
-        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid DESC LIMIT 1");
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position DESC LIMIT 1");
         Ok(sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_optional(&self.reader)
@@ -204,19 +206,22 @@ impl Store {
     }
 
     pub async fn attempts_of(&self, payment_id: &PaymentId) -> Result<Vec<AttemptRow>, PayError> {
-        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ? ORDER BY rowid");
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position");
         Ok(sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_all(&self.reader)
             .await?)
     }
 
-    /// Attempts a crash left at the processor: (payment, attempt).
+    /// Attempts a crash left at the processor, those whose process is no longer running:
+    /// (payment, attempt).
     pub async fn interrupted_attempts(&self) -> Result<Vec<(PaymentId, String)>, PayError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL")
-                .fetch_all(&self.reader)
-                .await?;
+        let sql = format!(
+            "SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL \
+             AND (processing_by IS NULL OR NOT {})",
+            self.dialect.owner_alive("processing_by", self.owner)
+        );
+        let rows: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&self.reader).await?;
         rows.into_iter().map(|(p, a)| Ok((PaymentId::parse(&p)?, a))).collect()
     }
 }

@@ -5,7 +5,7 @@ use super::payments::{fetch_payment, PaymentRow};
 use super::{now_ms, now_rfc3339, Store};
 use crate::error::PayError;
 use pay_types::{DeclineCode, PaymentId, PaymentUpdateEvent, TransactionStatus, UserInfo};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use std::time::Duration;
 
 /// A status change and what comes with it.
@@ -36,7 +36,7 @@ impl Change {
 /// Applies `change` to the payment inside `tx`: checks the transition, updates the row,
 /// clears any in-flight claim and appends the event. Returns the updated payment.
 pub(super) async fn apply_change(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     row: &PaymentRow,
     change: Change,
 ) -> Result<PaymentRow, PayError> {
@@ -49,9 +49,9 @@ pub(super) async fn apply_change(
     let now = now_rfc3339();
 
     sqlx::query(
-        "UPDATE payments SET status = ?, transaction_id = ?, decline_code = ?, buyer_info = ?, \
-         failed_attempts = ?, processing_attempt = NULL, scheduled_status = ?, scheduled_at = ?, \
-         event_sequence = ?, updated_at = ? WHERE id = ?",
+        "UPDATE payments SET status = $1, transaction_id = $2, decline_code = $3, buyer_info = $4, \
+         failed_attempts = $5, processing_attempt = NULL, processing_by = NULL, scheduled_status = $6, \
+         scheduled_at = $7, event_sequence = $8, updated_at = $9 WHERE id = $10",
     )
     .bind(status.as_str())
     .bind(&transaction_id)
@@ -77,7 +77,7 @@ pub(super) async fn apply_change(
     };
     sqlx::query(
         "INSERT INTO payment_events (event_id, payment_id, sequence, status, payload, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&event.event_id)
     .bind(row.payment.id.as_str())
@@ -90,7 +90,7 @@ pub(super) async fn apply_change(
     // One delivery per registered target, due now.
     sqlx::query(
         "INSERT INTO deliveries (event_id, target, payment_id, sequence, state, next_attempt_at) \
-         SELECT ?, name, ?, ?, 'pending', ? FROM delivery_targets",
+         SELECT $1, name, $2, $3, 'pending', $4 FROM delivery_targets",
     )
     .bind(&event.event_id)
     .bind(row.payment.id.as_str())
@@ -122,7 +122,7 @@ impl Store {
     /// Payments whose announced change is due.
     pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, PayError> {
         let ids: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM payments WHERE scheduled_at <= ? ORDER BY scheduled_at LIMIT ?")
+            sqlx::query_as("SELECT id FROM payments WHERE scheduled_at <= $1 ORDER BY scheduled_at LIMIT $2")
                 .bind(now_ms())
                 .bind(i64::from(limit))
                 .fetch_all(&self.reader)
@@ -136,7 +136,7 @@ impl Store {
     /// was announced (or another call applied it first).
     pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
         let mut tx = self.writer.begin().await?;
-        let Some(row) = fetch_payment(&mut tx, id.as_str()).await? else {
+        let Some(row) = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update()).await? else {
             return Err(PayError::payment_not_found());
         };
         let Some((status, _)) = row.scheduled else {

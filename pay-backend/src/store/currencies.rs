@@ -17,8 +17,8 @@ impl Store {
 
     pub async fn set_site_currencies(&self, codes: &[String]) -> Result<(), PayError> {
         sqlx::query(
-            "INSERT INTO site_settings (key, value, updated_at) VALUES ('currencies', ?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = ?1, updated_at = ?2",
+            "INSERT INTO site_settings (key, value, updated_at) VALUES ('currencies', $1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2",
         )
         .bind(serde_json::to_string(codes)?)
         .bind(now_rfc3339())
@@ -29,7 +29,7 @@ impl Store {
 
     pub async fn cached_rates(&self, source: &str) -> Result<Option<RatesTable>, PayError> {
         let row: Option<(String, String, String)> =
-            sqlx::query_as("SELECT base, rates, published FROM rate_tables WHERE source = ?")
+            sqlx::query_as("SELECT base, rates, published FROM rate_tables WHERE source = $1")
                 .bind(source)
                 .fetch_optional(&self.reader)
                 .await?;
@@ -51,8 +51,8 @@ impl Store {
     pub async fn cache_rates(&self, source: &str, table: &RatesTable) -> Result<(), PayError> {
         let rates: BTreeMap<&String, String> = table.rates.iter().map(|(c, r)| (c, r.to_string())).collect();
         sqlx::query(
-            "INSERT INTO rate_tables (source, base, rates, published, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (source) DO UPDATE SET base = ?2, rates = ?3, published = ?4, fetched_at = ?5",
+            "INSERT INTO rate_tables (source, base, rates, published, fetched_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (source) DO UPDATE SET base = $2, rates = $3, published = $4, fetched_at = $5",
         )
         .bind(source)
         .bind(table.base.code())

@@ -54,7 +54,7 @@ pub enum Try {
 impl Store {
     /// Registers a target: it receives every event recorded from now on.
     pub async fn register_target(&self, name: &str) -> Result<(), PayError> {
-        sqlx::query("INSERT INTO delivery_targets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        sqlx::query("INSERT INTO delivery_targets (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(now_rfc3339())
             .execute(&self.writer)
@@ -62,38 +62,46 @@ impl Store {
         Ok(())
     }
 
-    /// Leases left by a previous run of this single process are void: what was in flight is
-    /// delivered again (at least once, with the same event id).
-    pub async fn release_leases(&self) -> Result<(), PayError> {
-        sqlx::query("UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL")
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+    /// Hands back the leases this process holds (at shutdown, once its deliveries in flight
+    /// have ended or been given up): another process, or the next run, delivers them.
+    pub async fn release_leases(&self) -> Result<u64, PayError> {
+        let released = sqlx::query(
+            "UPDATE deliveries SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1 AND state = 'pending'",
+        )
+        .bind(self.owner)
+        .execute(&self.writer)
+        .await?;
+        Ok(released.rows_affected())
     }
 
     /// Claims up to `limit` due deliveries of `target` for `lease`. At most one per payment,
     /// and only when every earlier event of that payment is no longer pending for the target,
-    /// so each target sees a payment's events in `sequence` order.
+    /// so each target sees a payment's events in `sequence` order. A lease is void once it
+    /// expires or once the process that took it is no longer running (at once, after a crash).
     pub async fn claim_due(&self, target: &str, limit: u32, lease: Duration) -> Result<Vec<DueDelivery>, PayError> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        let due: Vec<DueDelivery> = sqlx::query_as(
+        let sql = format!(
             "SELECT d.event_id, d.payment_id, d.sequence, d.attempts, e.payload \
              FROM deliveries d JOIN payment_events e ON e.event_id = d.event_id \
-             WHERE d.target = ?1 AND d.state = 'pending' AND d.next_attempt_at <= ?2 \
-               AND (d.locked_until IS NULL OR d.locked_until < ?2) \
+             WHERE d.target = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2 \
+               AND (d.locked_until IS NULL OR d.locked_until < $2 OR d.locked_by IS NULL OR NOT {alive}) \
                AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.target = d.target \
                    AND p.payment_id = d.payment_id AND p.sequence < d.sequence AND p.state = 'pending') \
-             ORDER BY d.next_attempt_at LIMIT ?3",
-        )
-        .bind(target)
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
+             ORDER BY d.next_attempt_at LIMIT $3{skip}",
+            alive = self.dialect.owner_alive("d.locked_by", self.owner),
+            skip = self.dialect.skip_locked("d"),
+        );
+        let due: Vec<DueDelivery> = sqlx::query_as(&sql)
+            .bind(target)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
         for d in &due {
-            sqlx::query("UPDATE deliveries SET locked_until = ? WHERE event_id = ? AND target = ?")
+            sqlx::query("UPDATE deliveries SET locked_until = $1, locked_by = $2 WHERE event_id = $3 AND target = $4")
                 .bind(now + lease.as_millis() as i64)
+                .bind(self.owner)
                 .bind(&d.event_id)
                 .bind(target)
                 .execute(&mut *tx)
@@ -117,8 +125,8 @@ impl Store {
         let (label, status_code, error) = match &outcome {
             Try::Delivered { status_code } => {
                 sqlx::query(
-                    "UPDATE deliveries SET state = 'delivered', attempts = ?, delivered_at = ?, locked_until = NULL, \
-                     last_error = NULL WHERE event_id = ? AND target = ?",
+                    "UPDATE deliveries SET state = 'delivered', attempts = $1, delivered_at = $2, locked_until = NULL, \
+                     locked_by = NULL, last_error = NULL WHERE event_id = $3 AND target = $4",
                 )
                 .bind(attempt)
                 .bind(&now)
@@ -138,8 +146,8 @@ impl Store {
                     None => ("dead", now_ms()),
                 };
                 sqlx::query(
-                    "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL, \
-                     last_error = ? WHERE event_id = ? AND target = ?",
+                    "UPDATE deliveries SET state = $1, attempts = $2, next_attempt_at = $3, locked_until = NULL, \
+                     locked_by = NULL, last_error = $4 WHERE event_id = $5 AND target = $6",
                 )
                 .bind(state)
                 .bind(attempt)
@@ -158,7 +166,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO delivery_log (event_id, target, attempt, outcome, status_code, error, duration_ms, at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&d.event_id)
         .bind(target)
@@ -177,8 +185,8 @@ impl Store {
     /// Puts every delivery of an event (or only `target`'s) back in the queue, due now.
     pub async fn redeliver(&self, event_id: &str, target: Option<&str>) -> Result<u64, PayError> {
         let result = sqlx::query(
-            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, locked_until = NULL \
-             WHERE event_id = ? AND (?3 IS NULL OR target = ?3)",
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, locked_until = NULL, locked_by = NULL \
+             WHERE event_id = $2 AND ($3 IS NULL OR target = $3)",
         )
         .bind(now_ms())
         .bind(event_id)
@@ -199,7 +207,7 @@ impl Store {
     pub async fn delivery_log(&self, target: &str, limit: u32) -> Result<Vec<DeliveryLogEntry>, PayError> {
         Ok(sqlx::query_as(
             "SELECT event_id, attempt, outcome, status_code, error, duration_ms, at FROM delivery_log \
-             WHERE target = ? ORDER BY id DESC LIMIT ?",
+             WHERE target = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(target)
         .bind(i64::from(limit))
@@ -209,7 +217,7 @@ impl Store {
 
     pub async fn delivery_counts(&self, target: &str) -> Result<DeliveryCounts, PayError> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE target = ? GROUP BY state")
+            sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE target = $1 GROUP BY state")
                 .bind(target)
                 .fetch_all(&self.reader)
                 .await?;
@@ -254,7 +262,7 @@ impl Store {
     /// Events recorded after `position` (a cursor from a previous page), oldest first.
     pub async fn events_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, String)>, PayError> {
         Ok(
-            sqlx::query_as("SELECT rowid, payload FROM payment_events WHERE rowid > ? ORDER BY rowid LIMIT ?")
+            sqlx::query_as(self.dialect.events_after())
                 .bind(position)
                 .bind(i64::from(limit))
                 .fetch_all(&self.reader)

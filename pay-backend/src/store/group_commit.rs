@@ -1,12 +1,15 @@
 //! Group commit of new payments: requests that arrive while a transaction is being synced to
 //! disk queue up and go into the next transaction together, so one disk sync acknowledges many
-//! payments. Each payment is in a savepoint of its own: a rejected one (an idempotency
-//! conflict) leaves the others in. Nobody is answered before the commit.
+//! payments. Each payment with an idempotency key is in a savepoint of its own: a rejected one
+//! (an idempotency conflict) leaves the others in. Nobody is answered before the commit.
+//!
+//! On PostgreSQL each process has its own writer task; the keys of a batch are taken in key
+//! order, so two processes' batches that share keys wait for each other instead of deadlocking.
 
-use super::payments::{insert_one, insert_rows};
+use super::payments::{insert_keyed, insert_rows};
 use crate::error::PayError;
 use pay_types::{NewPayment, Payment};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 /// Payments in one transaction at most.
@@ -19,7 +22,7 @@ pub(super) struct Job {
 }
 
 /// Starts the writer task; its queue closes when every sender is dropped.
-pub(super) fn spawn(writer: SqlitePool) -> mpsc::Sender<Job> {
+pub(super) fn spawn(writer: AnyPool) -> mpsc::Sender<Job> {
     let (sender, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
         while let Some(first) = queue.recv().await {
@@ -36,7 +39,7 @@ pub(super) fn spawn(writer: SqlitePool) -> mpsc::Sender<Job> {
     sender
 }
 
-async fn commit(writer: &SqlitePool, batch: Vec<Job>) {
+async fn commit(writer: &AnyPool, batch: Vec<Job>) {
     let (work, replies): (Vec<_>, Vec<_>) = batch
         .into_iter()
         .map(|job| ((job.new, job.idempotency), job.reply))
@@ -62,7 +65,7 @@ type Outcome = Result<(Payment, bool), PayError>;
 const ROWS_PER_STATEMENT: usize = 128;
 
 async fn insert_all(
-    writer: &SqlitePool,
+    writer: &AnyPool,
     work: &[(NewPayment, Option<(String, String)>)],
 ) -> Result<Vec<Outcome>, PayError> {
     let mut tx = writer.begin().await?;
@@ -76,25 +79,35 @@ async fn insert_all(
         }
     }
     // With a key, each in a savepoint of its own: a conflict is refused alone.
-    for (i, (new, idempotency)) in work.iter().enumerate() {
-        let Some((key, hash)) = idempotency else { continue };
-        sqlx::query("SAVEPOINT payment").execute(&mut *tx).await?;
-        match insert_one(&mut tx, new, Some((key, hash))).await {
-            Ok(done) => {
-                sqlx::query("RELEASE payment").execute(&mut *tx).await?;
-                outcomes[i] = Some(Ok(done));
-            }
-            Err(PayError::Rejected(refusal)) => {
+    let mut keyed: Vec<(usize, &NewPayment, (&str, &str))> = work
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (new, idem))| idem.as_ref().map(|(k, h)| (i, new, (k.as_str(), h.as_str()))))
+        .collect();
+    keyed.sort_by_key(|&(_, _, (key, _))| key);
+    for (i, new, key) in keyed {
+        // A second pass finds the payment of a process that stored the same key first.
+        for _ in 0..2 {
+            sqlx::query("SAVEPOINT payment").execute(&mut *tx).await?;
+            let outcome = match insert_keyed(&mut tx, new, key).await {
+                Ok(Some(done)) => Some(Ok(done)),
+                Ok(None) => None,
+                Err(PayError::Rejected(refusal)) => Some(Err(PayError::Rejected(refusal))),
+                Err(other) => return Err(other),
+            };
+            if !matches!(outcome, Some(Ok(_))) {
                 sqlx::query("ROLLBACK TO payment").execute(&mut *tx).await?;
-                sqlx::query("RELEASE payment").execute(&mut *tx).await?;
-                outcomes[i] = Some(Err(PayError::Rejected(refusal)));
             }
-            Err(other) => return Err(other),
+            sqlx::query("RELEASE payment").execute(&mut *tx).await?;
+            if outcome.is_some() {
+                outcomes[i] = outcome;
+                break;
+            }
         }
     }
     tx.commit().await?;
     Ok(outcomes
         .into_iter()
-        .map(|o| o.expect("every payment has its outcome"))
+        .map(|o| o.unwrap_or_else(|| Err(PayError::internal("the idempotency key was stored and then vanished"))))
         .collect())
 }

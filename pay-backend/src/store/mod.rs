@@ -1,13 +1,19 @@
-//! All SQL lives here. SQLite in WAL mode with `synchronous = FULL`: a write that was
-//! acknowledged has reached the disk and survives a kill -9 or a power cut.
+//! All SQL lives here, written once for SQLite and PostgreSQL (sqlx's `Any` driver; the few
+//! differences are in [`Dialect`]).
 //!
-//! Writes go through a single connection, so write transactions never race each other;
-//! reads use a pool of their own.
+//! - SQLite (the embedded default): WAL with `synchronous = FULL`, so an acknowledged write
+//!   has reached the disk and survives a kill -9 or a power cut. Writes go through a single
+//!   connection, so write transactions never race each other; reads use a pool of their own.
+//! - PostgreSQL: several processes share one database. A transaction locks the payment row it
+//!   changes (`FOR UPDATE`); deliveries are claimed with `SKIP LOCKED`. Each process holds an
+//!   advisory lock for its lifetime and writes its number into the claims it makes, so the
+//!   claims of a process that died are taken over at once.
 
 mod attempts;
 mod changes;
 mod currencies;
 mod deliveries;
+mod dialect;
 mod group_commit;
 mod payments;
 mod refunds;
@@ -15,49 +21,74 @@ mod refunds;
 pub use attempts::{AttemptRow, Claim, NewAttempt};
 pub use changes::Change;
 pub use deliveries::{DeliveryCounts, DeliveryLogEntry, DueDelivery, Try};
+pub use dialect::Dialect;
 pub use payments::{PaymentRow, StoredEvent};
 
 use crate::error::PayError;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
+
+/// Connections to PostgreSQL per process.
+const POSTGRES_CONNECTIONS: u32 = 16;
 
 #[derive(Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    writer: AnyPool,
+    reader: AnyPool,
+    dialect: Dialect,
+    /// This process's number in the claims it makes (see [`Dialect::owner_alive`]).
+    owner: i32,
+    /// PostgreSQL: the connection holding this process's advisory lock, for its lifetime.
+    owner_lock: Arc<Mutex<Option<AnyConnection>>>,
     changes: Arc<Notify>,
     inserts: tokio::sync::mpsc::Sender<group_commit::Job>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and applies the migrations.
+    /// Opens (creating if needed) the database and applies the migrations. `sqlite:…` and
+    /// `postgres://…` URLs are accepted.
     pub async fn open(url: &str) -> Result<Self, PayError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url)
+            .ok_or_else(|| PayError::internal("the database URL must start with sqlite: or postgres://"))?;
+        let (writer, reader) = match dialect {
+            Dialect::Sqlite => open_sqlite(url).await?,
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                (pool.clone(), pool)
+            }
+        };
+        dialect.migrator().run(&writer).await?;
+        let (owner, owner_lock) = match dialect {
+            Dialect::Sqlite => (fastrand::i32(1..i32::MAX), None),
+            Dialect::Postgres => {
+                let (owner, conn) = take_owner_lock(url).await?;
+                (owner, Some(conn))
+            }
+        };
         let inserts = group_commit::spawn(writer.clone());
         Ok(Self {
             writer,
             reader,
+            dialect,
+            owner,
+            owner_lock: Arc::new(Mutex::new(owner_lock)),
             changes: Arc::new(Notify::new()),
             inserts,
         })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Wakes whoever waits for new events (the delivery loops).
@@ -71,10 +102,10 @@ impl Store {
 
     /// The database answers and every migration of this build is applied.
     pub async fn ready(&self) -> Result<bool, PayError> {
-        let applied: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+        let applied: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
             .fetch_one(&self.reader)
             .await?;
-        Ok(applied.0 as usize >= sqlx::migrate!("./migrations").iter().count())
+        Ok(applied.0 as usize >= self.dialect.migrator().iter().count())
     }
 
     /// Rows per table, to show that a rejected request changed nothing.
@@ -94,12 +125,15 @@ impl Store {
             counts.push((table, n));
         }
         // Status and refunded amount of every payment: a rejected request changes none.
-        let (digest,): (Option<String>,) = sqlx::query_as(
-            "SELECT group_concat(id || status || refunded_amount || failed_attempts, ',') FROM payments",
-        )
-        .fetch_one(&self.reader)
-        .await?;
-        counts.push(("payment_states", digest.map_or(0, |d| d.len() as i64)));
+        let states: Vec<(String, String, String, i64)> =
+            sqlx::query_as("SELECT id, status, refunded_amount, failed_attempts FROM payments ORDER BY id")
+                .fetch_all(&self.reader)
+                .await?;
+        let digest = states.iter().fold(0i64, |acc, (id, status, refunded, failed)| {
+            let line = format!("{id}{status}{refunded}{failed}");
+            line.bytes().fold(acc, |h, b| h.wrapping_mul(31).wrapping_add(i64::from(b)))
+        });
+        counts.push(("payment_states", digest));
         Ok(counts)
     }
 
@@ -111,9 +145,64 @@ impl Store {
         ]
     }
 
+    /// Closes the pools and gives up this process's claims' owner lock.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+        if let Some(conn) = self.owner_lock.lock().await.take() {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// One writer connection and a pool of readers on the same file.
+async fn open_sqlite(url: &str) -> Result<(AnyPool, AnyPool), PayError> {
+    let file = SqliteConnectOptions::from_str(url)?;
+    let writer = AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(any_options(&file.clone().create_if_missing(true))?)
+        .await?;
+    let reader = AnyPoolOptions::new()
+        .max_connections(4)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA busy_timeout = 10000;").await?;
+                Ok(())
+            })
+        })
+        .connect_with(any_options(&file.read_only(true))?)
+        .await?;
+    Ok((writer, reader))
+}
+
+fn any_options(sqlite: &SqliteConnectOptions) -> Result<AnyConnectOptions, PayError> {
+    Ok(AnyConnectOptions::from_str(sqlite.to_url_lossy().as_str())?)
+}
+
+/// Takes an advisory lock under a new number on a connection of its own: while the connection
+/// lives, other processes see this one as running.
+async fn take_owner_lock(url: &str) -> Result<(i32, AnyConnection), PayError> {
+    let mut conn = AnyConnection::connect(url).await?;
+    loop {
+        let owner = fastrand::i32(1..i32::MAX);
+        let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(dialect::OWNER_LOCKS)
+            .bind(owner)
+            .fetch_one(&mut conn)
+            .await?;
+        if taken {
+            return Ok((owner, conn));
+        }
     }
 }
 

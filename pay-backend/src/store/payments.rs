@@ -5,7 +5,7 @@ use crate::error::PayError;
 use pay_types::{
     Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// A payment with its current state.
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ impl Store {
     }
 
     pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
-        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
+        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1");
         let raw: Option<RawPayment> = sqlx::query_as(&sql)
             .bind(id.as_str())
             .fetch_optional(&self.reader)
@@ -145,10 +145,11 @@ impl Store {
         limit: u32,
         starting_after: Option<&PaymentId>,
     ) -> Result<Vec<PaymentRow>, PayError> {
+        let order = self.dialect.payment_order();
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
-             WHERE (?1 IS NULL OR rowid < (SELECT rowid FROM payments WHERE id = ?1)) \
-             ORDER BY rowid DESC LIMIT ?2"
+             WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)) \
+             ORDER BY {order} DESC LIMIT $2"
         );
         let raws: Vec<RawPayment> = sqlx::query_as(&sql)
             .bind(starting_after.map(PaymentId::as_str))
@@ -162,7 +163,7 @@ impl Store {
     pub async fn events_of(&self, id: &PaymentId) -> Result<Vec<StoredEvent>, PayError> {
         Ok(sqlx::query_as(
             "SELECT event_id, payment_id, sequence, status, payload, created_at FROM payment_events \
-             WHERE payment_id = ? ORDER BY sequence",
+             WHERE payment_id = $1 ORDER BY sequence",
         )
         .bind(id.as_str())
         .fetch_all(&self.reader)
@@ -170,23 +171,29 @@ impl Store {
     }
 }
 
-/// Reads a payment inside a write transaction.
-pub(super) async fn fetch_payment(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<PaymentRow>, PayError> {
-    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?");
+/// Reads a payment inside a write transaction; `lock` is [`super::Dialect::for_update`] when
+/// the transaction goes on to change it.
+pub(super) async fn fetch_payment(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    lock: &str,
+) -> Result<Option<PaymentRow>, PayError> {
+    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1{lock}");
     let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
     raw.map(PaymentRow::try_from).transpose()
 }
 
-/// Inserts one new payment (and its idempotency key) inside `tx`, or finds the payment its key
-/// already names.
-pub(super) async fn insert_one(
-    tx: &mut Transaction<'_, Sqlite>,
+/// Inserts one new payment and its idempotency key inside `tx`, or finds the payment the key
+/// already names. `None`: another process stored the same key meanwhile; roll back what this
+/// call wrote and call again to find that payment.
+pub(super) async fn insert_keyed(
+    tx: &mut Transaction<'_, Any>,
     new: &NewPayment,
-    idempotency: Option<(&str, &str)>,
-) -> Result<(Payment, bool), PayError> {
-    if let Some((key, hash)) = idempotency {
+    (key, hash): (&str, &str),
+) -> Result<Option<(Payment, bool)>, PayError> {
+    {
         let existing: Option<(String, String)> =
-            sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = ?")
+            sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&mut **tx)
                 .await?;
@@ -197,29 +204,32 @@ pub(super) async fn insert_one(
                     "this Idempotency-Key was used with a different request body",
                 ));
             }
-            let row = fetch_payment(tx, &payment_id)
+            let row = fetch_payment(tx, &payment_id, "")
                 .await?
                 .ok_or_else(|| corrupt("idempotency key"))?;
-            return Ok((row.payment, true));
+            return Ok(Some((row.payment, true)));
         }
     }
     let payment = insert_rows(tx, &[new]).await?.remove(0);
-    if let Some((key, hash)) = idempotency {
-        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES (?, ?, ?, ?)")
-            .bind(key)
-            .bind(hash)
-            .bind(payment.id.as_str())
-            .bind(now_rfc3339())
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok((payment, false))
+    // On PostgreSQL, a concurrent transaction inserting the same key makes this wait for its
+    // end; when it commits, nothing is inserted here.
+    let stored = sqlx::query(
+        "INSERT INTO idempotency_keys (key, request_hash, payment_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(hash)
+    .bind(payment.id.as_str())
+    .bind(now_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok((stored.rows_affected() == 1).then_some((payment, false)))
 }
 
 /// Inserts new payments with one statement (a row each, new random ids): one round trip to
 /// the database for a whole batch.
 pub(super) async fn insert_rows(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     news: &[&NewPayment],
 ) -> Result<Vec<Payment>, PayError> {
     let now = now_rfc3339();
@@ -229,11 +239,8 @@ pub(super) async fn insert_rows(
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
     for (i, new) in news.iter().enumerate() {
-        sql.push_str(if i == 0 {
-            "(?, ?, ?, ?, ?, ?, ?, ?)"
-        } else {
-            ", (?, ?, ?, ?, ?, ?, ?, ?)"
-        });
+        let params: Vec<String> = (8 * i + 1..=8 * i + 8).map(|k| format!("${k}")).collect();
+        sql.push_str(&format!("{}({})", if i == 0 { "" } else { ", " }, params.join(", ")));
         let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
         let items = serde_json::to_string(&new.items)?;
         let user_info = new.user_info.as_ref().map(serde_json::to_string).transpose()?;

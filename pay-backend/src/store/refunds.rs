@@ -15,7 +15,7 @@ impl Store {
         amount: Option<Amount>,
     ) -> Result<(PaymentRow, String, Amount), PayError> {
         let mut tx = self.writer.begin().await?;
-        let row = fetch_payment(&mut tx, id.as_str())
+        let row = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update())
             .await?
             .ok_or_else(PayError::payment_not_found)?;
         if !matches!(
@@ -45,14 +45,14 @@ impl Store {
             TransactionStatus::PartiallyRefunded
         };
         let refund_id = format!("re_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query("INSERT INTO refunds (id, payment_id, amount, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO refunds (id, payment_id, amount, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&refund_id)
             .bind(id.as_str())
             .bind(Amount::new(amount).to_string())
             .bind(now_rfc3339())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE payments SET refunded_amount = ? WHERE id = ?")
+        sqlx::query("UPDATE payments SET refunded_amount = $1 WHERE id = $2")
             .bind(refunded.to_string())
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -73,7 +73,7 @@ impl Store {
     /// A status change the merchant (or the sandbox) asks for: checked against the table.
     pub async fn change_status(&self, id: &PaymentId, status: TransactionStatus) -> Result<PaymentRow, PayError> {
         let mut tx = self.writer.begin().await?;
-        let row = fetch_payment(&mut tx, id.as_str())
+        let row = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update())
             .await?
             .ok_or_else(PayError::payment_not_found)?;
         let updated = apply_change(&mut tx, &row, Change::to(status)).await?;
