@@ -79,9 +79,9 @@ fn number_text(v: &JsValue) -> Decoded<String> {
 /// A JSON number (or decimal string) as an exact `Amount`.
 fn amount(v: &JsValue) -> Decoded<Amount> {
     // Plain decimal text only (what money is written as): exponent forms are refused.
-    rust_decimal::Decimal::from_str_exact(&number_text(v)?)
+    crate::decimal::parse(&number_text(v)?)
         .map(Amount::new)
-        .map_err(|_| DecodeError)
+        .ok_or(DecodeError)
 }
 
 /// A JSON number (or decimal string) as an exact `Amount`, exponent forms included: a rate or
@@ -92,13 +92,11 @@ fn any_amount(v: &JsValue) -> Decoded<Amount> {
         None => text,
         Some((mantissa, exponent)) => without_exponent(mantissa, exponent).ok_or(DecodeError)?,
     };
-    rust_decimal::Decimal::from_str_exact(&plain)
-        .map(Amount::new)
-        .map_err(|_| DecodeError)
+    crate::decimal::parse(&plain).map(Amount::new).ok_or(DecodeError)
 }
 
 /// `1.5` and `-7` (10^-7) → `0.00000015`: the same digits with the point moved, so
-/// `Decimal::from_str_exact` reads them (its `from_scientific` weighs more than this).
+/// `decimal::parse` reads them (`Decimal::from_scientific` weighs more than this).
 pub fn without_exponent(mantissa: &str, exponent: &str) -> Option<String> {
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => ("-", m),

@@ -20,7 +20,7 @@ fn opt_str(v: &Option<String>) -> JsValue {
 }
 
 fn number(a: Amount) -> JsValue {
-    js_sys::Number::parse_float(&a.to_string()).into()
+    js_sys::Number::parse_float(&crate::decimal::text(a.value())).into()
 }
 
 fn user_info(u: &BrowserUserInfo) -> JsValue {
@@ -128,7 +128,7 @@ pub fn convert_request(r: &ConvertAmountsRequest) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&a.to_string());
+        out.push_str(&crate::decimal::text(a.value()));
     }
     out.push_str("],\"from\":");
     out.push_str(&json_string(&r.from));

@@ -7,6 +7,7 @@
 
 mod client;
 mod currencies;
+mod decimal;
 mod decode;
 mod encode;
 mod errors;

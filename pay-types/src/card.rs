@@ -174,7 +174,11 @@ impl Cvc {
         } else {
             Err(ValidationError::new(
                 ErrorCode::InvalidCvc,
-                format!("security code must be {} digits", brand.cvc_len()),
+                // Literal messages, no `format!`: the SDK runs this without formatting code.
+                match brand.cvc_len() {
+                    4 => "security code must be 4 digits",
+                    _ => "security code must be 3 digits",
+                },
             ))
         }
     }
@@ -276,5 +280,8 @@ mod tests {
         assert!(Cvc::parse("1234", CardBrand::Amex).is_ok());
         assert!(Cvc::parse("1234", CardBrand::Visa).is_err());
         assert!(Cvc::parse("12a", CardBrand::Visa).is_err());
+        let message = |brand| Cvc::parse("1", brand).unwrap_err().message;
+        assert_eq!(message(CardBrand::Visa), "security code must be 3 digits");
+        assert_eq!(message(CardBrand::Amex), "security code must be 4 digits");
     }
 }

@@ -18,8 +18,11 @@ impl Currency {
             .position(|c| c == code.as_bytes())
             .map(|i| Currency(i as u16))
             .ok_or_else(|| {
-                let shown: String = code.chars().take(8).collect();
-                ValidationError::new(ErrorCode::UnknownCurrency, format!("unknown currency code `{shown}`"))
+                // Built without `format!`: the SDK runs this without formatting code.
+                let mut message = String::from("unknown currency code `");
+                message.extend(code.chars().take(8));
+                message.push('`');
+                ValidationError::new(ErrorCode::UnknownCurrency, message)
             })
     }
 
@@ -96,6 +99,12 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn unknown_code_message_shows_at_most_eight_characters() {
+        let e = Currency::parse("ABCDEFGHIJ").unwrap_err();
+        assert_eq!(e.message, "unknown currency code `ABCDEFGH`");
     }
 
     #[test]
