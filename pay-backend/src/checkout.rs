@@ -151,20 +151,20 @@ impl Pay {
         Ok(self.replayed(row, done))
     }
 
-    /// Attempts a crash left between claim and outcome are closed as `Failed`
-    /// (`processing_error`): the sandbox never charged them. A real processor would be asked
-    /// for the outcome of the attempt key instead.
+    /// Attempts a crash left between claim and outcome (their process is no longer running)
+    /// are closed as `Failed` (`processing_error`): the sandbox never charged them. A real
+    /// processor would be asked for the outcome of the attempt key instead.
     pub(crate) async fn recover_interrupted_attempts(&self) -> Result<(), PayError> {
         for (payment_id, attempt_id) in self.inner.store.interrupted_attempts().await? {
             let change = Change {
                 decline: Some(DeclineCode::ProcessingError),
                 ..Change::to(TransactionStatus::Failed)
             };
-            self.inner
-                .store
-                .finish_attempt(&payment_id, &attempt_id, change)
-                .await?;
-            tracing::warn!(%payment_id, "interrupted attempt closed as failed");
+            match self.inner.store.finish_attempt(&payment_id, &attempt_id, change).await {
+                Ok(_) => tracing::warn!(%payment_id, "interrupted attempt closed as failed"),
+                // Another process sharing the database closed it first.
+                Err(e) => tracing::debug!(%payment_id, error = %e, "interrupted attempt already closed"),
+            }
         }
         Ok(())
     }

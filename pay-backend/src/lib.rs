@@ -13,6 +13,7 @@ pub mod processor;
 pub mod rate_limit;
 pub mod rates;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

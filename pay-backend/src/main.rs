@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
         Err(e) => return fail(&format!("cannot start: {e}")),
     };
     tracing::info!("listening on http://{}:{}", settings.host, app.port());
-    match app.run_until_stopped().await {
+    match app.run_until(pay_backend::shutdown::signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("server error: {e}")),
     }

@@ -25,6 +25,7 @@ pub(crate) struct Inner {
     pub metrics: crate::metrics::Metrics,
     pub attempt_limiter: crate::rate_limit::AttemptLimiter,
     pub rates: Arc<dyn crate::rates::RatesProvider>,
+    pub background: crate::shutdown::Background,
 }
 
 /// Well-formed and never issued: issued ids are UUID v4 from the RNG, this one is all zeros
@@ -87,6 +88,7 @@ impl Pay {
                 metrics: crate::metrics::Metrics::new(),
                 attempt_limiter: crate::rate_limit::AttemptLimiter::new(settings.attempts_per_minute_per_ip),
                 rates,
+                background: Default::default(),
             }),
         };
         pay.recover_interrupted_attempts().await?;

@@ -1,5 +1,5 @@
-//! `Application`: builds the server from settings, binds (port 0 picks a free port) and runs
-//! the background worker that applies announced changes.
+//! `Application`: builds the server from settings, binds (port 0 picks a free port), runs the
+//! background worker that applies announced changes, and stops gracefully.
 
 use crate::config::Settings;
 use crate::error::PayError;
@@ -9,15 +9,17 @@ use crate::routes::{self, MerchantKey};
 use crate::telemetry::PaySpans;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tracing_actix_web::TracingLogger;
 
 pub struct Application {
     port: u16,
     server: Server,
     pay: Pay,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -37,7 +39,6 @@ impl Application {
 
     pub async fn build_with_processor(settings: Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
         let pay = Pay::with_processor(&settings, processor).await?;
-        pay.store().release_leases().await?;
         for endpoint in &settings.webhooks {
             pay.add_webhook(endpoint.clone()).await?;
         }
@@ -49,7 +50,12 @@ impl Application {
         };
         let server = serve(listener, pay.clone(), &settings, demo)?;
         spawn_due_changes(pay.clone());
-        Ok(Self { port, server, pay })
+        Ok(Self {
+            port,
+            server,
+            pay,
+            shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -61,7 +67,34 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.run_until(std::future::pending()).await
+    }
+
+    /// Serves until `stop` resolves (the server passes [`crate::shutdown::signal`]), then stops
+    /// gracefully: no new connections; requests and deliveries in flight get until the
+    /// shutdown deadline; what is left is for another process or the next start.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let Self {
+            server,
+            pay,
+            shutdown_timeout,
+            ..
+        } = self;
+        let handle = server.handle();
+        let mut serving = actix_web::rt::spawn(server);
+        tokio::select! {
+            ended = &mut serving => {
+                pay.stop(Instant::now()).await;
+                return ended.map_err(std::io::Error::other)?;
+            }
+            () = stop => {}
+        }
+        tracing::info!(deadline_secs = shutdown_timeout.as_secs(), "stopping: finishing what is in flight");
+        let deadline = Instant::now() + shutdown_timeout;
+        // Requests first: an attempt that finishes records a change whose delivery is then due.
+        handle.stop(true).await;
+        pay.stop(deadline).await;
+        serving.await.map_err(std::io::Error::other)?
     }
 }
 
@@ -107,6 +140,8 @@ fn serve(
         }
         app.default_service(web::route().to(routes::not_found))
     })
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_timeout_secs)
     .listen(listener)
     .map_err(PayError::internal)?
     .run();
@@ -125,14 +160,26 @@ fn security_headers() -> actix_web::middleware::DefaultHeaders {
         .add(("Referrer-Policy", "no-referrer"))
 }
 
-/// Every 250 ms, applies announced changes that are due. Errors are logged and retried.
+/// Every 250 ms, applies announced changes that are due; every second, closes attempts whose
+/// process died (another process sharing the database). Errors are logged and retried.
 fn spawn_due_changes(pay: Pay) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_millis(250));
+    let background = pay.clone();
+    background.spawn_background(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        let mut ticks = 0u64;
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = pay.stopping() => break,
+            }
             if let Err(e) = pay.run_due_changes().await {
                 tracing::error!(error = %e, "applying due changes failed");
+            }
+            ticks += 1;
+            if ticks % 4 == 0 {
+                if let Err(e) = pay.recover_interrupted_attempts().await {
+                    tracing::error!(error = %e, "closing interrupted attempts failed");
+                }
             }
         }
     });

@@ -18,12 +18,13 @@ const BATCH: u32 = 16;
 const IDLE: Duration = Duration::from_millis(500);
 
 pub(super) fn spawn(pay: Pay, target: String, sink: Sink) {
-    tokio::spawn(async move {
+    let background = pay.clone();
+    background.spawn_background(async move {
         let client = reqwest::Client::new();
         // Each delivery is a task of its own, so it makes progress (and releases the database)
         // while this loop waits on the database or on new events.
         let mut in_flight = JoinSet::new();
-        loop {
+        while !pay.is_stopping() {
             let woken = pay.inner.store.changes().notified();
             let room = BATCH.saturating_sub(in_flight.len() as u32);
             if room > 0 {
@@ -42,8 +43,11 @@ pub(super) fn spawn(pay: Pay, target: String, sink: Sink) {
             tokio::select! {
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
                 _ = tokio::time::timeout(IDLE, woken) => {}
+                () = pay.stopping() => {}
             }
         }
+        // Stopping: no new claims; what is in flight finishes (the stop has a deadline).
+        while in_flight.join_next().await.is_some() {}
     });
 }
 

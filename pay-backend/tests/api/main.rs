@@ -4,6 +4,8 @@ mod card_data;
 mod checkout;
 mod create;
 mod currencies;
+#[path = "../common/databases.rs"]
+mod databases;
 mod demo;
 mod double_charge;
 mod errors;

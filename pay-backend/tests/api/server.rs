@@ -21,13 +21,18 @@ impl Server {
 
     /// [`Server::start`] with more `PAY_*` variables.
     pub fn start_with(db: &Path, log_filter: &str, env: &[(&str, String)]) -> Server {
+        Self::start_on(&format!("sqlite://{}", db.display()), log_filter, env)
+    }
+
+    /// Starts the server on the database at `url` (SQLite or PostgreSQL).
+    pub fn start_on(url: &str, log_filter: &str, env: &[(&str, String)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pay-backend"))
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .env("PAY_PORT", "0")
-            .env("PAY_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("PAY_DATABASE_URL", url)
             .env("PAY_SECRET_KEY", SECRET_KEY)
             .env("PAY_SANDBOX_SETTLE_DELAY_MS", "200")
             .env("PAY_LOG", log_filter)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stderr(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -99,6 +104,29 @@ impl Server {
             resp.status().as_u16(),
             resp.json().await.unwrap_or(serde_json::Value::Null),
         )
+    }
+
+    /// SIGTERM: the server stops gracefully. Waits up to `within` for it to exit; returns its
+    /// exit status (`None`: still running, then killed) and its log.
+    pub fn terminate(mut self, within: std::time::Duration) -> (Option<std::process::ExitStatus>, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() > within {
+                self.child.kill().unwrap();
+                self.child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let log = self.log.lock().unwrap().clone();
+        (status, log)
     }
 
     /// SIGKILL, and wait for the process to be gone.
