@@ -2,18 +2,19 @@
 //!
 //! Why a trait: the browser tests drive every step, option and error of the popup without a
 //! server by injecting a scripted fake (see `tests/`), while the SDK itself always uses
-//! [`FetchTransport`] (the browser's `fetch`, through gloo-net). The end-to-end tests of the
+//! [`FetchTransport`] (the browser's `fetch`). The end-to-end tests of the
 //! `tests` package cover the real backend. The trait is one method over plain text bodies, so
 //! the fake stays tiny.
 
 use crate::decode;
-use gloo_net::http::Request;
 use pay_types::{AttemptRequest, AttemptResult, CheckoutView};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
@@ -46,34 +47,50 @@ pub trait Transport {
     fn send(&self, request: HttpRequest) -> ResponseFuture;
 }
 
-/// The real transport: `fetch` through gloo-net. (gloo-net rebuilds a URL's query and ends it
-/// with `&`, an empty pair that servers skip: `…/rate?from=USD&to=EUR&`.)
+/// The real transport: the global `fetch` (window or worker), with `accept` and, for a body,
+/// `content-type` set to JSON.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `fetch(url, init)`: rejects only when there is no HTTP answer.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &js_sys::Object) -> js_sys::Promise;
+}
+
+fn set(o: &js_sys::Object, key: &str, value: &str) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(o, &key.into(), &value.into());
+}
 
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest) -> ResponseFuture {
         Box::pin(async move {
-            let builder = match request.method {
-                HttpMethod::Get => Request::get(&request.url),
-                HttpMethod::Post => Request::post(&request.url),
-            }
-            .header("accept", "application/json");
-            let sent = match request.body {
-                Some(body) => {
-                    builder
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .map_err(|_| NetworkError)?
-                        .send()
-                        .await
-                }
-                None => builder.send().await,
+            let init = js_sys::Object::new();
+            let headers = js_sys::Object::new();
+            set(&headers, "accept", "application/json");
+            let method = match request.method {
+                HttpMethod::Get => "GET",
+                HttpMethod::Post => "POST",
             };
-            let response = sent.map_err(|_| NetworkError)?;
+            set(&init, "method", method);
+            if let Some(body) = &request.body {
+                set(&headers, "content-type", "application/json");
+                set(&init, "body", body);
+            }
+            let _ = js_sys::Reflect::set(&init, &"headers".into(), &headers);
+            let response: web_sys::Response = JsFuture::from(global_fetch(&request.url, &init))
+                .await
+                .map_err(|_| NetworkError)?
+                .unchecked_into();
             let status = response.status();
-            let body = response.text().await.map_err(|_| NetworkError)?;
-            Ok(HttpResponse { status, body })
+            let text = response.text().map_err(|_| NetworkError)?;
+            let body = JsFuture::from(text).await.map_err(|_| NetworkError)?;
+            Ok(HttpResponse {
+                status,
+                body: body.as_string().unwrap_or_default(),
+            })
         })
     }
 }
