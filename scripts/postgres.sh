@@ -2,12 +2,12 @@
 # A throwaway PostgreSQL cluster for the tests, on loopback only, from Debian's packages.
 #   scripts/postgres.sh start   initialises (first time) and starts it; prints its URL
 #   scripts/postgres.sh stop    stops it
-# Data in $PAY_PG_DIR (default target/postgres), port $PAY_PG_PORT (default 54329). As root, the
+# Data in $PAY_PG_DIR (default /tmp/pay-postgres-PORT, readable by the server user), port $PAY_PG_PORT (default 54329). As root, the
 # server runs as the `postgres` user that Debian's package creates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir=${PAY_PG_DIR:-$PWD/target/postgres}
+dir=${PAY_PG_DIR:-/tmp/pay-postgres-${PAY_PG_PORT:-54329}}
 port=${PAY_PG_PORT:-54329}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ]; then

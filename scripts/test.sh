@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-echo "== unit and API tests"
+echo "== unit, store and API tests (the store suite on SQLite and on PostgreSQL)"
+PAY_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
+export PAY_TEST_POSTGRES_URL PAY_REQUIRE_POSTGRES=1
+trap 'scripts/postgres.sh stop' EXIT
 cargo test --workspace
 
 echo "== SDK build and size budget"

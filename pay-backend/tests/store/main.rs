@@ -1,0 +1,420 @@
+//! The store suite: every test runs twice, on SQLite and on PostgreSQL (see
+//! `tests/common/databases.rs` for how the PostgreSQL half finds its server).
+//!
+//! "Two processes" are two `Store`s opened on one database: on PostgreSQL they are as separate
+//! as two servers (own pools, own owner lock). SQLite is one process by design, so there both
+//! names are the same `Store`.
+
+#[path = "../common/databases.rs"]
+mod databases;
+
+use futures_util::future::join_all;
+use pay_backend::store::{Change, Claim, Dialect, NewAttempt, Store, Try};
+use pay_backend::PayError;
+use pay_types::{Amount, Currency, ErrorCode, NewPayment, PaymentId, PaymentInfo, PaymentMethod, TransactionStatus};
+use std::time::Duration;
+
+/// Each listed test, as `name::sqlite` and `name::postgres`.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$name(&crate::databases::fresh_sqlite(&dir)).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(url) = crate::databases::fresh_postgres().await {
+                    super::$name(&url).await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both_databases!(
+    payments_are_stored_exactly_and_listed_newest_first,
+    an_idempotency_key_names_one_payment_across_processes,
+    concurrent_attempts_on_one_payment_are_granted_once,
+    a_replayed_attempt_id_gets_the_recorded_answer,
+    status_changes_write_gapless_events_and_one_delivery_per_target,
+    concurrent_refunds_never_exceed_the_amount,
+    a_delivery_is_claimed_by_one_process_at_a_time,
+    a_payments_events_are_delivered_in_sequence_order,
+    the_claims_of_a_stopped_process_are_taken_over_at_once,
+    the_event_feed_pages_through_every_event_once,
+    the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it,
+    an_announced_change_applies_once,
+    settings_and_the_rate_cache_are_replaced_in_place,
+    migrations_run_once,
+);
+
+const TARGET: &str = "webhook:orders";
+
+async fn open(url: &str) -> Store {
+    Store::open(url).await.unwrap()
+}
+
+/// Two handles that behave like two processes (see the module comment).
+async fn two_processes(url: &str) -> (Store, Store) {
+    let a = open(url).await;
+    let b = match a.dialect() {
+        Dialect::Sqlite => a.clone(),
+        Dialect::Postgres => open(url).await,
+    };
+    (a, b)
+}
+
+fn new_payment(amount: &str) -> NewPayment {
+    let json = format!(r#"{{"items":[{{"name":"mug","price":{amount}}}],"amount":{amount}}}"#);
+    let info: PaymentInfo = serde_json::from_str(&json).unwrap();
+    info.validate(Currency::parse("USD").unwrap()).unwrap()
+}
+
+async fn insert(store: &Store, amount: &str) -> PaymentId {
+    store.insert_payment(&new_payment(amount), None).await.unwrap().0.id
+}
+
+fn attempt(payment: &PaymentId, id: &str) -> NewAttempt {
+    NewAttempt {
+        payment_id: payment.clone(),
+        attempt_id: id.into(),
+        request_hash: format!("hash-of-{id}"),
+        method: PaymentMethod::Card,
+        card_brand: Some("visa".into()),
+        card_last4: Some("4242".into()),
+        user_info: None,
+    }
+}
+
+fn code(result: Result<impl std::fmt::Debug, PayError>) -> ErrorCode {
+    match result {
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+        Err(e) => e.code(),
+    }
+}
+
+/// A payment that went through one attempt to `status`.
+async fn paid(store: &Store, amount: &str, status: TransactionStatus) -> PaymentId {
+    let id = insert(store, amount).await;
+    let claim = store.claim_attempt(&attempt(&id, "first-attempt"), 5).await.unwrap();
+    assert!(matches!(claim, Claim::Granted(_)));
+    let change = Change {
+        transaction_id: Some(format!("txn-{id}")),
+        ..Change::to(status)
+    };
+    store.finish_attempt(&id, "first-attempt", change).await.unwrap();
+    id
+}
+
+async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
+    let store = open(url).await;
+    let mut ids = Vec::new();
+    for amount in ["19.99", "0.10", "1234567.89"] {
+        ids.push(insert(&store, amount).await);
+    }
+    let row = store.payment(&ids[2]).await.unwrap().unwrap();
+    assert_eq!(row.payment.amount.to_string(), "1234567.89");
+    assert_eq!(row.status, TransactionStatus::Undefined);
+    assert_eq!(row.refunded_amount.to_string(), "0");
+
+    let first_page: Vec<PaymentId> = store
+        .list_payments(2, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.payment.id)
+        .collect();
+    assert_eq!(first_page, [ids[2].clone(), ids[1].clone()]);
+    let second_page = store.list_payments(2, Some(&ids[1])).await.unwrap();
+    assert_eq!(second_page.len(), 1);
+    assert_eq!(second_page[0].payment.id, ids[0]);
+}
+
+async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {
+    let (a, b) = two_processes(url).await;
+    let new = new_payment("25.00");
+    let tries = (0..8).map(|i| {
+        let (store, new) = (if i % 2 == 0 { a.clone() } else { b.clone() }, new.clone());
+        async move { store.insert_payment(&new, Some(("order-1001", "body-hash"))).await }
+    });
+    let outcomes: Vec<_> = join_all(tries).await.into_iter().map(Result::unwrap).collect();
+    let first = &outcomes[0].0.id;
+    assert!(outcomes.iter().all(|(p, _)| &p.id == first), "one payment for one key");
+    assert_eq!(outcomes.iter().filter(|(_, replayed)| !replayed).count(), 1);
+    assert_eq!(store_count(&a, "payments").await, 1);
+
+    let other_body = b.insert_payment(&new, Some(("order-1001", "another-hash"))).await;
+    assert_eq!(code(other_body), ErrorCode::IdempotencyConflict);
+}
+
+async fn store_count(store: &Store, table: &str) -> i64 {
+    let counts = store.row_counts().await.unwrap();
+    counts.into_iter().find(|(t, _)| *t == table).unwrap().1
+}
+
+async fn concurrent_attempts_on_one_payment_are_granted_once(url: &str) {
+    let (a, b) = two_processes(url).await;
+    let id = insert(&a, "10.00").await;
+    let claims = (0..12).map(|i| {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let new = attempt(&id, &format!("attempt-{i:02}"));
+        async move { store.claim_attempt(&new, 5).await }
+    });
+    let mut granted = Vec::new();
+    for (i, outcome) in join_all(claims).await.into_iter().enumerate() {
+        match outcome {
+            Ok(Claim::Granted(_)) => granted.push(i),
+            Ok(Claim::Replay(..)) => panic!("no attempt id was used twice"),
+            Err(e) => assert_eq!(e.code(), ErrorCode::AttemptInProgress),
+        }
+    }
+    assert_eq!(granted.len(), 1, "exactly one attempt reaches the processor");
+
+    let winner = format!("attempt-{:02}", granted[0]);
+    a.finish_attempt(&id, &winner, Change::to(TransactionStatus::Successful))
+        .await
+        .unwrap();
+    let late = b.claim_attempt(&attempt(&id, "attempt-late"), 5).await;
+    assert_eq!(code(late), ErrorCode::PaymentNotPayable);
+    assert_eq!(a.attempts_of(&id).await.unwrap().len(), 1);
+}
+
+async fn a_replayed_attempt_id_gets_the_recorded_answer(url: &str) {
+    let store = open(url).await;
+    let id = paid(&store, "5.00", TransactionStatus::Failed).await;
+    match store.claim_attempt(&attempt(&id, "first-attempt"), 5).await.unwrap() {
+        Claim::Replay(row, recorded) => {
+            assert_eq!(recorded.status(), Some(TransactionStatus::Failed));
+            assert_eq!(row.failed_attempts, 1);
+        }
+        Claim::Granted(_) => panic!("a replay must not reach the processor"),
+    }
+    let mut changed = attempt(&id, "first-attempt");
+    changed.request_hash = "other details".into();
+    assert_eq!(code(store.claim_attempt(&changed, 5).await), ErrorCode::AttemptConflict);
+
+    // A new attempt after a decline is allowed, and is the latest.
+    assert!(matches!(
+        store.claim_attempt(&attempt(&id, "second-attempt"), 5).await.unwrap(),
+        Claim::Granted(_)
+    ));
+    let latest = store.latest_attempt(&id).await.unwrap().unwrap();
+    assert_eq!(latest.attempt_id, "second-attempt");
+}
+
+async fn status_changes_write_gapless_events_and_one_delivery_per_target(url: &str) {
+    let store = open(url).await;
+    store.register_target(TARGET).await.unwrap();
+    store.register_target("hook:default").await.unwrap();
+    let id = paid(&store, "30.00", TransactionStatus::Successful).await;
+    store.refund(&id, Some(Amount::parse_str("10").unwrap())).await.unwrap();
+    let (row, _, refunded) = store.refund(&id, None).await.unwrap();
+    assert_eq!(refunded.to_string(), "20.00");
+    assert_eq!(row.status, TransactionStatus::Refunded);
+    assert_eq!(row.refunded_amount.to_string(), "30.00");
+
+    let events = store.events_of(&id).await.unwrap();
+    let seen: Vec<(i64, &str)> = events.iter().map(|e| (e.sequence, e.status.as_str())).collect();
+    assert_eq!(seen, [(1, "Successful"), (2, "PartiallyRefunded"), (3, "Refunded")]);
+    for target in [TARGET, "hook:default"] {
+        assert_eq!(store.delivery_counts(target).await.unwrap().pending, 3);
+    }
+
+    let illegal = store.change_status(&id, TransactionStatus::Pending).await;
+    assert_eq!(code(illegal), ErrorCode::IllegalTransition);
+    assert_eq!(store.events_of(&id).await.unwrap().len(), 3, "a refused change writes no event");
+}
+
+async fn concurrent_refunds_never_exceed_the_amount(url: &str) {
+    let (a, b) = two_processes(url).await;
+    let id = paid(&a, "10.00", TransactionStatus::Successful).await;
+    let refunds = (0..10).map(|i| {
+        let (store, id) = (if i % 2 == 0 { a.clone() } else { b.clone() }, id.clone());
+        async move { store.refund(&id, Some(Amount::parse_str("3.00").unwrap())).await }
+    });
+    let outcomes = join_all(refunds).await;
+    let accepted = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(accepted, 3, "3 + 3 + 3 fit in 10.00, a fourth does not");
+    for refused in outcomes.into_iter().filter(Result::is_err) {
+        assert_eq!(code(refused), ErrorCode::RefundExceedsAmount);
+    }
+    let row = b.payment(&id).await.unwrap().unwrap();
+    assert_eq!(row.refunded_amount.to_string(), "9.00");
+    let sequences: Vec<i64> = a.events_of(&id).await.unwrap().iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [1, 2, 3, 4]);
+}
+
+async fn a_delivery_is_claimed_by_one_process_at_a_time(url: &str) {
+    let (a, b) = two_processes(url).await;
+    a.register_target(TARGET).await.unwrap();
+    for _ in 0..20 {
+        paid(&a, "1.00", TransactionStatus::Offline).await;
+    }
+    let lease = Duration::from_secs(60);
+    let (from_a, from_b) = tokio::join!(a.claim_due(TARGET, 50, lease), b.claim_due(TARGET, 50, lease));
+    let mut claimed: Vec<String> = from_a.unwrap().into_iter().map(|d| d.event_id).collect();
+    let by_a = claimed.len();
+    claimed.extend(from_b.unwrap().into_iter().map(|d| d.event_id));
+    let total = claimed.len();
+    claimed.sort();
+    claimed.dedup();
+    assert_eq!((total, claimed.len()), (20, 20), "every due delivery once, none twice (a took {by_a})");
+    assert!(a.claim_due(TARGET, 50, lease).await.unwrap().is_empty());
+}
+
+async fn a_payments_events_are_delivered_in_sequence_order(url: &str) {
+    let store = open(url).await;
+    store.register_target(TARGET).await.unwrap();
+    let id = paid(&store, "8.00", TransactionStatus::Successful).await;
+    store.refund(&id, None).await.unwrap();
+    let lease = Duration::from_secs(60);
+    let first = store.claim_due(TARGET, 10, lease).await.unwrap();
+    assert_eq!(first.iter().map(|d| d.sequence).collect::<Vec<_>>(), [1]);
+    assert!(store.claim_due(TARGET, 10, lease).await.unwrap().is_empty(), "2 waits for 1");
+    let delivered = Try::Delivered { status_code: Some(200) };
+    store.record_try(TARGET, &first[0], delivered, Duration::ZERO).await.unwrap();
+    let second = store.claim_due(TARGET, 10, lease).await.unwrap();
+    assert_eq!(second.iter().map(|d| d.sequence).collect::<Vec<_>>(), [2]);
+}
+
+async fn the_claims_of_a_stopped_process_are_taken_over_at_once(url: &str) {
+    let first = open(url).await;
+    first.register_target(TARGET).await.unwrap();
+    paid(&first, "2.00", TransactionStatus::Offline).await;
+    let in_flight = insert(&first, "3.00").await;
+    assert!(matches!(
+        first.claim_attempt(&attempt(&in_flight, "cut-short"), 5).await.unwrap(),
+        Claim::Granted(_)
+    ));
+    let leased = first.claim_due(TARGET, 10, Duration::from_secs(3600)).await.unwrap();
+    assert_eq!(leased.len(), 1);
+
+    if first.dialect() == Dialect::Postgres {
+        // While the first process runs, its claims hold for everyone else.
+        let other = open(url).await;
+        assert!(other.claim_due(TARGET, 10, Duration::from_secs(60)).await.unwrap().is_empty());
+        assert!(other.interrupted_attempts().await.unwrap().is_empty());
+        other.close().await;
+    }
+
+    // It stops without handing anything back, as after a kill -9.
+    first.close().await;
+    let next = open(url).await;
+    let taken = next.claim_due(TARGET, 10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(taken.len(), 1, "the hour-long lease of a stopped process is void");
+    assert_eq!(taken[0].event_id, leased[0].event_id);
+    let interrupted = next.interrupted_attempts().await.unwrap();
+    assert_eq!(interrupted, [(in_flight, "cut-short".to_owned())]);
+}
+
+async fn the_event_feed_pages_through_every_event_once(url: &str) {
+    let store = open(url).await;
+    let mut expected = Vec::new();
+    for _ in 0..3 {
+        let id = paid(&store, "4.00", TransactionStatus::Successful).await;
+        store.refund(&id, None).await.unwrap();
+        expected.extend(store.events_of(&id).await.unwrap().into_iter().map(|e| e.payload));
+    }
+    // On PostgreSQL an event shows once every transaction older than it has ended, in any
+    // database of the server (other tests run beside this one): read on until all are seen.
+    let mut seen = Vec::new();
+    let mut position = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while seen.len() < expected.len() && std::time::Instant::now() < deadline {
+        let page = store.events_after(position, 2).await.unwrap();
+        match page.last() {
+            Some((last, _)) => position = *last,
+            None => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+        seen.extend(page.into_iter().map(|(_, payload)| payload));
+    }
+    assert!(store.events_after(position, 2).await.unwrap().is_empty());
+    assert_eq!(seen, expected, "every event once, in the order recorded");
+}
+
+async fn the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it(url: &str) {
+    let store = open(url).await;
+    store.register_target(TARGET).await.unwrap();
+    paid(&store, "1.00", TransactionStatus::Offline).await;
+    let lease = Duration::from_secs(60);
+    let due = store.claim_due(TARGET, 10, lease).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(store.claim_due(TARGET, 10, lease).await.unwrap().is_empty(), "leased");
+
+    let retry = Try::Failed {
+        status_code: Some(500),
+        error: "endpoint answered 500".into(),
+        retry_in: Some(Duration::ZERO),
+    };
+    store.record_try(TARGET, &due[0], retry, Duration::from_millis(3)).await.unwrap();
+    let again = store.claim_due(TARGET, 10, lease).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 1);
+
+    let out_of_tries = pay_backend::events::next_wait(pay_backend::events::MAX_TRIES);
+    assert!(out_of_tries.is_none());
+    let last = Try::Failed {
+        status_code: Some(500),
+        error: "endpoint answered 500".into(),
+        retry_in: out_of_tries,
+    };
+    store.record_try(TARGET, &again[0], last, Duration::from_millis(3)).await.unwrap();
+    let counts = store.delivery_counts(TARGET).await.unwrap();
+    assert_eq!((counts.pending, counts.dead), (0, 1));
+    let log: Vec<String> = store.delivery_log(TARGET, 10).await.unwrap().into_iter().map(|l| l.outcome).collect();
+    assert_eq!(log, ["dead", "failed"]);
+    assert!(store.claim_due(TARGET, 10, lease).await.unwrap().is_empty());
+
+    store.redeliver(&due[0].event_id, None).await.unwrap();
+    assert_eq!(store.claim_due(TARGET, 10, lease).await.unwrap().len(), 1);
+}
+
+async fn an_announced_change_applies_once(url: &str) {
+    let (a, b) = two_processes(url).await;
+    let id = insert(&a, "12.00").await;
+    a.claim_attempt(&attempt(&id, "pending-card"), 5).await.unwrap();
+    let pending = Change {
+        later: Some((TransactionStatus::Successful, Duration::ZERO)),
+        ..Change::to(TransactionStatus::Pending)
+    };
+    a.finish_attempt(&id, "pending-card", pending).await.unwrap();
+    assert_eq!(b.due_scheduled(10).await.unwrap(), [id.clone()]);
+
+    let (x, y) = tokio::join!(a.apply_scheduled(&id), b.apply_scheduled(&id));
+    let applied = [x.unwrap(), y.unwrap()].into_iter().flatten().count();
+    assert_eq!(applied, 1);
+    let statuses: Vec<String> = a.events_of(&id).await.unwrap().into_iter().map(|e| e.status).collect();
+    assert_eq!(statuses, ["Pending", "Successful"]);
+    assert!(a.due_scheduled(10).await.unwrap().is_empty());
+}
+
+async fn settings_and_the_rate_cache_are_replaced_in_place(url: &str) {
+    let store = open(url).await;
+    assert_eq!(store.site_currencies().await.unwrap(), None);
+    store.set_site_currencies(&["USD".into(), "EUR".into()]).await.unwrap();
+    store.set_site_currencies(&["JPY".into()]).await.unwrap();
+    assert_eq!(store.site_currencies().await.unwrap(), Some(vec!["JPY".to_owned()]));
+
+    let table = |rate: &str| pay_backend::rates::RatesTable {
+        base: Currency::parse("EUR").unwrap(),
+        rates: [("USD".to_owned(), rate.parse().unwrap())].into(),
+        published: "2026-11-27T00:00:00Z".into(),
+    };
+    store.cache_rates("feed", &table("1.08")).await.unwrap();
+    store.cache_rates("feed", &table("1.0842")).await.unwrap();
+    let cached = store.cached_rates("feed").await.unwrap().unwrap();
+    assert_eq!(cached.rates["USD"].to_string(), "1.0842");
+}
+
+async fn migrations_run_once(url: &str) {
+    let store = open(url).await;
+    assert!(store.ready().await.unwrap());
+    insert(&store, "1.00").await;
+    store.close().await;
+    let reopened = open(url).await;
+    assert!(reopened.ready().await.unwrap());
+    assert_eq!(store_count(&reopened, "payments").await, 1);
+}
