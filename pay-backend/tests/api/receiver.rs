@@ -4,12 +4,17 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How long [`Mode::Slow`] takes to answer.
+pub const SLOW: Duration = Duration::from_millis(1500);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Ok,
     Fail,
     /// Answers only after a minute (the sender times out first).
     Hang,
+    /// Answers 204 after 1.5 s.
+    Slow,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +104,10 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<State>) ->
         Mode::Fail => HttpResponse::ServiceUnavailable().finish(),
         Mode::Hang => {
             actix_web::rt::time::sleep(Duration::from_secs(60)).await;
+            HttpResponse::NoContent().finish()
+        }
+        Mode::Slow => {
+            actix_web::rt::time::sleep(SLOW).await;
             HttpResponse::NoContent().finish()
         }
     }
