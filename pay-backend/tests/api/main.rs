@@ -13,6 +13,7 @@ mod events;
 mod helpers;
 mod hostile;
 mod operations;
+mod processes;
 mod receiver;
 mod restart;
 mod security;

@@ -26,7 +26,13 @@ impl Server {
 
     /// Starts the server on the database at `url` (SQLite or PostgreSQL).
     pub fn start_on(url: &str, log_filter: &str, env: &[(&str, String)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pay-backend"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pay-backend"));
+        // Only the settings given here: the test run's own PAY_* variables (PAY_TEST_…) are not
+        // settings, and the server refuses unknown ones.
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("PAY_")) {
+            command.env_remove(name);
+        }
+        let mut child = command
             .env("PAY_PORT", "0")
             .env("PAY_DATABASE_URL", url)
             .env("PAY_SECRET_KEY", SECRET_KEY)
