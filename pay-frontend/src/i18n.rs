@@ -54,12 +54,8 @@ impl Locale {
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
-        let row = &STRINGS[msg as usize];
-        match self.language {
-            Language::En => row[0],
-            Language::Fr => row[1],
-            Language::He => row[2],
-        }
+        let index = msg as usize * 3 + self.language as usize;
+        PACKED.split(SEPARATOR).nth(index).unwrap_or("")
     }
 
     pub fn decline(&self, code: DeclineCode) -> &'static str {
@@ -144,7 +140,48 @@ pub enum Msg {
     NoAttemptsLeft,
 }
 
-/// `[en, fr, he]` for each [`Msg`], in declaration order.
+/// What ends each string in [`PACKED`] (no message contains it).
+const SEPARATOR: char = '\u{1}';
+
+/// [`STRINGS`] one after another, each ended by [`SEPARATOR`], packed at compile time: one
+/// string in the wasm instead of 156 and a table of their addresses.
+static PACKED: &str = match std::str::from_utf8(&PACKED_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("the messages are UTF-8"),
+};
+
+const PACKED_BYTES: [u8; packed_len()] = pack();
+
+const fn packed_len() -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < STRINGS.len() * 3 {
+        len += STRINGS[i / 3][i % 3].len() + 1;
+        i += 1;
+    }
+    len
+}
+
+const fn pack<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut i = 0;
+    while i < STRINGS.len() * 3 {
+        let bytes = STRINGS[i / 3][i % 3].as_bytes();
+        let mut b = 0;
+        while b < bytes.len() {
+            out[at] = bytes[b];
+            at += 1;
+            b += 1;
+        }
+        out[at] = SEPARATOR as u8;
+        at += 1;
+        i += 1;
+    }
+    out
+}
+
+/// `[en, fr, he]` for each [`Msg`], in declaration order (packed into [`PACKED`]).
 const STRINGS: [[&str; 3]; 52] = [
     ["Checkout", "Paiement", "תשלום"],
     ["Close", "Fermer", "סגירה"],
@@ -296,6 +333,62 @@ const STRINGS: [[&str; 3]; 52] = [
 mod tests {
     use super::*;
 
+    /// Every message, in declaration order.
+    const ALL_MSGS: [Msg; 52] = [
+        Msg::Title,
+        Msg::Close,
+        Msg::OrderSummary,
+        Msg::Total,
+        Msg::ContactTitle,
+        Msg::FirstName,
+        Msg::LastName,
+        Msg::Email,
+        Msg::Phone,
+        Msg::Country,
+        Msg::Optional,
+        Msg::Continue,
+        Msg::Back,
+        Msg::MethodTitle,
+        Msg::MethodCard,
+        Msg::MethodOffline,
+        Msg::OfflineNote,
+        Msg::PlaceOrder,
+        Msg::CardTitle,
+        Msg::CardNumber,
+        Msg::Expiry,
+        Msg::Cvc,
+        Msg::CardBrand,
+        Msg::Pay,
+        Msg::Agree,
+        Msg::TermsLink,
+        Msg::Processing,
+        Msg::ThankYou,
+        Msg::PaidNote,
+        Msg::PendingNote,
+        Msg::OfflineDoneNote,
+        Msg::Done,
+        Msg::ErrRequired,
+        Msg::ErrName,
+        Msg::ErrEmail,
+        Msg::ErrPhone,
+        Msg::ErrCountry,
+        Msg::ErrCardNumber,
+        Msg::ErrExpiry,
+        Msg::ErrCvc,
+        Msg::ErrTerms,
+        Msg::ErrNetwork,
+        Msg::ErrTooMany,
+        Msg::ErrInProgress,
+        Msg::ErrGeneric,
+        Msg::DeclineCard,
+        Msg::DeclineFunds,
+        Msg::DeclineExpired,
+        Msg::DeclineCvc,
+        Msg::DeclineProcessing,
+        Msg::TryAgain,
+        Msg::NoAttemptsLeft,
+    ];
+
     #[test]
     fn languages_and_fallback() {
         assert_eq!(Locale::resolve(Some("he-IL")).language, Language::He);
@@ -312,7 +405,14 @@ mod tests {
     fn every_message_is_translated() {
         assert_eq!(Msg::NoAttemptsLeft as usize + 1, STRINGS.len());
         for row in STRINGS {
-            assert!(row.iter().all(|s| !s.is_empty()), "{row:?}");
+            assert!(row.iter().all(|s| !s.is_empty() && !s.contains(SEPARATOR)), "{row:?}");
+        }
+        let locales = [Some("en"), Some("fr"), Some("he")].map(Locale::resolve);
+        for (msg, row) in ALL_MSGS.into_iter().zip(&STRINGS) {
+            assert_eq!(msg as usize, ALL_MSGS.iter().position(|m| *m == msg).unwrap());
+            for (locale, expected) in locales.iter().zip(row) {
+                assert_eq!(locale.t(msg), *expected);
+            }
         }
         let he = Locale::resolve(Some("he"));
         assert_eq!(he.t(Msg::Close), "סגירה");
