@@ -60,10 +60,11 @@ impl Quantity {
     pub fn parse(raw: Decimal) -> Result<Self, ValidationError> {
         let bad = || ValidationError::new(ErrorCode::InvalidQuantity, "must be an integer from 1 to 10000");
         let n = raw.normalize();
-        if n.scale() != 0 || n < Decimal::ONE || n > Decimal::from(Self::MAX) {
-            return Err(bad());
+        // Integer comparisons, not `Decimal`'s (the SDK reads quantities too: less code there).
+        match u32::try_from(n.mantissa()) {
+            Ok(q) if n.scale() == 0 && (1..=Self::MAX).contains(&q) => Ok(Quantity(q)),
+            _ => Err(bad()),
         }
-        u32::try_from(n.mantissa()).map(Quantity).map_err(|_| bad())
     }
 
     pub const fn get(self) -> u32 {
@@ -244,6 +245,29 @@ mod tests {
 
     fn info(json: &str) -> PaymentInfo {
         serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn quantities() {
+        let q = |t: &str| {
+            Quantity::parse(Decimal::from_str_exact(t).unwrap())
+                .map(Quantity::get)
+                .ok()
+        };
+        for (text, expected) in [("1", Some(1)), ("10000", Some(10_000)), ("2.00", Some(2)), ("0", None)] {
+            assert_eq!(q(text), expected, "{text}");
+        }
+        for bad in [
+            "-0",
+            "-1",
+            "10001",
+            "1.5",
+            "0.5",
+            "4294967297",
+            "79228162514264337593543950335",
+        ] {
+            assert_eq!(q(bad), None, "{bad}");
+        }
     }
 
     #[test]
