@@ -2,6 +2,7 @@
 
 mod card_data;
 mod checkout;
+mod crash;
 mod create;
 mod currencies;
 #[path = "../common/databases.rs"]
