@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-61440} # 60 KB gzipped
+BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-48128} # 47 KB gzipped (the goal of issue 7 is 45 KB: 46080)
 CACHE_DIR=${PAY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pay}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 OUT=pay-frontend/pkg
