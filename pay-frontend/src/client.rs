@@ -2,7 +2,7 @@
 //!
 //! Why a trait: the browser tests drive every step, option and error of the popup without a
 //! server by injecting a scripted fake (see `tests/`), while the SDK itself always uses
-//! [`FetchTransport`] (the browser's `fetch`). The end-to-end tests of the
+//! [`FetchTransport`] (the browser's `fetch`, through gloo-net). The end-to-end tests of the
 //! `tests` package cover the real backend. The trait is one method over plain text bodies, so
 //! the fake stays tiny.
 
@@ -12,9 +12,9 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
+use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
@@ -47,21 +47,19 @@ pub trait Transport {
     fn send(&self, request: HttpRequest) -> ResponseFuture;
 }
 
-/// The real transport: the global `fetch` (window or worker), with `accept` and, for a body,
-/// `content-type` set to JSON.
+/// The real transport: gloo-net's `Request::send` (the global `fetch`, window or worker) and
+/// `Response::text`, with `accept` and, for a body, `content-type` set to JSON.
+///
+/// The `web_sys::Request` is built here from a plain init object (`new Request(url, init)`)
+/// rather than with gloo-net's `RequestBuilder`: the builder re-parses the URL to append its
+/// query (`web_sys::Url`, `Headers`, `format!`, and a trailing `&`), about 2.5 KB gzipped that
+/// the size budget cannot hold. The URL goes out exactly as written.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `fetch(url, init)`: rejects only when there is no HTTP answer.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &js_sys::Object) -> js_sys::Promise;
-}
-
-fn set(o: &js_sys::Object, key: &str, value: &str) {
+fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
-    let _ = js_sys::Reflect::set(o, &key.into(), &value.into());
+    let _ = js_sys::Reflect::set(o, &key.into(), value);
 }
 
 impl Transport for FetchTransport {
@@ -69,28 +67,24 @@ impl Transport for FetchTransport {
         Box::pin(async move {
             let init = js_sys::Object::new();
             let headers = js_sys::Object::new();
-            set(&headers, "accept", "application/json");
+            set(&headers, "accept", &"application/json".into());
             let method = match request.method {
                 HttpMethod::Get => "GET",
                 HttpMethod::Post => "POST",
             };
-            set(&init, "method", method);
+            set(&init, "method", &method.into());
             if let Some(body) = &request.body {
-                set(&headers, "content-type", "application/json");
-                set(&init, "body", body);
+                set(&headers, "content-type", &"application/json".into());
+                set(&init, "body", &body.into());
             }
-            let _ = js_sys::Reflect::set(&init, &"headers".into(), &headers);
-            let response: web_sys::Response = JsFuture::from(global_fetch(&request.url, &init))
-                .await
-                .map_err(|_| NetworkError)?
-                .unchecked_into();
+            set(&init, "headers", &headers);
+            // Throws (a URL that does not parse) like `fetch` would reject: no HTTP answer.
+            let raw = web_sys::Request::new_with_str_and_init(&request.url, init.unchecked_ref())
+                .map_err(|_| NetworkError)?;
+            let response = Request::from(raw).send().await.map_err(|_| NetworkError)?;
             let status = response.status();
-            let text = response.text().map_err(|_| NetworkError)?;
-            let body = JsFuture::from(text).await.map_err(|_| NetworkError)?;
-            Ok(HttpResponse {
-                status,
-                body: body.as_string().unwrap_or_default(),
-            })
+            let body = response.text().await.map_err(|_| NetworkError)?;
+            Ok(HttpResponse { status, body })
         })
     }
 }
