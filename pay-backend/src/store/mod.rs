@@ -75,7 +75,7 @@ impl Store {
                 (owner, Some(conn))
             }
         };
-        let inserts = group_commit::spawn(writer.clone());
+        let inserts = group_commit::spawn(writer.clone(), dialect);
         Ok(Self {
             writer,
             reader,

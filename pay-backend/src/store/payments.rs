@@ -1,11 +1,11 @@
 //! Payments: insert (with an idempotency key), read, list.
 
-use super::{now_rfc3339, Store};
+use super::{now_rfc3339, Dialect, Store};
 use crate::error::PayError;
 use pay_types::{
     Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
-use sqlx::{Any, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// A payment with its current state.
 #[derive(Debug, Clone)]
@@ -188,6 +188,7 @@ pub(super) async fn fetch_payment(
 /// call wrote and call again to find that payment.
 pub(super) async fn insert_keyed(
     tx: &mut Transaction<'_, Any>,
+    dialect: Dialect,
     new: &NewPayment,
     (key, hash): (&str, &str),
 ) -> Result<Option<(Payment, bool)>, PayError> {
@@ -210,7 +211,7 @@ pub(super) async fn insert_keyed(
             return Ok(Some((row.payment, true)));
         }
     }
-    let payment = insert_rows(tx, &[new]).await?.remove(0);
+    let payment = insert_rows(tx, dialect, &[new]).await?.remove(0);
     // On PostgreSQL, a concurrent transaction inserting the same key makes this wait for its
     // end; when it commits, nothing is inserted here.
     let stored = sqlx::query(
@@ -229,7 +230,8 @@ pub(super) async fn insert_keyed(
 /// Inserts new payments with one statement (a row each, new random ids): one round trip to
 /// the database for a whole batch.
 pub(super) async fn insert_rows(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
+    dialect: Dialect,
     news: &[&NewPayment],
 ) -> Result<Vec<Payment>, PayError> {
     let now = now_rfc3339();
@@ -238,9 +240,7 @@ pub(super) async fn insert_rows(
     );
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
-    for (i, new) in news.iter().enumerate() {
-        let params: Vec<String> = (8 * i + 1..=8 * i + 8).map(|k| format!("${k}")).collect();
-        sql.push_str(&format!("{}({})", if i == 0 { "" } else { ", " }, params.join(", ")));
+    for new in news {
         let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
         let items = serde_json::to_string(&new.items)?;
         let user_info = new.user_info.as_ref().map(serde_json::to_string).transpose()?;
@@ -253,6 +253,7 @@ pub(super) async fn insert_rows(
             user_info: new.user_info.clone(),
         });
     }
+    sql.push_str(&dialect.values(news.len(), 8));
     let mut query = sqlx::query(&sql);
     for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
         query = query
@@ -265,6 +266,6 @@ pub(super) async fn insert_rows(
             .bind(now.clone())
             .bind(now.clone());
     }
-    query.execute(&mut **tx).await?;
+    query.execute(conn).await?;
     Ok(payments)
 }
