@@ -46,6 +46,63 @@ fn digits(bytes: &[u8], negative: bool) -> Option<Decimal> {
     seen_digit.then(|| Decimal::from_parts(m[0], m[1], m[2], negative, scale))
 }
 
+/// `1.5` and `-7` (a JSON number's `1.5e-7`) → `0.00000015`: the mantissa's digits with the
+/// scale moved by the exponent (`Decimal::from_scientific` weighs more than this). The
+/// mantissa is an optional `-`, at least one digit, and an optional point with digits (no
+/// `+`, no `_`, no leading point); the exponent what `i32::from_str` reads after an optional
+/// `+`, at most 40 in magnitude. The result, like [`parse`], has at most 28 decimals and a
+/// mantissa below 2^96, else `None`.
+pub fn scientific(mantissa: &[u8], exponent: &[u8]) -> Option<Decimal> {
+    let (negative, mantissa) = match mantissa {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    let exponent = exponent.strip_prefix(b"+").unwrap_or(exponent);
+    let (positive, exponent) = match exponent {
+        [b'-', rest @ ..] => (false, rest),
+        [b'+', rest @ ..] => (true, rest),
+        all => (true, all),
+    };
+    let mut e = 0i32;
+    for &b in exponent {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        e = (e * 10 + i32::from(b - b'0')).min(1000);
+    }
+    if exponent.is_empty() || e > 40 {
+        return None;
+    }
+    let mut m: Limbs = [0; 3];
+    let mut point = false;
+    let mut int_digits = 0;
+    // Decimals of the result: those of the mantissa minus the exponent.
+    let mut scale = if positive { -e } else { e };
+    for &b in mantissa {
+        match b {
+            b'0'..=b'9' => {
+                if !times_ten_plus(&mut m, u32::from(b - b'0')) {
+                    return None;
+                }
+                if point {
+                    scale += 1;
+                } else {
+                    int_digits += 1;
+                }
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    while scale < 0 {
+        if !times_ten_plus(&mut m, 0) {
+            return None;
+        }
+        scale += 1;
+    }
+    (int_digits > 0 && scale <= 28).then(|| Decimal::from_parts(m[0], m[1], m[2], negative, scale as u32))
+}
+
 /// `m = m * 10 + digit`; false when the result does not fit in 96 bits.
 fn times_ten_plus(m: &mut Limbs, digit: u32) -> bool {
     let mut carry = u64::from(digit);
@@ -219,6 +276,96 @@ mod tests {
     fn u32_texts() {
         for n in [0, 1, 9, 10, 99, 100, 12345, u32::MAX] {
             assert_eq!(u32_text(n), n.to_string());
+        }
+    }
+
+    /// The text rewriting that `scientific` replaced: the same digits with the point moved,
+    /// then [`parse`]. Kept here as the reference.
+    fn without_exponent(mantissa: &str, exponent: &str) -> Option<Decimal> {
+        let (sign, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => ("-", m),
+            None => ("", mantissa),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+        if int.is_empty() || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) || exponent.abs() > 40 {
+            return None;
+        }
+        let digits = [int, frac].concat();
+        let point = int.len() as i32 + exponent;
+        let mut out = String::from(sign);
+        if point <= 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-point) as usize));
+            out.push_str(&digits);
+        } else if point as usize >= digits.len() {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+        } else {
+            out.push_str(&digits[..point as usize]);
+            out.push('.');
+            out.push_str(&digits[point as usize..]);
+        }
+        parse(&out)
+    }
+
+    #[test]
+    fn exponent_forms_become_plain_digits() {
+        for (mantissa, exponent, plain) in [
+            ("1", "-7", "0.0000001"),
+            ("1.2", "-7", "0.00000012"),
+            ("-4.56", "-8", "-0.0000000456"),
+            ("1", "+21", "1000000000000000000000"),
+            ("1.5", "21", "1500000000000000000000"),
+            ("1.2345", "2", "123.45"),
+            ("12.5", "-1", "1.25"),
+            ("7", "0", "7"),
+            ("1.50", "1", "15.0"),
+        ] {
+            let got = scientific(mantissa.as_bytes(), exponent.as_bytes()).map(text);
+            assert_eq!(got.as_deref(), Some(plain), "{mantissa}e{exponent}");
+        }
+        for (mantissa, exponent) in [
+            ("", "1"),
+            ("1", ""),
+            ("1", "x"),
+            ("1.x", "1"),
+            ("1", "300"),
+            ("1", "-300"),
+            (".5", "1"),
+            ("+5", "1"),
+            ("1_0", "1"),
+            ("1", "41"),
+            ("1", "-29"),
+            ("79228162514264337593543950336", "0"),
+            ("7922816251426433759354395034", "1"),
+        ] {
+            assert_eq!(scientific(mantissa.as_bytes(), exponent.as_bytes()), None, "{mantissa}e{exponent}");
+        }
+    }
+
+    /// Same answer as the text rewriting for every mantissa and exponent of a grid that
+    /// covers signs, points, zeros, 28 decimals, 96 bits and the exponent's odd forms.
+    #[test]
+    fn scientific_matches_the_text_rewriting() {
+        let mantissas = [
+            "", "-", "0", "-0", "1", "-1", "1.", "1.0", "0.5", "-0.05", ".5", "1..2", "1.2.3", "+1", "1_0", "12a",
+            "123456789.12345679", "9999999999999999999999999999", "79228162514264337593543950335",
+            "79228162514264337593543950336", "0.0000000000000000000000000001", "1.00000000000000000000000000001",
+            "00012.3400", "1e", " 1",
+        ];
+        let exponents = [
+            "", "+", "-", "0", "-0", "+0", "1", "-1", "7", "-7", "21", "+21", "28", "-28", "29", "-29", "40", "-40",
+            "41", "-41", "++5", "+-5", "-+5", "--5", "0007", "99999999999", "-99999999999", "1.5", "x", " 1",
+        ];
+        for m in mantissas {
+            for e in exponents {
+                assert_eq!(
+                    scientific(m.as_bytes(), e.as_bytes()),
+                    without_exponent(m, e),
+                    "{m}e{e}"
+                );
+            }
         }
     }
 }

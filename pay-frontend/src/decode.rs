@@ -88,42 +88,11 @@ fn amount(v: &JsValue) -> Decoded<Amount> {
 /// a converted amount may be tiny or huge, and `String(1e-7)` is `"1e-7"`.
 fn any_amount(v: &JsValue) -> Decoded<Amount> {
     let text = number_text(v)?;
-    let plain = match text.split_once(['e', 'E']) {
-        None => text,
-        Some((mantissa, exponent)) => without_exponent(mantissa, exponent).ok_or(DecodeError)?,
+    let read = match text.bytes().position(|b| b | 0x20 == b'e') {
+        None => crate::decimal::parse(&text),
+        Some(e) => crate::decimal::scientific(&text.as_bytes()[..e], &text.as_bytes()[e + 1..]),
     };
-    crate::decimal::parse(&plain).map(Amount::new).ok_or(DecodeError)
-}
-
-/// `1.5` and `-7` (10^-7) → `0.00000015`: the same digits with the point moved, so
-/// `decimal::parse` reads them (`Decimal::from_scientific` weighs more than this).
-pub fn without_exponent(mantissa: &str, exponent: &str) -> Option<String> {
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
-    if int.is_empty() || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) || exponent.abs() > 40 {
-        return None;
-    }
-    let digits = [int, frac].concat();
-    // Position of the decimal point in `digits` after the shift.
-    let point = int.len() as i32 + exponent;
-    let mut out = String::from(sign);
-    if point <= 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-point) as usize));
-        out.push_str(&digits);
-    } else if point as usize >= digits.len() {
-        out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
-    } else {
-        out.push_str(&digits[..point as usize]);
-        out.push('.');
-        out.push_str(&digits[point as usize..]);
-    }
-    Some(out)
+    read.map(Amount::new).ok_or(DecodeError)
 }
 
 fn amounts(v: &JsValue) -> Decoded<Vec<Amount>> {
@@ -332,40 +301,4 @@ pub fn pay_config(v: &JsValue) -> Decoded<PayConfig> {
     Ok(PayConfig {
         base_url: opt(get(v, "baseUrl"), string)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_exponent;
-
-    #[test]
-    fn exponent_forms_become_plain_digits() {
-        for (mantissa, exponent, plain) in [
-            ("1", "-7", "0.0000001"),
-            ("1.2", "-7", "0.00000012"),
-            ("-4.56", "-8", "-0.0000000456"),
-            ("1", "+21", "1000000000000000000000"),
-            ("1.5", "21", "1500000000000000000000"),
-            ("1.2345", "2", "123.45"),
-            ("12.5", "-1", "1.25"),
-            ("7", "0", "7"),
-        ] {
-            assert_eq!(
-                without_exponent(mantissa, exponent).as_deref(),
-                Some(plain),
-                "{mantissa}e{exponent}"
-            );
-        }
-        for (mantissa, exponent) in [
-            ("", "1"),
-            ("1", ""),
-            ("1", "x"),
-            ("1.x", "1"),
-            ("1", "300"),
-            ("1", "-300"),
-            (".5", "1"),
-        ] {
-            assert_eq!(without_exponent(mantissa, exponent), None, "{mantissa}e{exponent}");
-        }
-    }
 }
