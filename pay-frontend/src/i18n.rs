@@ -22,7 +22,8 @@ impl Locale {
     /// Picks the language from a BCP 47 tag (`he-IL`, `fr`, `en-GB`; `iw` is old Hebrew).
     pub fn resolve(tag: Option<&str>) -> Locale {
         let tag = tag.unwrap_or("en");
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let end = tag.bytes().position(|b| b == b'-' || b == b'_').unwrap_or(tag.len());
+        let primary = tag.get(..end).unwrap_or("").to_ascii_lowercase();
         let language = match primary.as_str() {
             "fr" => Language::Fr,
             "he" | "iw" => Language::He,
@@ -54,8 +55,19 @@ impl Locale {
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
-        let index = msg as usize * 3 + self.language as usize;
-        PACKED.split(SEPARATOR).nth(index).unwrap_or("")
+        // A byte scan for the index-th separator (`split().nth()` inlines a char searcher).
+        let mut skip = msg as usize * 3 + self.language as usize;
+        let mut start = 0;
+        for (i, &b) in PACKED.as_bytes().iter().enumerate() {
+            if b == SEPARATOR as u8 {
+                if skip == 0 {
+                    return PACKED.get(start..i).unwrap_or("");
+                }
+                skip -= 1;
+                start = i + 1;
+            }
+        }
+        ""
     }
 
     pub fn decline(&self, code: DeclineCode) -> &'static str {
