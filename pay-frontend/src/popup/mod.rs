@@ -24,7 +24,41 @@ use web_sys::{
     ShadowRootMode,
 };
 
-const STYLES: &str = include_str!("styles.css");
+/// `styles.css` without its line breaks (one rule a line there), at compile time.
+static STYLES: &str = match std::str::from_utf8(&STYLES_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("the stylesheet is UTF-8"),
+};
+
+const STYLES_SOURCE: &[u8] = include_bytes!("styles.css");
+
+const STYLES_BYTES: [u8; styles_len()] = without_line_breaks();
+
+const fn styles_len() -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < STYLES_SOURCE.len() {
+        if STYLES_SOURCE[i] != b'\n' {
+            len += 1;
+        }
+        i += 1;
+    }
+    len
+}
+
+const fn without_line_breaks<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut i = 0;
+    while i < STYLES_SOURCE.len() {
+        if STYLES_SOURCE[i] != b'\n' {
+            out[at] = STYLES_SOURCE[i];
+            at += 1;
+        }
+        i += 1;
+    }
+    out
+}
 
 /// The attribute that marks the popup's host element in the page.
 pub const HOST_ATTRIBUTE: &str = "data-pay-popup";
@@ -41,7 +75,6 @@ pub struct PayFooter {
 pub struct Popup {
     host: HtmlElement,
     dialog: Element,
-    close_button: HtmlElement,
     /// The order summary, shown above every step.
     pub summary: Element,
     /// The current step's content.
@@ -117,7 +150,6 @@ impl Popup {
         Ok(Popup {
             host,
             dialog,
-            close_button,
             summary,
             step,
             status,
@@ -137,22 +169,19 @@ impl Popup {
         self.status.set_text_content(text);
     }
 
-    /// Disables the step and the close button while a request is in flight.
+    /// Disables the step and the close button while a request is in flight: the dialog's
+    /// buttons and inputs are the close button's and the step's (the summary has none).
     pub fn set_busy(&self, busy: bool) {
         set(&self.dialog, "aria-busy", if busy { "true" } else { "false" });
-        let mut controls = vec![self.close_button.clone().unchecked_into::<Element>()];
-        if let Ok(list) = self.step.query_selector_all("button,input") {
+        if let Ok(list) = self.dialog.query_selector_all("button,input") {
             for i in 0..list.length() {
                 if let Some(el) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                    controls.push(el);
+                    if busy {
+                        set(&el, "disabled", "");
+                    } else {
+                        let _ = el.remove_attribute("disabled");
+                    }
                 }
-            }
-        }
-        for el in controls {
-            if busy {
-                set(&el, "disabled", "");
-            } else {
-                let _ = el.remove_attribute("disabled");
             }
         }
         self.announce(busy.then(|| self.t(Msg::Processing)));
