@@ -95,7 +95,7 @@ thread_local! {
 
 /// Sets the origin (and optional path prefix) of the backend; `""` means the page's origin.
 pub fn set_base_url(base: &str) {
-    BASE_URL.with(|b| *b.borrow_mut() = base.trim_end_matches('/').to_owned());
+    BASE_URL.with(|b| *b.borrow_mut() = crate::options::without_trailing_slashes(base).to_owned());
 }
 
 pub fn base_url() -> String {

@@ -49,9 +49,9 @@ impl PayConfig {
         let base = self.base_url.as_deref().unwrap_or("");
         let ok = base.is_empty()
             || is_http_url(base)
-            || (base.starts_with('/') && !base.starts_with("//") && !base.contains(['\\', ' ']));
+            || (base.starts_with("/") && !base.starts_with("//") && !base.bytes().any(|b| b == b'\\' || b == b' '));
         if ok {
-            Ok(base.trim_end_matches('/'))
+            Ok(without_trailing_slashes(base))
         } else {
             Err(Rejection::invalid(
                 "configure: baseUrl must be an absolute http(s) URL or a path",
@@ -128,6 +128,15 @@ impl Options {
     }
 }
 
+/// `s.trim_end_matches('/')`, as a byte loop (the char pattern brings a searcher along).
+pub fn without_trailing_slashes(s: &str) -> &str {
+    let mut end = s.len();
+    while end > 0 && s.as_bytes()[end - 1] == b'/' {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or(s)
+}
+
 /// An absolute `http:` or `https:` URL with a host and no whitespace or control characters.
 /// Every other scheme (`javascript:`, `data:` …) is refused.
 pub fn is_http_url(link: &str) -> bool {
@@ -139,7 +148,7 @@ pub fn is_http_url(link: &str) -> bool {
     } else {
         return false;
     };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     link.len() <= 2048 && host_end > 0 && !link.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
@@ -196,6 +205,11 @@ mod tests {
         assert_eq!(cfg("https://pay.example/").base_url(), Ok("https://pay.example"));
         assert_eq!(cfg("/shop").base_url(), Ok("/shop"));
         assert_eq!(PayConfig::default().base_url(), Ok(""));
+        assert_eq!(cfg("/shop//").base_url(), Ok("/shop"));
+        assert_eq!(cfg("/").base_url(), Ok(""));
+        for s in ["", "/", "//", "a/", "a//b/", "é/", "/é"] {
+            assert_eq!(without_trailing_slashes(s), s.trim_end_matches('/'), "{s}");
+        }
         for bad in ["javascript:alert(1)", "//evil.example", "pay.example"] {
             assert!(cfg(bad).base_url().is_err(), "{bad}");
         }

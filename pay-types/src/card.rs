@@ -25,7 +25,7 @@ impl CardBrand {
     pub fn detect(digits: &str) -> CardBrand {
         let prefix = |n: usize| digits.get(..n).and_then(|p| p.parse::<u32>().ok());
         let in_range = |n: usize, lo: u32, hi: u32| prefix(n).is_some_and(|p| (lo..=hi).contains(&p));
-        if digits.starts_with('4') {
+        if digits.starts_with("4") {
             CardBrand::Visa
         } else if in_range(2, 51, 55) || in_range(4, 2221, 2720) {
             CardBrand::Mastercard

@@ -210,9 +210,10 @@ fn today() -> (u16, u8) {
 /// `MM/YY`, `MM / YY`, `MM/YYYY` or `MMYY`.
 pub fn parse_expiry(raw: &str) -> Option<(u32, u32)> {
     let raw = raw.trim();
-    let (m, y) = match raw.split_once('/') {
-        Some((m, y)) => (m.trim(), y.trim()),
-        None if raw.len() == 4 || raw.len() == 6 => raw.split_at(2),
+    // Byte positions (no char searcher); `get` answers `None` inside a multi-byte character.
+    let (m, y) = match raw.bytes().position(|b| b == b'/') {
+        Some(i) => (raw.get(..i)?.trim(), raw.get(i + 1..)?.trim()),
+        None if raw.len() == 4 || raw.len() == 6 => (raw.get(..2)?, raw.get(2..)?),
         None => return None,
     };
     let number = |s: &str| {
@@ -264,6 +265,8 @@ mod tests {
         assert_eq!(parse_expiry("1/"), None);
         assert_eq!(parse_expiry("ab/cd"), None);
         assert_eq!(parse_expiry("12/300"), None);
+        assert_eq!(parse_expiry("aéb"), None);
+        assert_eq!(parse_expiry("12 / 30"), Some((12, 30)));
     }
 
     #[test]
