@@ -8,13 +8,17 @@ use super::flow::Checkout;
 use super::Popup;
 use crate::client::{CheckoutClient, ClientError};
 use crate::i18n::Msg;
-use pay_types::{AttemptRequest, AttemptResult, CardInput, ErrorCode, PaymentMethod, TransactionStatus};
+use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
 
 pub enum Answer {
     /// Successful, Pending or Offline: the popup goes to its outcome.
     Done(AttemptResult),
-    /// Declined: show the reason; retry allowed while `attempts_left > 0`.
-    Declined(AttemptResult),
+    /// Declined (the result is kept in `Checkout::declined`): show the reason; retry allowed
+    /// while `attempts_left > 0`.
+    Declined {
+        code: Option<DeclineCode>,
+        attempts_left: u32,
+    },
     /// The server refused a field.
     Field(ErrorCode),
     /// Show this message; the visitor may try again.
@@ -36,12 +40,12 @@ pub async fn submit(
         user_info: Some(checkout.user_info.clone()),
         card,
     };
+    // Field by field: no clone of the request to compare it.
     request.attempt_id = match checkout.unanswered.take() {
         Some(previous)
-            if AttemptRequest {
-                attempt_id: previous.attempt_id.clone(),
-                ..request.clone()
-            } == previous =>
+            if previous.method == request.method
+                && previous.user_info == request.user_info
+                && previous.card == request.card =>
         {
             previous.attempt_id
         }
@@ -105,8 +109,12 @@ fn sort(result: AttemptResult, checkout: &mut Checkout) -> Answer {
     match result.status {
         TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => Answer::Done(result),
         TransactionStatus::Failed => {
-            checkout.declined = Some(result.clone());
-            Answer::Declined(result)
+            let answer = Answer::Declined {
+                code: result.decline.as_ref().map(|d| d.code),
+                attempts_left: result.attempts_left,
+            };
+            checkout.declined = Some(result);
+            answer
         }
         _ => Answer::Problem(Msg::ErrGeneric),
     }

@@ -117,19 +117,18 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Card, Some(card)).await {
                     Answer::Done(result) => return Exit::Finished(result),
-                    Answer::Declined(result) => {
-                        let reason = result
-                            .decline
-                            .map(|d| popup.locale.decline(d.code))
+                    Answer::Declined { code, attempts_left } => {
+                        let reason = code
+                            .map(|c| popup.locale.decline(c))
                             .unwrap_or(popup.t(Msg::DeclineCard));
-                        let next = if result.attempts_left == 0 {
+                        let next = if attempts_left == 0 {
                             Msg::NoAttemptsLeft
                         } else {
                             Msg::TryAgain
                         };
                         alert.set_text_content(Some(reason));
                         let _ = alert.append_with_str_2(" ", popup.t(next));
-                        if result.attempts_left == 0 {
+                        if attempts_left == 0 {
                             view::set(&pay, "disabled", "");
                         }
                         popup.focus(&fields[NUMBER].input);
