@@ -140,10 +140,11 @@ pub fn without_trailing_slashes(s: &str) -> &str {
 /// An absolute `http:` or `https:` URL with a host and no whitespace or control characters.
 /// Every other scheme (`javascript:`, `data:` …) is refused.
 pub fn is_http_url(link: &str) -> bool {
-    let lower = link.get(..8).unwrap_or(link).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
+    // The scheme compared in place, ASCII case-insensitively (no lowercased copy).
+    let scheme = |s: &[u8]| link.as_bytes().get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+    let rest = if scheme(b"https://") {
         &link[8..]
-    } else if lower.starts_with("http://") {
+    } else if scheme(b"http://") {
         &link[7..]
     } else {
         return false;
