@@ -52,7 +52,7 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
     popup.focus_step();
 
     let check = |i: usize| {
-        let msg = validate(FIELDS[i], &fields[i].value());
+        let msg = validate(i, &fields[i].value());
         fields[i].show_error(msg.map(|m| popup.t(m)));
         msg.is_none()
     };
@@ -90,27 +90,23 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
     }
 }
 
-/// The message for a field's value, `None` when it is fine.
-pub fn validate(field: &str, raw: &str) -> Option<Msg> {
+/// The message for the value of field `i` of [`FIELDS`], `None` when it is fine. By index,
+/// not by name: no string comparisons.
+pub fn validate(i: usize, raw: &str) -> Option<Msg> {
     let v = raw.trim();
-    let required = matches!(field, "firstName" | "lastName" | "email");
     if v.is_empty() {
-        return required.then_some(Msg::ErrRequired);
+        // firstName, lastName and email are required.
+        return (i < 3).then_some(Msg::ErrRequired);
     }
-    let ok = match field {
-        "firstName" | "lastName" => PersonName::parse(v).is_ok(),
-        "email" => Email::parse(v).is_ok(),
-        "phone" => Phone::parse(v).is_ok(),
+    let (ok, msg) = match i {
+        0 | 1 => (PersonName::parse(v).is_ok(), Msg::ErrName),
+        2 => (Email::parse(v).is_ok(), Msg::ErrEmail),
+        3 => (Phone::parse(v).is_ok(), Msg::ErrPhone),
         // Shape only: the server checks the ISO 3166 list (the table stays out of the SDK)
         // and its `invalid_country` answer is shown like this message.
-        _ => v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()),
+        _ => (v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()), Msg::ErrCountry),
     };
-    (!ok).then_some(match field {
-        "firstName" | "lastName" => Msg::ErrName,
-        "email" => Msg::ErrEmail,
-        "phone" => Msg::ErrPhone,
-        _ => Msg::ErrCountry,
-    })
+    (!ok).then_some(msg)
 }
 
 #[cfg(test)]
@@ -119,13 +115,13 @@ mod tests {
 
     #[test]
     fn contact_rules() {
-        assert_eq!(validate("firstName", " "), Some(Msg::ErrRequired));
-        assert_eq!(validate("phone", ""), None);
-        assert_eq!(validate("email", "ada@example"), Some(Msg::ErrEmail));
-        assert_eq!(validate("email", "ada@example.com"), None);
-        assert_eq!(validate("country", "usa"), None);
-        assert_eq!(validate("country", "US"), Some(Msg::ErrCountry));
-        assert_eq!(validate("country", "U5A"), Some(Msg::ErrCountry));
-        assert_eq!(validate("phone", "call me"), Some(Msg::ErrPhone));
+        assert_eq!(validate(0, " "), Some(Msg::ErrRequired));
+        assert_eq!(validate(3, ""), None);
+        assert_eq!(validate(2, "ada@example"), Some(Msg::ErrEmail));
+        assert_eq!(validate(2, "ada@example.com"), None);
+        assert_eq!(validate(4, "usa"), None);
+        assert_eq!(validate(4, "US"), Some(Msg::ErrCountry));
+        assert_eq!(validate(4, "U5A"), Some(Msg::ErrCountry));
+        assert_eq!(validate(3, "call me"), Some(Msg::ErrPhone));
     }
 }
