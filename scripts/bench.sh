@@ -48,6 +48,7 @@ while :; do
   grep -o '"id":"[0-9a-f-]*"' <<<"$page" | cut -d'"' -f4 >>"$ids"
   after=$(grep -o '"id":"[0-9a-f-]*"' <<<"$page" | tail -n1 | cut -d'"' -f4)
   grep -q '"hasMore":true' <<<"$page" || break
+  [ "$(wc -l <"$ids")" -lt "$n" ] || break
 done
 echo "== checkout attempts (4242) over $(wc -l <"$ids") payments"
 attempts=$(PAY_BENCH_IDS="$ids" PAY_BENCH_THREADS=$threads run_wrk -s bench/attempt.lua "$base")
