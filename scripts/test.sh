@@ -11,6 +11,8 @@ PAY_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export PAY_TEST_POSTGRES_URL PAY_REQUIRE_POSTGRES=1
 trap 'scripts/postgres.sh stop' EXIT
 cargo test --workspace
+echo "== API tests again, on PostgreSQL"
+PAY_TEST_API_ON_POSTGRES=1 cargo test -p pay-backend --test api -- --skip crash:: --skip processes::
 
 echo "== SDK build and size budget"
 scripts/build-sdk.sh

@@ -93,6 +93,10 @@ async fn redeliver(
     event_id: web::Path<String>,
     query: web::Query<RedeliverQuery>,
 ) -> Result<HttpResponse, PayError> {
+    printable(&event_id, "event")?;
+    if let Some(target) = &query.target {
+        printable(target, "target")?;
+    }
     let queued = pay.store().redeliver(&event_id, query.target.as_deref()).await?;
     Ok(HttpResponse::Accepted().json(Redelivered { queued }))
 }
@@ -100,14 +104,24 @@ async fn redeliver(
 /// An endpoint's delivery counts and its last 100 tries.
 #[utoipa::path(get, path = "/pay/v1/webhooks/{name}/deliveries", tag = "events", security(("secret_key" = [])),
     params(("name" = String, Path, description = "endpoint name")),
-    responses((status = 200, body = Deliveries), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Deliveries), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn deliveries(
     _merchant: Merchant,
     pay: web::Data<Pay>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, PayError> {
+    printable(&name, "webhook")?;
     let target = format!("webhook:{name}");
     let counts = pay.store().delivery_counts(&target).await?;
     let log = pay.store().delivery_log(&target, 100).await?;
     Ok(HttpResponse::Ok().json(Deliveries { counts, log }))
+}
+
+/// Names and ids are printable text: one with control characters names nothing (and
+/// PostgreSQL cannot even compare text holding a NUL).
+fn printable(raw: &str, what: &str) -> Result<(), PayError> {
+    match raw.chars().any(char::is_control) {
+        true => Err(PayError::rejected(pay_types::ErrorCode::NotFound, format!("no such {what}"))),
+        false => Ok(()),
+    }
 }

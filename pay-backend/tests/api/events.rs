@@ -1,6 +1,6 @@
 //! onPaymentUpdate: in-process hooks, signed webhooks, retries, refunds and the events API.
 
-use crate::helpers::{assert_error, card_attempt, spawn_app_with, TestApp, SECRET_KEY};
+use crate::helpers::{assert_error, card_attempt, spawn_app, spawn_app_with, TestApp, SECRET_KEY};
 use crate::receiver::{Mode, Receiver};
 use pay_backend::{verify_webhook, WebhookEndpoint, WebhookSecret};
 use serde_json::{json, Value};
@@ -302,4 +302,21 @@ async fn a_consumer_catches_up_after_a_cursor() {
     assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 6);
     assert!(page3["data"].as_array().unwrap().is_empty());
     assert_eq!(page3["nextCursor"], page2["nextCursor"]);
+}
+
+/// Webhook names and event ids with control characters name nothing: 404 on either database
+/// (PostgreSQL cannot even compare text holding a NUL; the hostile test found it).
+#[actix_web::test]
+async fn names_with_control_characters_are_not_found() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/pay/v1/webhooks/or%00ders/deliveries").await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{body}");
+    let resp = app
+        .post_raw("/pay/v1/events/evt%00x/redeliver", "", Some(SECRET_KEY))
+        .await;
+    assert_error(resp, 404, "not_found").await;
+    let resp = app
+        .post_raw("/pay/v1/events/evt_x/redeliver?target=a%07b", "", Some(SECRET_KEY))
+        .await;
+    assert_error(resp, 404, "not_found").await;
 }

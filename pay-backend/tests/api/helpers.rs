@@ -33,9 +33,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A fresh app; on PostgreSQL when `PAY_TEST_API_ON_POSTGRES=1` (and `PAY_TEST_POSTGRES_URL`
+/// names a server), to run this suite against both databases.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = test_settings(&dir);
+    if std::env::var("PAY_TEST_API_ON_POSTGRES").as_deref() == Ok("1") {
+        settings.database_url = crate::databases::fresh_postgres()
+            .await
+            .expect("PAY_TEST_API_ON_POSTGRES=1 needs PAY_TEST_POSTGRES_URL");
+    }
     adjust(&mut settings);
     let sandbox = SandboxProcessor {
         settle_delay: Duration::from_millis(settings.sandbox_settle_delay_ms),
