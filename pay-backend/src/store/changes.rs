@@ -5,7 +5,7 @@ use super::payments::{fetch_payment, PaymentRow};
 use super::{now_ms, now_rfc3339, Store};
 use crate::error::PayError;
 use pay_types::{DeclineCode, PaymentId, PaymentUpdateEvent, TransactionStatus, UserInfo};
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 use std::time::Duration;
 
 /// A status change and what comes with it.
@@ -36,7 +36,7 @@ impl Change {
 /// Applies `change` to the payment inside `tx`: checks the transition, updates the row,
 /// clears any in-flight claim and appends the event. Returns the updated payment.
 pub(super) async fn apply_change(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     row: &PaymentRow,
     change: Change,
 ) -> Result<PaymentRow, PayError> {
@@ -63,7 +63,7 @@ pub(super) async fn apply_change(
     .bind(sequence as i64)
     .bind(&now)
     .bind(row.payment.id.as_str())
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
 
     let event = PaymentUpdateEvent {
@@ -85,7 +85,7 @@ pub(super) async fn apply_change(
     .bind(status.as_str())
     .bind(serde_json::to_string(&event)?)
     .bind(&now)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     // One delivery per registered target, due now.
     sqlx::query(
@@ -96,7 +96,7 @@ pub(super) async fn apply_change(
     .bind(row.payment.id.as_str())
     .bind(sequence as i64)
     .bind(now_ms())
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
 
     Ok(PaymentRow {
@@ -135,25 +135,28 @@ impl Store {
     /// Applies the payment's announced change now, whether due or not. `None` when nothing
     /// was announced (or another call applied it first).
     pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
-        let mut tx = self.writer.begin().await?;
-        let Some(row) = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update()).await? else {
-            return Err(PayError::payment_not_found());
-        };
-        let Some((status, _)) = row.scheduled else {
-            return Ok(None);
-        };
-        let decline = (status == TransactionStatus::Failed).then_some(DeclineCode::CardDeclined);
-        let updated = apply_change(
-            &mut tx,
-            &row,
-            Change {
-                decline,
-                ..Change::to(status)
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        self.changed();
-        Ok(Some(updated))
+        let (id, lock) = (id.clone(), self.dialect.for_update());
+        let applied = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let Some(row) = fetch_payment(conn, id.as_str(), lock).await? else {
+                        return Err(PayError::payment_not_found());
+                    };
+                    let Some((status, _)) = row.scheduled else {
+                        return Ok(None);
+                    };
+                    let decline = (status == TransactionStatus::Failed).then_some(DeclineCode::CardDeclined);
+                    let change = Change {
+                        decline,
+                        ..Change::to(status)
+                    };
+                    apply_change(conn, &row, change).await.map(Some)
+                })
+            })
+            .await?;
+        if applied.is_some() {
+            self.changed();
+        }
+        Ok(applied)
     }
 }

@@ -17,6 +17,7 @@ mod dialect;
 mod group_commit;
 mod payments;
 mod refunds;
+mod write_batch;
 
 pub use attempts::{AttemptRow, Claim, NewAttempt};
 pub use changes::Change;
@@ -47,6 +48,8 @@ pub struct Store {
     owner_lock: Arc<Mutex<Option<AnyConnection>>>,
     changes: Arc<Notify>,
     inserts: tokio::sync::mpsc::Sender<group_commit::Job>,
+    /// SQLite: the queue of the task that group-commits the other writes.
+    steps: Option<tokio::sync::mpsc::Sender<write_batch::Step>>,
 }
 
 impl Store {
@@ -76,6 +79,7 @@ impl Store {
             }
         };
         let inserts = group_commit::spawn(writer.clone(), dialect);
+        let steps = (dialect == Dialect::Sqlite).then(|| write_batch::spawn(writer.clone()));
         Ok(Self {
             writer,
             reader,
@@ -84,6 +88,7 @@ impl Store {
             owner_lock: Arc::new(Mutex::new(owner_lock)),
             changes: Arc::new(Notify::new()),
             inserts,
+            steps,
         })
     }
 

@@ -174,12 +174,12 @@ impl Store {
 /// Reads a payment inside a write transaction; `lock` is [`super::Dialect::for_update`] when
 /// the transaction goes on to change it.
 pub(super) async fn fetch_payment(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     id: &str,
     lock: &str,
 ) -> Result<Option<PaymentRow>, PayError> {
     let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1{lock}");
-    let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?;
     raw.map(PaymentRow::try_from).transpose()
 }
 

@@ -4,6 +4,7 @@ use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
 use super::{now_rfc3339, Store};
 use crate::error::PayError;
+use sqlx::AnyConnection;
 use pay_types::{Amount, ErrorCode, PaymentId, TransactionStatus};
 
 impl Store {
@@ -14,71 +15,87 @@ impl Store {
         id: &PaymentId,
         amount: Option<Amount>,
     ) -> Result<(PaymentRow, String, Amount), PayError> {
-        let mut tx = self.writer.begin().await?;
-        let row = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update())
-            .await?
-            .ok_or_else(PayError::payment_not_found)?;
-        if !matches!(
-            row.status,
-            TransactionStatus::Successful | TransactionStatus::PartiallyRefunded
-        ) {
-            return Err(PayError::rejected(
-                ErrorCode::IllegalTransition,
-                format!(
-                    "only a Successful or PartiallyRefunded payment can be refunded; this one is {}",
-                    row.status
-                ),
-            ));
-        }
-        let remaining = row.payment.amount.value() - row.refunded_amount.value();
-        let amount = amount.map_or(remaining, Amount::value);
-        if amount > remaining {
-            return Err(PayError::rejected(
-                ErrorCode::RefundExceedsAmount,
-                format!("refund of {amount} exceeds the {remaining} left to refund"),
-            ));
-        }
-        let refunded = Amount::new(row.refunded_amount.value() + amount);
-        let status = if amount == remaining {
-            TransactionStatus::Refunded
-        } else {
-            TransactionStatus::PartiallyRefunded
-        };
-        let refund_id = format!("re_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query("INSERT INTO refunds (id, payment_id, amount, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&refund_id)
-            .bind(id.as_str())
-            .bind(Amount::new(amount).to_string())
-            .bind(now_rfc3339())
-            .execute(&mut *tx)
+        let (id, lock) = (id.clone(), self.dialect.for_update());
+        let refunded = self
+            .write(move |conn| Box::pin(async move { refund(conn, &id, amount, lock).await }))
             .await?;
-        sqlx::query("UPDATE payments SET refunded_amount = $1 WHERE id = $2")
-            .bind(refunded.to_string())
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        let updated = apply_change(&mut tx, &row, Change::to(status)).await?;
-        tx.commit().await?;
         self.changed();
-        Ok((
-            PaymentRow {
-                refunded_amount: refunded,
-                ..updated
-            },
-            refund_id,
-            Amount::new(amount),
-        ))
+        Ok(refunded)
     }
 
     /// A status change the merchant (or the sandbox) asks for: checked against the table.
     pub async fn change_status(&self, id: &PaymentId, status: TransactionStatus) -> Result<PaymentRow, PayError> {
-        let mut tx = self.writer.begin().await?;
-        let row = fetch_payment(&mut tx, id.as_str(), self.dialect.for_update())
-            .await?
-            .ok_or_else(PayError::payment_not_found)?;
-        let updated = apply_change(&mut tx, &row, Change::to(status)).await?;
-        tx.commit().await?;
+        let (id, lock) = (id.clone(), self.dialect.for_update());
+        let updated = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let row = fetch_payment(conn, id.as_str(), lock)
+                        .await?
+                        .ok_or_else(PayError::payment_not_found)?;
+                    apply_change(conn, &row, Change::to(status)).await
+                })
+            })
+            .await?;
         self.changed();
         Ok(updated)
     }
+}
+
+async fn refund(
+    conn: &mut AnyConnection,
+    id: &PaymentId,
+    amount: Option<Amount>,
+    lock: &str,
+) -> Result<(PaymentRow, String, Amount), PayError> {
+    let row = fetch_payment(conn, id.as_str(), lock)
+        .await?
+        .ok_or_else(PayError::payment_not_found)?;
+    if !matches!(
+        row.status,
+        TransactionStatus::Successful | TransactionStatus::PartiallyRefunded
+    ) {
+        return Err(PayError::rejected(
+            ErrorCode::IllegalTransition,
+            format!(
+                "only a Successful or PartiallyRefunded payment can be refunded; this one is {}",
+                row.status
+            ),
+        ));
+    }
+    let remaining = row.payment.amount.value() - row.refunded_amount.value();
+    let amount = amount.map_or(remaining, Amount::value);
+    if amount > remaining {
+        return Err(PayError::rejected(
+            ErrorCode::RefundExceedsAmount,
+            format!("refund of {amount} exceeds the {remaining} left to refund"),
+        ));
+    }
+    let refunded = Amount::new(row.refunded_amount.value() + amount);
+    let status = if amount == remaining {
+        TransactionStatus::Refunded
+    } else {
+        TransactionStatus::PartiallyRefunded
+    };
+    let refund_id = format!("re_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query("INSERT INTO refunds (id, payment_id, amount, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&refund_id)
+        .bind(id.as_str())
+        .bind(Amount::new(amount).to_string())
+        .bind(now_rfc3339())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE payments SET refunded_amount = $1 WHERE id = $2")
+        .bind(refunded.to_string())
+        .bind(id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    let updated = apply_change(conn, &row, Change::to(status)).await?;
+    Ok((
+        PaymentRow {
+            refunded_amount: refunded,
+            ..updated
+        },
+        refund_id,
+        Amount::new(amount),
+    ))
 }
