@@ -20,7 +20,7 @@ function request()
   local id = ids[next_index]
   next_index = next_index + stride
   if id == nil then id = ids[1] end
-  local body = '{"attemptId":"bench-' .. next_index .. '","method":"card",' ..
+  local body = '{"attemptId":"' .. string.format("bench-%08d", next_index) .. '","method":"card",' ..
     '"card":{"number":"4242424242424242","expMonth":12,"expYear":2040,"cvc":"123"}}'
   return wrk.format("POST", "/pay/v1/checkout/" .. id .. "/attempts", {["Content-Type"] = "application/json"}, body)
 end
