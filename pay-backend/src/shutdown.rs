@@ -42,7 +42,9 @@ impl Pay {
             .await
             .is_ok();
         if !in_time {
-            tracing::warn!("deliveries still in flight at the shutdown deadline are left to another process or a restart");
+            tracing::warn!(
+                "deliveries still in flight at the shutdown deadline are left to another process or a restart"
+            );
         }
         match self.inner.store.release_leases().await {
             Ok(released) => tracing::info!(released, in_time, "background work stopped"),

@@ -89,7 +89,10 @@ impl Application {
             }
             () = stop => {}
         }
-        tracing::info!(deadline_secs = shutdown_timeout.as_secs(), "stopping: finishing what is in flight");
+        tracing::info!(
+            deadline_secs = shutdown_timeout.as_secs(),
+            "stopping: finishing what is in flight"
+        );
         let deadline = Instant::now() + shutdown_timeout;
         // Requests first: an attempt that finishes records a change whose delivery is then due.
         handle.stop(true).await;
@@ -176,7 +179,7 @@ fn spawn_due_changes(pay: Pay) {
                 tracing::error!(error = %e, "applying due changes failed");
             }
             ticks += 1;
-            if ticks % 4 == 0 {
+            if ticks.is_multiple_of(4) {
                 if let Err(e) = pay.recover_interrupted_attempts().await {
                     tracing::error!(error = %e, "closing interrupted attempts failed");
                 }

@@ -121,7 +121,10 @@ async fn deliveries(
 /// PostgreSQL cannot even compare text holding a NUL).
 fn printable(raw: &str, what: &str) -> Result<(), PayError> {
     match raw.chars().any(char::is_control) {
-        true => Err(PayError::rejected(pay_types::ErrorCode::NotFound, format!("no such {what}"))),
+        true => Err(PayError::rejected(
+            pay_types::ErrorCode::NotFound,
+            format!("no such {what}"),
+        )),
         false => Ok(()),
     }
 }

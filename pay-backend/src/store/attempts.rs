@@ -4,8 +4,8 @@ use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
 use super::{now_rfc3339, Store};
 use crate::error::PayError;
-use sqlx::AnyConnection;
 use pay_types::{DeclineCode, ErrorCode, PaymentId, PaymentMethod, TransactionStatus, UserInfo};
+use sqlx::AnyConnection;
 
 /// What is recorded of an attempt before it reaches the processor. No card number or CVC:
 /// only the brand and the last four digits.
@@ -84,7 +84,8 @@ impl Store {
 
     /// The most recent attempt of a payment.
     pub async fn latest_attempt(&self, payment_id: &PaymentId) -> Result<Option<AttemptRow>, PayError> {
-        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position DESC LIMIT 1");
+        let sql =
+            format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position DESC LIMIT 1");
         Ok(sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_optional(&self.reader)
@@ -120,7 +121,6 @@ async fn claim(
     max_declined: u32,
 ) -> Result<Claim, PayError> {
     let Some(row) = fetch_payment(conn, new.payment_id.as_str(), lock).await? else {
-
         return Err(PayError::payment_not_found());
     };
     let known: Option<(String, String)> = sqlx::query_as::<_, (String, String)>(
@@ -206,7 +206,6 @@ async fn finish(
     change: Change,
 ) -> Result<(PaymentRow, AttemptRow), PayError> {
     let Some(row) = fetch_payment(conn, payment_id.as_str(), lock).await? else {
-
         return Err(PayError::payment_not_found());
     };
     if row.processing_attempt.as_deref() != Some(attempt_id) {

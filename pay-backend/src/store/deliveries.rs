@@ -261,12 +261,10 @@ impl Store {
 
     /// Events recorded after `position` (a cursor from a previous page), oldest first.
     pub async fn events_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, String)>, PayError> {
-        Ok(
-            sqlx::query_as(self.dialect.events_after())
-                .bind(position)
-                .bind(i64::from(limit))
-                .fetch_all(&self.reader)
-                .await?,
-        )
+        Ok(sqlx::query_as(self.dialect.events_after())
+            .bind(position)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?)
     }
 }

@@ -136,7 +136,8 @@ impl Store {
                 .await?;
         let digest = states.iter().fold(0i64, |acc, (id, status, refunded, failed)| {
             let line = format!("{id}{status}{refunded}{failed}");
-            line.bytes().fold(acc, |h, b| h.wrapping_mul(31).wrapping_add(i64::from(b)))
+            line.bytes()
+                .fold(acc, |h, b| h.wrapping_mul(31).wrapping_add(i64::from(b)))
         });
         counts.push(("payment_states", digest));
         Ok(counts)

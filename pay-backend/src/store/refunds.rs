@@ -4,8 +4,8 @@ use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
 use super::{now_rfc3339, Store};
 use crate::error::PayError;
-use sqlx::AnyConnection;
 use pay_types::{Amount, ErrorCode, PaymentId, TransactionStatus};
+use sqlx::AnyConnection;
 
 impl Store {
     /// Refunds `amount` (already checked against the currency's rules) of a payment, in one

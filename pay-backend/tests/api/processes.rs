@@ -19,7 +19,10 @@ fn env_for(receiver: &Receiver) -> Vec<(&'static str, String)> {
     vec![
         (
             "PAY_WEBHOOKS",
-            format!(r#"[{{ name = "orders", url = "{}", secret = "{secret}" }}]"#, receiver.url),
+            format!(
+                r#"[{{ name = "orders", url = "{}", secret = "{secret}" }}]"#,
+                receiver.url
+            ),
         ),
         ("PAY_ATTEMPTS_PER_MINUTE_PER_IP", "0".into()),
         ("PAY_OFFLINE_PAYMENTS", "true".into()),
@@ -60,9 +63,15 @@ async fn two_processes_charge_once_share_idempotency_keys_and_share_the_outbox()
     // One Idempotency-Key, 8 concurrent requests spread over both processes: one payment.
     let creates = (0..8).map(|i| create_with_key(&servers[i % 2], "order-2001"));
     let created = join_all(creates).await;
-    assert!(created.iter().all(|(status, _)| *status == 201 || *status == 200), "{created:?}");
+    assert!(
+        created.iter().all(|(status, _)| *status == 201 || *status == 200),
+        "{created:?}"
+    );
     let id = created[0].1["id"].as_str().unwrap().to_owned();
-    assert!(created.iter().all(|(_, body)| body["id"] == id.as_str()), "one payment for one key");
+    assert!(
+        created.iter().all(|(_, body)| body["id"] == id.as_str()),
+        "one payment for one key"
+    );
 
     // 12 concurrent attempts with different attempt ids on both processes: one charge.
     let attempts = (0..12).map(|i| {
@@ -94,7 +103,9 @@ async fn two_processes_charge_once_share_idempotency_keys_and_share_the_outbox()
     // although both processes deliver to it.
     for i in 0..10 {
         let id = servers[i % 2].create_payment().await;
-        let resp = servers[(i + 1) % 2].attempt(&id, &card_attempt("attempt-0001", "4242424242424242")).await;
+        let resp = servers[(i + 1) % 2]
+            .attempt(&id, &card_attempt("attempt-0001", "4242424242424242"))
+            .await;
         assert_eq!(resp.status(), 200);
     }
     receiver.wait_for(11, 20).await;
@@ -114,9 +125,15 @@ async fn a_process_takes_over_the_deliveries_of_one_that_was_killed() {
     let env = env_for(&receiver);
     let first = Server::start_on(&url, "info", &env);
     let id = first.create_payment().await;
-    let resp = first.attempt(&id, &card_attempt("attempt-0001", "4242424242424242")).await;
+    let resp = first
+        .attempt(&id, &card_attempt("attempt-0001", "4242424242424242"))
+        .await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(receiver.wait_for(1, 10).await.len(), 1, "the first process is delivering");
+    assert_eq!(
+        receiver.wait_for(1, 10).await.len(),
+        1,
+        "the first process is delivering"
+    );
 
     receiver.set_mode(Mode::Ok);
     let second = Server::start_on(&url, "info", &env);
@@ -141,7 +158,9 @@ async fn sigterm_lets_deliveries_in_flight_finish_then_exits() {
         let receiver = Receiver::start(Mode::Slow);
         let server = Server::start_on(&url, "info", &env_for(&receiver));
         let id = server.create_payment().await;
-        let resp = server.attempt(&id, &card_attempt("attempt-0001", "4242424242424242")).await;
+        let resp = server
+            .attempt(&id, &card_attempt("attempt-0001", "4242424242424242"))
+            .await;
         assert_eq!(resp.status(), 200);
         assert_eq!(receiver.wait_for(1, 10).await.len(), 1);
         let asked = Instant::now();
@@ -149,7 +168,10 @@ async fn sigterm_lets_deliveries_in_flight_finish_then_exits() {
         let (status, log) = server.terminate(Duration::from_secs(20));
         let status = status.unwrap_or_else(|| panic!("still running 20 s after SIGTERM: {log:#?}"));
         assert!(status.success(), "{status}: {log:#?}");
-        assert!(asked.elapsed() >= SLOW - Duration::from_millis(200), "it waited for the delivery");
+        assert!(
+            asked.elapsed() >= SLOW - Duration::from_millis(200),
+            "it waited for the delivery"
+        );
 
         let store = Store::open(&url).await.unwrap();
         let counts = store.delivery_counts(TARGET).await.unwrap();
@@ -168,7 +190,9 @@ async fn sigterm_gives_up_at_the_deadline_and_the_next_start_delivers() {
     env.push(("PAY_SHUTDOWN_TIMEOUT_SECS", "1".into()));
     let server = Server::start_on(&url, "info", &env);
     let id = server.create_payment().await;
-    server.attempt(&id, &card_attempt("attempt-0001", "4242424242424242")).await;
+    server
+        .attempt(&id, &card_attempt("attempt-0001", "4242424242424242"))
+        .await;
     assert_eq!(receiver.wait_for(1, 10).await.len(), 1);
 
     let asked = Instant::now();

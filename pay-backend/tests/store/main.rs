@@ -225,7 +225,11 @@ async fn status_changes_write_gapless_events_and_one_delivery_per_target(url: &s
 
     let illegal = store.change_status(&id, TransactionStatus::Pending).await;
     assert_eq!(code(illegal), ErrorCode::IllegalTransition);
-    assert_eq!(store.events_of(&id).await.unwrap().len(), 3, "a refused change writes no event");
+    assert_eq!(
+        store.events_of(&id).await.unwrap().len(),
+        3,
+        "a refused change writes no event"
+    );
 }
 
 async fn concurrent_refunds_never_exceed_the_amount(url: &str) {
@@ -261,7 +265,11 @@ async fn a_delivery_is_claimed_by_one_process_at_a_time(url: &str) {
     let total = claimed.len();
     claimed.sort();
     claimed.dedup();
-    assert_eq!((total, claimed.len()), (20, 20), "every due delivery once, none twice (a took {by_a})");
+    assert_eq!(
+        (total, claimed.len()),
+        (20, 20),
+        "every due delivery once, none twice (a took {by_a})"
+    );
     assert!(a.claim_due(TARGET, 50, lease).await.unwrap().is_empty());
 }
 
@@ -273,9 +281,15 @@ async fn a_payments_events_are_delivered_in_sequence_order(url: &str) {
     let lease = Duration::from_secs(60);
     let first = store.claim_due(TARGET, 10, lease).await.unwrap();
     assert_eq!(first.iter().map(|d| d.sequence).collect::<Vec<_>>(), [1]);
-    assert!(store.claim_due(TARGET, 10, lease).await.unwrap().is_empty(), "2 waits for 1");
+    assert!(
+        store.claim_due(TARGET, 10, lease).await.unwrap().is_empty(),
+        "2 waits for 1"
+    );
     let delivered = Try::Delivered { status_code: Some(200) };
-    store.record_try(TARGET, &first[0], delivered, Duration::ZERO).await.unwrap();
+    store
+        .record_try(TARGET, &first[0], delivered, Duration::ZERO)
+        .await
+        .unwrap();
     let second = store.claim_due(TARGET, 10, lease).await.unwrap();
     assert_eq!(second.iter().map(|d| d.sequence).collect::<Vec<_>>(), [2]);
 }
@@ -295,7 +309,11 @@ async fn the_claims_of_a_stopped_process_are_taken_over_at_once(url: &str) {
     if first.dialect() == Dialect::Postgres {
         // While the first process runs, its claims hold for everyone else.
         let other = open(url).await;
-        assert!(other.claim_due(TARGET, 10, Duration::from_secs(60)).await.unwrap().is_empty());
+        assert!(other
+            .claim_due(TARGET, 10, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .is_empty());
         assert!(other.interrupted_attempts().await.unwrap().is_empty());
         other.close().await;
     }
@@ -349,7 +367,10 @@ async fn the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it(
         error: "endpoint answered 500".into(),
         retry_in: Some(Duration::ZERO),
     };
-    store.record_try(TARGET, &due[0], retry, Duration::from_millis(3)).await.unwrap();
+    store
+        .record_try(TARGET, &due[0], retry, Duration::from_millis(3))
+        .await
+        .unwrap();
     let again = store.claim_due(TARGET, 10, lease).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 1);
@@ -361,10 +382,19 @@ async fn the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it(
         error: "endpoint answered 500".into(),
         retry_in: out_of_tries,
     };
-    store.record_try(TARGET, &again[0], last, Duration::from_millis(3)).await.unwrap();
+    store
+        .record_try(TARGET, &again[0], last, Duration::from_millis(3))
+        .await
+        .unwrap();
     let counts = store.delivery_counts(TARGET).await.unwrap();
     assert_eq!((counts.pending, counts.dead), (0, 1));
-    let log: Vec<String> = store.delivery_log(TARGET, 10).await.unwrap().into_iter().map(|l| l.outcome).collect();
+    let log: Vec<String> = store
+        .delivery_log(TARGET, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.outcome)
+        .collect();
     assert_eq!(log, ["dead", "failed"]);
     assert!(store.claim_due(TARGET, 10, lease).await.unwrap().is_empty());
 
@@ -381,7 +411,7 @@ async fn an_announced_change_applies_once(url: &str) {
         ..Change::to(TransactionStatus::Pending)
     };
     a.finish_attempt(&id, "pending-card", pending).await.unwrap();
-    assert_eq!(b.due_scheduled(10).await.unwrap(), [id.clone()]);
+    assert_eq!(b.due_scheduled(10).await.unwrap(), std::slice::from_ref(&id));
 
     let (x, y) = tokio::join!(a.apply_scheduled(&id), b.apply_scheduled(&id));
     let applied = [x.unwrap(), y.unwrap()].into_iter().flatten().count();
