@@ -7,12 +7,12 @@
 //! the fake stays tiny.
 
 use crate::decode;
+use gloo_net::http::Request;
 use pay_types::{AttemptRequest, AttemptResult, CheckoutView};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 

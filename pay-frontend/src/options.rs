@@ -141,7 +141,11 @@ pub fn without_trailing_slashes(s: &str) -> &str {
 /// Every other scheme (`javascript:`, `data:` …) is refused.
 pub fn is_http_url(link: &str) -> bool {
     // The scheme compared in place, ASCII case-insensitively (no lowercased copy).
-    let scheme = |s: &[u8]| link.as_bytes().get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+    let scheme = |s: &[u8]| {
+        link.as_bytes()
+            .get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    };
     let rest = if scheme(b"https://") {
         &link[8..]
     } else if scheme(b"http://") {
@@ -149,7 +153,10 @@ pub fn is_http_url(link: &str) -> bool {
     } else {
         return false;
     };
-    let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let host_end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     link.len() <= 2048 && host_end > 0 && !link.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 

@@ -104,7 +104,10 @@ pub fn validate(i: usize, raw: &str) -> Option<Msg> {
         3 => (Phone::parse(v).is_ok(), Msg::ErrPhone),
         // Shape only: the server checks the ISO 3166 list (the table stays out of the SDK)
         // and its `invalid_country` answer is shown like this message.
-        _ => (v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()), Msg::ErrCountry),
+        _ => (
+            v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()),
+            Msg::ErrCountry,
+        ),
     };
     (!ok).then_some(msg)
 }

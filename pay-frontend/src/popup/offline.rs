@@ -36,7 +36,9 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None).await {
                     Answer::Done(result) => return Exit::Finished(result),
-                    Answer::Declined { .. } | Answer::Field(_) => alert.set_text_content(Some(popup.t(Msg::ErrGeneric))),
+                    Answer::Declined { .. } | Answer::Field(_) => {
+                        alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))
+                    }
                     Answer::Problem(msg) => alert.set_text_content(Some(popup.t(msg))),
                     Answer::Exhausted(msg) => {
                         alert.set_text_content(Some(popup.t(msg)));
