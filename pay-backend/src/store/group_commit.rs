@@ -26,15 +26,10 @@ pub(super) struct Job {
 pub(super) fn spawn(writer: AnyPool, dialect: Dialect) -> mpsc::Sender<Job> {
     let (sender, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
-        while let Some(first) = queue.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match queue.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            commit(&writer, dialect, batch).await;
+        // Waits for one job, then takes every job already queued (up to MAX_BATCH).
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            commit(&writer, dialect, std::mem::take(&mut batch)).await;
         }
     });
     sender

@@ -25,14 +25,10 @@ pub(super) type Step = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFutur
 pub(super) fn spawn(writer: AnyPool) -> mpsc::Sender<Step> {
     let (sender, mut queue) = mpsc::channel::<Step>(4 * MAX_BATCH);
     tokio::spawn(async move {
-        while let Some(first) = queue.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match queue.try_recv() {
-                    Ok(step) => batch.push(step),
-                    Err(_) => break,
-                }
-            }
+        // Waits for one step, then takes every step already queued (up to MAX_BATCH).
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let batch = std::mem::take(&mut batch);
             let mut done = Vec::with_capacity(batch.len());
             let committed = run(&writer, batch, &mut done).await.map_err(|e| {
                 tracing::error!(error = %e, writes = done.len(), "a batch of writes failed; none was stored");
