@@ -1,11 +1,12 @@
 // axe-core on the demo page, on every step of the popup (errors shown included), on the
 // dashboard; and the README's screenshot of the popup, taken on the card step.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ROOT, seedPayment, startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { ROOT, seedPayment } from "../lib/server.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import {
   CARDS,
   acceptTerms,
@@ -21,18 +22,7 @@ import {
   resultBox,
 } from "../lib/shop.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function assertAccessible(page, where) {
   const violations = await axeViolations(page);
@@ -40,8 +30,8 @@ async function assertAccessible(page, where) {
 }
 
 test("the demo page, every popup step, the outcome and the terms page have no axe violations", async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
   await assertAccessible(page, "the demo page");
 
   await buyNow(page);
@@ -98,15 +88,15 @@ test("the demo page, every popup step, the outcome and the terms page have no ax
   await page.locator('#order-events li[data-status="Successful"]').waitFor();
   await assertAccessible(page, "the demo page with its Success box and events");
 
-  await page.goto(`${server.url}/terms.html`);
+  await page.goto(`${env.server.url}/terms.html`);
   await assertAccessible(page, "the terms page");
   assert.deepEqual(page.problems, []);
 });
 
 test("the thank-you screen of the popup has no axe violations", async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/`);
-  const { body } = await server.request("POST", "/api/create-my-payment", { productId: "tee" });
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
+  const { body } = await env.server.request("POST", "/api/create-my-payment", { productId: "tee" });
   const result = page.evaluate(async (id) => {
     const { startPayment } = await import("/sdk/index.js");
     return startPayment(id, { showThankYouPage: true });
@@ -123,14 +113,14 @@ test("the thank-you screen of the popup has no axe violations", async () => {
 });
 
 test("the dashboard, with payments in every state, has no axe violations", async () => {
-  await seedPayment(server, null);
-  await seedPayment(server, CARDS.declined);
-  await seedPayment(server, CARDS.pending);
-  await seedPayment(server, "offline");
-  const refunded = await seedPayment(server, CARDS.success, { quantity: 2 });
-  await server.merchant("POST", `/pay/v1/payments/${refunded}/refunds`, { amount: 5 });
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/dashboard.html`);
+  await seedPayment(env.server, null);
+  await seedPayment(env.server, CARDS.declined);
+  await seedPayment(env.server, CARDS.pending);
+  await seedPayment(env.server, "offline");
+  const refunded = await seedPayment(env.server, CARDS.success, { quantity: 2 });
+  await env.server.merchant("POST", `/pay/v1/payments/${refunded}/refunds`, { amount: 5 });
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/dashboard.html`);
   await page.locator('#payment-rows tr[data-status="PartiallyRefunded"]').waitFor();
   await page.locator('#payment-rows tr[data-status="Offline"]').waitFor();
   await assertAccessible(page, "the dashboard");

@@ -1,27 +1,16 @@
 // The demo works under its strict Content-Security-Policy (SPEC §4): a whole purchase and the
 // dashboard with no CSP violation and no console error.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import { CARDS, buyNow, payByCard, popupGone, resultBox } from "../lib/shop.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test("every page and asset is served with the strict policy", async () => {
   for (const path of ["/", "/shop.js", "/dashboard.html", "/dashboard.js", "/sdk/index.js", "/sdk/pay_frontend_bg.wasm"]) {
-    const response = await fetch(server.url + path);
+    const response = await fetch(env.server.url + path);
     assert.equal(response.status, 200, path);
     const csp = response.headers.get("content-security-policy");
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, path);
@@ -31,21 +20,21 @@ test("every page and asset is served with the strict policy", async () => {
 });
 
 test("a purchase under the policy: no violation, no console error", async () => {
-  const page = await newPage(browser);
-  const response = await page.goto(`${server.url}/`);
+  const page = await newPage(env.browser);
+  const response = await page.goto(`${env.server.url}/`);
   assert.match(response.headers()["content-security-policy"], /script-src 'self'/);
   const id = await buyNow(page);
   await payByCard(page, CARDS.pending);
   await popupGone(page);
   assert.equal((await resultBox(page)).id, "pending");
-  await server.waitForHookEvent(id, "Successful");
+  await env.server.waitForHookEvent(id, "Successful");
   await page.locator('#order-events li[data-status="Successful"]').waitFor();
   assert.deepEqual(page.problems, []);
 });
 
 test("the dashboard under the policy: no violation, no console error", async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/dashboard.html`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/dashboard.html`);
   await page.locator("#payment-rows tr").first().waitFor();
   await page.waitForTimeout(1500); // a refresh or two
   assert.deepEqual(page.problems, []);
@@ -53,8 +42,8 @@ test("the dashboard under the policy: no violation, no console error", async () 
 
 test("the detector works: an inline script is reported", async () => {
   // Guards the test above against passing because nothing is listened to.
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
   await page.evaluate(() => {
     const s = document.createElement("script");
     s.textContent = "window.__inline = true";

@@ -1,25 +1,16 @@
 // The merchant dashboard: payments and their events update live while a payment settles;
 // refunds (partial, then the rest) and marking an offline payment paid, each with its event.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { seedPayment, startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import { CARDS, buyNow, payByCard, popupGone } from "../lib/shop.js";
 
-let server;
-let browser;
 let dashboard;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  dashboard = await newPage(browser);
-  await dashboard.goto(`${server.url}/dashboard.html`);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = serverAndBrowser(async () => {
+  dashboard = await newPage(env.browser);
+  await dashboard.goto(`${env.server.url}/dashboard.html`);
 });
 
 const row = (id) => dashboard.locator(`tr[data-payment-id="${id}"]`);
@@ -50,8 +41,8 @@ async function waitForEvents(id, expected) {
 test("empty at first, then a pending payment settles before your eyes", async () => {
   await dashboard.getByText("No payments yet").waitFor();
 
-  const shop = await newPage(browser);
-  await shop.goto(`${server.url}/`);
+  const shop = await newPage(env.browser);
+  await shop.goto(`${env.server.url}/`);
   const id = await buyNow(shop);
   await waitForRow(id, "Undefined");
   assert.match(await row(id).textContent(), /Pay mug × 1/);
@@ -70,7 +61,7 @@ test("empty at first, then a pending payment settles before your eyes", async ()
 });
 
 test("a partial refund, a refused over-refund, then a refund of the rest", async () => {
-  const id = await seedPayment(server, CARDS.success, { quantity: 2 });
+  const id = await seedPayment(env.server, CARDS.success, { quantity: 2 });
   await waitForRow(id, "Successful");
 
   await row(id).getByLabel("Amount to refund").fill("5.00");
@@ -83,32 +74,32 @@ test("a partial refund, a refused over-refund, then a refund of the rest", async
   await row(id).getByLabel("Amount to refund").fill("20.01");
   await row(id).getByRole("button", { name: /^Refund: payment/ }).click();
   await dashboard.locator("#notice").filter({ hasText: "Refund refused" }).waitFor();
-  assert.equal((await server.payment(id)).refundedAmount, 5);
+  assert.equal((await env.server.payment(id)).refundedAmount, 5);
 
   await row(id).getByRole("button", { name: /^Refund all/ }).click();
   await waitForRow(id, "Refunded");
   await waitForEvents(id, ["Successful ✓", "PartiallyRefunded ✓", "Refunded ✓"]);
   assert.equal(await row(id).getByRole("button", { name: /^Refund all/ }).isVisible(), false);
-  const details = await server.payment(id);
+  const details = await env.server.payment(id);
   assert.equal(details.status, "Refunded");
   assert.equal(details.refundedAmount, 25);
   assert.deepEqual(dashboard.problems.filter((p) => !p.includes("status of 409")), []);
 });
 
 test("an offline payment is marked paid", async () => {
-  const id = await seedPayment(server, "offline");
+  const id = await seedPayment(env.server, "offline");
   await waitForRow(id, "Offline");
   assert.match(await row(id).textContent(), /to be paid later/);
   await row(id).getByRole("button", { name: /^Mark as paid/ }).click();
   await waitForRow(id, "Successful");
   await waitForEvents(id, ["Offline ✓", "Successful ✓"]);
-  assert.equal((await server.payment(id)).status, "Successful");
+  assert.equal((await env.server.payment(id)).status, "Successful");
   assert.equal(await row(id).getByRole("button", { name: /^Mark as paid/ }).isVisible(), false);
 });
 
 test("merchant-supplied text is shown as text, never run as HTML", async () => {
   const name = `<img src=x onerror="window.__xss = 1">Mug`;
-  const created = await server.merchant("POST", "/pay/v1/payments", {
+  const created = await env.server.merchant("POST", "/pay/v1/payments", {
     items: [{ name, price: 3, quantity: 1 }],
     amount: 3,
     currency: "USD",
@@ -122,7 +113,7 @@ test("merchant-supplied text is shown as text, never run as HTML", async () => {
 });
 
 test("the rows keep the newest first and the focus survives a refresh", async () => {
-  const id = await seedPayment(server, CARDS.success);
+  const id = await seedPayment(env.server, CARDS.success);
   await waitForRow(id, "Successful");
   const first = await dashboard.locator("#payment-rows tr").first().getAttribute("data-payment-id");
   assert.equal(first, id);
@@ -136,7 +127,7 @@ test("the rows keep the newest first and the focus survives a refresh", async ()
 
 test("sandbox actions: settle a pending payment now, then a chargeback", async () => {
   const slow = await startServer({ PAY_SANDBOX_SETTLE_DELAY_MS: "600000" });
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   try {
     await page.goto(`${slow.url}/dashboard.html`);
     const id = await seedPayment(slow, CARDS.pending);
@@ -165,7 +156,7 @@ test("after a restart the payments and their events are all there", async () => 
   await first.stop({ keepData: true });
 
   const again = await startServer({}, { reuse: first });
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   try {
     await page.goto(`${again.url}/dashboard.html`);
     const tr = page.locator(`tr[data-payment-id="${id}"][data-status="Successful"]`);

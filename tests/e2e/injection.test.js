@@ -2,10 +2,10 @@
 // (item names, prefilled names, names typed in the contact step) are shown as text: no element
 // is ever created from them and no script runs. The page has no CSP here on purpose: with the
 // shop's strict CSP an injected handler would be blocked anyway, and the test would prove less.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import { CARDS, dialog, fillCard, payButton, popupGone } from "../lib/shop.js";
 
 const PAYLOADS = [
@@ -15,24 +15,14 @@ const PAYLOADS = [
   `<a href="javascript:window.__xss=1">click</a><b>bold</b>`,
 ];
 
-let server;
-let browser;
 let page;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser);
+const env = serverAndBrowser(async () => {
+  page = await newPage(env.browser);
   // A blank same-origin page without the server's CSP: anything injected would run.
-  await page.route(`${server.url}/blank`, (route) =>
+  await page.route(`${env.server.url}/blank`, (route) =>
     route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>blank</title><body></body>" }),
   );
-  await page.goto(`${server.url}/blank`);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await page.goto(`${env.server.url}/blank`);
 });
 
 /** Elements inside the popup's shadow root that a payload could have produced. */
@@ -62,7 +52,7 @@ test("self-check: on this page an injected handler does run", async () => {
 test("merchant and visitor strings are text in every step", async () => {
   const items = PAYLOADS.map((name, i) => ({ name, price: 1, quantity: i + 1 }));
   const amount = items.reduce((sum, item) => sum + item.price * item.quantity, 0);
-  const { status, body: payment } = await server.merchant("POST", "/pay/v1/payments", {
+  const { status, body: payment } = await env.server.merchant("POST", "/pay/v1/payments", {
     items,
     amount,
     currency: "USD",

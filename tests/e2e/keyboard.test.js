@@ -1,23 +1,12 @@
 // A purchase with the keyboard only: Tab to "Buy Now", Enter, type into the popup, Tab
 // through the focus trap, Space for the terms, Enter to pay; focus comes back to the button.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import { CARDS, futureExpiry, popupGone, resultBox } from "../lib/shop.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** The focused element, looking into shadow roots. */
 function focused(page) {
@@ -44,8 +33,8 @@ async function tabTo(page, matches, what, max = 12) {
 }
 
 test("a keyboard-only purchase", async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
   const kb = page.keyboard;
 
   await tabTo(page, (f) => f.id === "buy", "Buy Now");
@@ -95,13 +84,13 @@ test("a keyboard-only purchase", async () => {
   // Focus is back where it was before the popup opened.
   assert.equal((await focused(page)).id, "buy");
   const paymentId = (await page.locator("#order-payment").textContent()).trim();
-  await server.waitForHookEvent(paymentId, "Successful");
+  await env.server.waitForHookEvent(paymentId, "Successful");
   assert.deepEqual(page.problems, []);
 });
 
 test("the focus stays trapped in the popup, and Escape closes it", async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/`);
+  const page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
   await tabTo(page, (f) => f.id === "buy", "Buy Now");
   await page.keyboard.press("Enter");
   await page.getByRole("dialog", { name: "Checkout" }).waitFor();

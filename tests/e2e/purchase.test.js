@@ -1,9 +1,9 @@
 // The seed tutorial in a real browser: Buy Now → create-my-payment → startPayment → the
 // popup → the Success / Pending box, and the events the demo's onPaymentUpdate hook receives.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import {
   CARDS,
   acceptTerms,
@@ -20,23 +20,12 @@ import {
 } from "../lib/shop.js";
 
 describe("buying in the demo shop", () => {
-  let server;
-  let browser;
+  const env = serverAndBrowser();
   let page;
 
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   const openShop = async () => {
-    page = await newPage(browser);
-    await page.goto(`${server.url}/`);
+    page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/`);
     return page;
   };
 
@@ -51,9 +40,9 @@ describe("buying in the demo shop", () => {
       id: "success",
       text: "Success! Thank you for your purchase.",
     });
-    const events = await server.waitForHookEvent(id, "Successful");
+    const events = await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(events.map((e) => e.status), ["Successful"]);
-    const details = await server.payment(id);
+    const details = await env.server.payment(id);
     assert.equal(details.status, "Successful");
     assert.equal(details.payment.amount, 25);
     // The page lists what the hook received.
@@ -73,17 +62,17 @@ describe("buying in the demo shop", () => {
     const alert = dialog(page).getByRole("alert").filter({ hasText: "declined" });
     await alert.waitFor();
     assert.match(await alert.textContent(), /Your card was declined\..*try again/);
-    await server.waitForHookEvent(id, "Failed");
+    await env.server.waitForHookEvent(id, "Failed");
 
     await dialog(page).getByLabel("Card number").fill(CARDS.success);
     await payButton(page).click();
     await popupGone(page);
 
     assert.equal((await resultBox(page)).id, "success");
-    const events = await server.waitForHookEvent(id, "Successful");
+    const events = await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(events.map((e) => e.status), ["Failed", "Successful"]);
     assert.deepEqual(events.map((e) => e.sequence), [1, 2]);
-    const details = await server.payment(id);
+    const details = await env.server.payment(id);
     assert.equal(details.status, "Successful");
     assert.equal(details.attempts.length, 2);
     assert.deepEqual(page.problems, []);
@@ -100,9 +89,9 @@ describe("buying in the demo shop", () => {
     const box = await resultBox(page);
     assert.equal(box.id, "info");
     assert.match(box.text, /declined/);
-    const events = await server.waitForHookEvent(id, "Failed");
+    const events = await env.server.waitForHookEvent(id, "Failed");
     assert.deepEqual(events.map((e) => e.status), ["Failed"]);
-    const view = await server.request("GET", `/pay/v1/checkout/${id}`);
+    const view = await env.server.request("GET", `/pay/v1/checkout/${id}`);
     assert.equal(view.body.status, "Failed");
     assert.equal(view.body.payable, true);
     assert.deepEqual(page.problems, []);
@@ -115,15 +104,15 @@ describe("buying in the demo shop", () => {
     await popupGone(page);
 
     assert.equal((await resultBox(page)).id, "pending");
-    const first = await server.hookEvents(id);
+    const first = await env.server.hookEvents(id);
     assert.ok(first.every((e) => e.status === "Pending"), JSON.stringify(first));
 
     // The sandbox settles it after PAY_SANDBOX_SETTLE_DELAY_MS (1.5 s).
-    const events = await server.waitForHookEvent(id, "Successful");
+    const events = await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(events.map((e) => e.status), ["Pending", "Successful"]);
     // …and the page, which polls the hook's log, shows it without a reload.
     await page.locator('#order-events li[data-status="Successful"]').waitFor();
-    assert.equal((await server.payment(id)).status, "Successful");
+    assert.equal((await env.server.payment(id)).status, "Successful");
     assert.deepEqual(page.problems, []);
   });
 
@@ -139,9 +128,9 @@ describe("buying in the demo shop", () => {
     const box = await resultBox(page);
     assert.equal(box.id, "pending");
     assert.match(box.text, /Pay later/);
-    const events = await server.waitForHookEvent(id, "Offline");
+    const events = await env.server.waitForHookEvent(id, "Offline");
     assert.deepEqual(events.map((e) => e.status), ["Offline"]);
-    const details = await server.payment(id);
+    const details = await env.server.payment(id);
     assert.equal(details.status, "Offline");
     assert.equal(details.attempts[0].method, "offline");
     assert.deepEqual(page.problems, []);
@@ -157,10 +146,10 @@ describe("buying in the demo shop", () => {
     const box = await resultBox(page);
     assert.equal(box.id, "info");
     assert.match(box.text, /cancelled/);
-    const view = await server.request("GET", `/pay/v1/checkout/${id}`);
+    const view = await env.server.request("GET", `/pay/v1/checkout/${id}`);
     assert.equal(view.body.status, "Undefined");
     assert.equal(view.body.payable, true);
-    assert.deepEqual(await server.hookEvents(id), []);
+    assert.deepEqual(await env.server.hookEvents(id), []);
 
     // Escape cancels too.
     const again = startFromPage(page, id);
@@ -178,7 +167,7 @@ describe("buying in the demo shop", () => {
     const result = await paid;
     assert.equal(result.status, "Successful");
     assert.equal(result.payment.id, id);
-    await server.waitForHookEvent(id, "Successful");
+    await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(page.problems, []);
   });
 });

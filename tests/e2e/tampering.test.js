@@ -1,10 +1,10 @@
 // A visitor who edits what the browser sends: a price or an amount posted to every route the
 // page can reach never changes what is charged. The check is the merchant API (with the key):
 // the amount stays what the catalog says.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.js";
-import { launchBrowser, newPage } from "../lib/browser.js";
+import { newPage } from "../lib/browser.js";
+import { serverAndBrowser } from "../lib/fixture.js";
 import {
   CARDS,
   acceptTerms,
@@ -18,20 +18,10 @@ import {
   resultBox,
 } from "../lib/shop.js";
 
-let server;
-let browser;
 let page;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser);
-  await page.goto(`${server.url}/`);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = serverAndBrowser(async () => {
+  page = await newPage(env.browser);
+  await page.goto(`${env.server.url}/`);
 });
 
 /** A request sent by the page itself (same origin, the visitor's browser). */
@@ -51,7 +41,7 @@ function fromPage(method, path, body, headers = {}) {
 }
 
 async function allPayments() {
-  const { status, body } = await server.merchant("GET", "/pay/v1/payments?limit=100");
+  const { status, body } = await env.server.merchant("GET", "/pay/v1/payments?limit=100");
   assert.equal(status, 200);
   return body.data;
 }
@@ -108,7 +98,7 @@ test("the checkout attempt refuses amount, price, currency and items fields", as
     const response = await fromPage(method, `/pay/v1/checkout/${id}`, { amount: 0.01 });
     assert.ok(response.status >= 400 && response.status < 500, `${method} → ${response.status}`);
   }
-  const details = await server.payment(id);
+  const details = await env.server.payment(id);
   assert.equal(details.status, "Undefined");
   assert.equal(details.payment.amount, 12.5);
   assert.equal(details.payment.currency, "USD");
@@ -138,7 +128,7 @@ test("a popup whose request is rewritten in flight charges the catalog price or 
   await payButton(page).click();
   await dialog(page).getByRole("alert").filter({ hasText: /\S/ }).waitFor();
   assert.equal(rewritten, 1);
-  let details = await server.payment(id);
+  let details = await env.server.payment(id);
   assert.equal(details.status, "Undefined", "a rewritten attempt was charged");
 
   // Without the rewriting, the visitor pays: the catalog's amount.
@@ -146,7 +136,7 @@ test("a popup whose request is rewritten in flight charges the catalog price or 
   await payButton(page).click();
   await popupGone(page);
   assert.equal((await resultBox(page)).id, "success");
-  details = await server.payment(id);
+  details = await env.server.payment(id);
   assert.equal(details.status, "Successful");
   assert.equal(details.payment.amount, 25);
   assert.equal(details.payment.currency, "USD");
@@ -163,7 +153,7 @@ test("a popup whose request is rewritten in flight charges the catalog price or 
     card: { number: "4242424242424242", expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: "123" },
   });
   assert.equal(replay.status, 409, replay.text);
-  assert.equal((await server.payment(id)).attempts.length, 1);
+  assert.equal((await env.server.payment(id)).attempts.length, 1);
 });
 
 test("the merchant API refuses the page: no key, a wrong key, a made-up key", async () => {
@@ -187,10 +177,10 @@ test("the merchant API refuses the page: no key, a wrong key, a made-up key", as
       assert.equal(response.status, 401, `${method} ${path} ${JSON.stringify(headers)}: ${response.text}`);
     }
   }
-  const details = await server.payment(id);
+  const details = await env.server.payment(id);
   assert.equal(details.payment.amount, 12.5);
   assert.equal(details.status, "Undefined");
-  assert.equal((await server.payment(paid)).refundedAmount, 0);
+  assert.equal((await env.server.payment(paid)).refundedAmount, 0);
   assert.equal((await allPayments()).length, before + 1, "a payment was created without the key");
 });
 
@@ -200,7 +190,7 @@ test("the demo dashboard's refund route cannot add money to a payment", async ()
     const response = await fromPage("POST", `/api/dashboard/payments/${paid}/refund`, body);
     assert.ok(response.status >= 400 && response.status < 500, `${JSON.stringify(body)} → ${response.status} ${response.text}`);
   }
-  const details = await server.payment(paid);
+  const details = await env.server.payment(paid);
   assert.equal(details.status, "Successful");
   assert.equal(details.refundedAmount, 0);
   assert.equal(details.payment.amount, 25);
