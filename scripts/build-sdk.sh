@@ -20,16 +20,17 @@ trap 'rm -rf "$PKG"' EXIT
 
 # --- tools: the wasm target and wasm-bindgen-cli from setup.sh, the npm ones here ----------
 scripts/setup.sh >/dev/null
-WASM_OPT="$CACHE_DIR/binaryen/node_modules/.bin/wasm-opt"
-if [ ! -x "$WASM_OPT" ]; then
-  mkdir -p "$CACHE_DIR/binaryen"
-  npm install --silent --no-audit --no-fund --prefix "$CACHE_DIR/binaryen" binaryen >/dev/null
-fi
-TERSER="$CACHE_DIR/terser/node_modules/.bin/terser"
-if [ ! -x "$TERSER" ]; then
-  mkdir -p "$CACHE_DIR/terser"
-  npm install --silent --no-audit --no-fund --prefix "$CACHE_DIR/terser" terser >/dev/null
-fi
+# Pinned: another wasm-opt or terser gives another size, and the budget has little slack.
+npm_tool() { # package version binary -> the binary's path, installed once per version
+  local dir="$CACHE_DIR/$1-$2"
+  if [ ! -x "$dir/node_modules/.bin/$3" ]; then
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" "$1@$2" >/dev/null
+  fi
+  echo "$dir/node_modules/.bin/$3"
+}
+WASM_OPT=$(npm_tool binaryen 132.0.0 wasm-opt)
+TERSER=$(npm_tool terser 5.51.4 terser)
 
 # --- build -------------------------------------------------------------------------------
 # Size: every crate at opt-level z (the workspace profile sets it for pay-frontend only), and
