@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo: builds the SDK, then serves the shop (www/) with the Pay server on an embedded
-# SQLite file. Open http://127.0.0.1:8080/ and pay with a sandbox card.
+# The demo: builds the SDK, then serves the shop (www/) with the demo shop's server (the Pay
+# server with the shop's routes: pay-backend/examples/demo_shop) on an embedded SQLite file. Open http://127.0.0.1:8080/ and pay with a sandbox card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,7 +8,7 @@ scripts/build-sdk.sh
 export PAY_PORT="${PAY_PORT:-8080}"
 export PAY_DATABASE_URL="${PAY_DATABASE_URL:-sqlite://target/demo.db}"
 export PAY_SECRET_KEY="${PAY_SECRET_KEY:-sk_test_demo_0123456789}"
-export PAY_OFFLINE_PAYMENTS=true PAY_DEMO=true PAY_WWW_DIR=www PAY_SDK_DIR=pay-frontend/pkg
+export PAY_OFFLINE_PAYMENTS=true PAY_WWW_DIR=www PAY_SDK_DIR=pay-frontend/pkg
 mkdir -p target
 echo "Demo shop: http://127.0.0.1:${PAY_PORT}/   merchant dashboard: http://127.0.0.1:${PAY_PORT}/dashboard.html"
-exec cargo run --release -p pay-backend
+exec cargo run --release -p pay-backend --example demo_shop

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end tests: the real pay-backend binary (fresh SQLite, port 0) serving the demo site
+# End-to-end tests: the demo shop (the Pay server with the shop's routes: the example
+# pay-backend/examples/demo_shop; fresh SQLite, port 0) serving the demo site
 # (www/) and the SDK package, driven in headless Chromium by playwright-core under Node's
 # built-in test runner, with axe-core for accessibility. Writes docs/popup.png.
 #
 # Installs the npm packages of tests/ when missing or stale (npm ci, from the npm cache when
-# it can), builds the SDK (scripts/build-sdk.sh) and the backend (debug), then runs every
+# it can), builds the SDK (scripts/build-sdk.sh) and the demo shop (debug), then runs every
 # tests/e2e/*.test.js. Honours CARGO_TARGET_DIR. Extra arguments go to `node --test`
 # (e.g. `scripts/test-e2e.sh --test-name-pattern=keyboard`).
 # PAY_E2E_PROFILE=release tests a release build of the backend (default: debug).
@@ -34,10 +35,10 @@ fi
 # --- builds ----------------------------------------------------------------------------------
 if [ "${PAY_E2E_SKIP_BUILD:-}" != 1 ]; then
   scripts/build-sdk.sh
-  cargo build -p pay-backend "${profile_flag[@]}"
+  cargo build -p pay-backend --example demo_shop "${profile_flag[@]}"
 fi
-export PAY_E2E_BIN="$PWD/$TARGET_DIR/$PROFILE/pay-backend"
-case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/$PROFILE/pay-backend" ;; esac
+export PAY_E2E_BIN="$PWD/$TARGET_DIR/$PROFILE/examples/demo_shop"
+case "$TARGET_DIR" in /*) PAY_E2E_BIN="$TARGET_DIR/$PROFILE/examples/demo_shop" ;; esac
 export PAY_E2E_CHROMIUM="$CHROMIUM"
 [ -x "$PAY_E2E_BIN" ] || { echo "test-e2e: no backend binary at $PAY_E2E_BIN" >&2; exit 1; }
 [ -f pay-frontend/pkg/index.js ] || { echo "test-e2e: no SDK package in pay-frontend/pkg (scripts/build-sdk.sh)" >&2; exit 1; }

@@ -114,12 +114,6 @@ pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
         "[]",
         "webhook endpoints: [{ name, url, secret = \"whsec_…\" }]",
     ),
-    (
-        "demo",
-        Kind::Bool,
-        "false",
-        "serve the demo shop's route POST /api/create-my-payment",
-    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +149,6 @@ pub struct Settings {
     pub sdk_dir: Option<PathBuf>,
     pub log_format: String,
     pub webhooks: Vec<WebhookEndpoint>,
-    pub demo: bool,
 }
 
 impl Default for Settings {
@@ -181,7 +174,6 @@ impl Default for Settings {
             sdk_dir: None,
             log_format: "text".into(),
             webhooks: Vec::new(),
-            demo: false,
         }
     }
 }

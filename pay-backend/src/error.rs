@@ -1,9 +1,10 @@
 //! `PayError`: what every operation of the crate can fail with, and how it answers over HTTP.
 //! Client errors carry a stable code and a message; internal causes are logged, never echoed.
 
+use crate::store::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use pay_types::{ApiError, ErrorCode, IllegalTransition, ValidationError};
+use pay_types::{ApiError, ClaimRefusal, ErrorCode, IllegalTransition, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayError {
@@ -59,15 +60,33 @@ impl From<IllegalTransition> for PayError {
     }
 }
 
-impl From<sqlx::Error> for PayError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::internal(e)
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for PayError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Self::internal(e)
+/// The one place the store's refusals become error codes; its failures are internal.
+impl From<StoreError> for PayError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::PaymentNotFound => return Self::payment_not_found(),
+            StoreError::IllegalTransition(t) => return (*t).into(),
+            StoreError::Claim(refusal) => match refusal {
+                ClaimRefusal::AttemptConflict => ErrorCode::AttemptConflict,
+                ClaimRefusal::ThisAttemptInProgress | ClaimRefusal::OtherAttemptInProgress => {
+                    ErrorCode::AttemptInProgress
+                }
+                ClaimRefusal::NotPayable(_) => ErrorCode::PaymentNotPayable,
+                ClaimRefusal::TooManyDeclines => ErrorCode::TooManyAttempts,
+            },
+            StoreError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            StoreError::NotRefundable(_) | StoreError::NothingScheduled => ErrorCode::IllegalTransition,
+            StoreError::RefundExceedsAmount { .. } => ErrorCode::RefundExceedsAmount,
+            StoreError::NoDeliveries => ErrorCode::NotFound,
+            StoreError::AttemptNotInFlight
+            | StoreError::UnsupportedUrl
+            | StoreError::Corrupt(_)
+            | StoreError::Writer(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_)
+            | StoreError::Json(_) => return Self::internal(e),
+        };
+        Self::rejected(code, e.to_string())
     }
 }
 

@@ -1,10 +1,7 @@
 //! Pay backend: the Rust API (`Pay::create_payment` …), mountable actix-web routes, and the
 //! pieces of the `pay-backend` server.
 
-pub mod checkout;
 pub mod config;
-pub mod currencies;
-pub mod demo;
 pub mod error;
 pub mod events;
 pub mod metrics;
@@ -21,5 +18,5 @@ pub mod telemetry;
 pub use config::Settings;
 pub use error::PayError;
 pub use events::{verify_webhook, HookResult, WebhookEndpoint, WebhookSecret};
-pub use pay::{IdempotencyKey, Pay};
+pub use pay::{IdempotencyKey, Pay, PayConfig, RatesSource};
 pub use startup::Application;

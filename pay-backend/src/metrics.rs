@@ -92,8 +92,8 @@ impl Default for Metrics {
 
 /// Reads the database-backed gauges and renders everything in the text format.
 pub async fn render(pay: &Pay) -> Result<String, PayError> {
-    let m = &pay.inner.metrics;
-    let store = pay.store();
+    let m = pay.metrics();
+    let store = pay.db();
     m.deliveries.reset();
     for (target, state, n) in store.delivery_states().await? {
         m.deliveries.with_label_values(&[&target, &state]).set(n);

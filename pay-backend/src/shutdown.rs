@@ -19,23 +19,23 @@ impl Pay {
     /// Runs `work` in the background until it ends; it should end soon after
     /// [`Pay::stopping`] resolves.
     pub(crate) fn spawn_background(&self, work: impl Future<Output = ()> + Send + 'static) {
-        self.inner.background.tasks.spawn(work);
+        self.background().tasks.spawn(work);
     }
 
     /// Resolves once a stop has begun: background loops take no new work after it.
     pub(crate) async fn stopping(&self) {
-        self.inner.background.stop.cancelled().await;
+        self.background().stop.cancelled().await;
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
-        self.inner.background.stop.is_cancelled()
+        self.background().stop.is_cancelled()
     }
 
     /// Stops the background work, waiting for what is in flight until `deadline`, then hands
     /// back this process's delivery leases and closes the database. Returns whether everything
     /// in flight ended in time.
     pub async fn stop(&self, deadline: Instant) -> bool {
-        let background = &self.inner.background;
+        let background = self.background();
         background.stop.cancel();
         background.tasks.close();
         let in_time = tokio::time::timeout_at(deadline.into(), background.tasks.wait())
@@ -46,11 +46,11 @@ impl Pay {
                 "deliveries still in flight at the shutdown deadline are left to another process or a restart"
             );
         }
-        match self.inner.store.release_leases().await {
+        match self.db().release_leases().await {
             Ok(released) => tracing::info!(released, in_time, "background work stopped"),
             Err(e) => tracing::error!(error = %e, "handing back delivery leases failed; they expire on their own"),
         }
-        self.inner.store.close().await;
+        self.db().close().await;
         in_time
     }
 }

@@ -1,11 +1,11 @@
-//! `Application`: builds the server from settings, binds (port 0 picks a free port), runs the
-//! background worker that applies announced changes, and stops gracefully.
+//! `Application`: builds the server from settings, binds (port 0 picks a free port), and stops
+//! gracefully.
 
 use crate::config::Settings;
 use crate::error::PayError;
-use crate::pay::Pay;
+use crate::pay::{Pay, PayConfig, RatesSource};
 use crate::processor::{Processor, SandboxProcessor};
-use crate::routes::{self, MerchantKey};
+use crate::routes;
 use crate::telemetry::PaySpans;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
@@ -22,34 +22,66 @@ pub struct Application {
     shutdown_timeout: Duration,
 }
 
-impl Application {
-    /// The server with the sandbox processor. Outside test mode a live processor is needed:
-    /// see [`Application::build_with_processor`].
-    pub async fn build(settings: Settings) -> Result<Self, PayError> {
-        if !settings.test_mode {
+impl Settings {
+    /// The library configuration these settings describe, with `processor`.
+    pub fn pay_config(&self, processor: Arc<dyn Processor>) -> PayConfig {
+        PayConfig {
+            database_url: self.database_url.clone(),
+            processor,
+            site_currency: self.currency(),
+            secret_key: self.secret_key.clone(),
+            allowed_origins: self.allowed_origins.clone(),
+            offline_payments: self.offline_payments,
+            max_declined_attempts: self.max_declined_attempts,
+            attempts_per_minute_per_ip: self.attempts_per_minute_per_ip,
+            test_mode: self.test_mode,
+            rates: match &self.rates_url {
+                Some(url) => RatesSource::Feed {
+                    url: url.clone(),
+                    every: Duration::from_secs(self.rates_refresh_secs),
+                },
+                None => RatesSource::Table(self.rates_table()),
+            },
+            webhooks: self.webhooks.clone(),
+        }
+    }
+
+    /// The processor these settings ask for: the sandbox in test mode. Outside test mode a
+    /// live processor is needed, which this build does not have.
+    pub fn processor(&self) -> Result<Arc<dyn Processor>, PayError> {
+        if !self.test_mode {
             return Err(PayError::internal(
                 "test_mode = false needs a live card processor; this build only has the sandbox",
             ));
         }
-        let sandbox = SandboxProcessor {
-            settle_delay: Duration::from_millis(settings.sandbox_settle_delay_ms),
-        };
-        Self::build_with_processor(settings, Arc::new(sandbox)).await
+        Ok(Arc::new(SandboxProcessor {
+            settle_delay: Duration::from_millis(self.sandbox_settle_delay_ms),
+        }))
+    }
+}
+
+impl Application {
+    /// The server, with the processor the settings ask for ([`Settings::processor`]).
+    pub async fn build(settings: Settings) -> Result<Self, PayError> {
+        let processor = settings.processor()?;
+        Self::build_with_processor(settings, processor).await
     }
 
     pub async fn build_with_processor(settings: Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
-        let pay = Pay::with_processor(&settings, processor).await?;
-        for endpoint in &settings.webhooks {
-            pay.add_webhook(endpoint.clone()).await?;
-        }
+        let pay = Pay::new(settings.pay_config(processor)).await?;
+        Self::serve(&settings, pay, |_| {})
+    }
+
+    /// Serves `pay` as the server does (its security headers, request metrics and logs, the
+    /// operations routes, the `www_dir` and `sdk_dir` files) with the host's own `routes`
+    /// beside Pay's: how the demo shop adds its routes.
+    pub fn serve<R>(settings: &Settings, pay: Pay, host_routes: R) -> Result<Self, PayError>
+    where
+        R: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port)).map_err(PayError::internal)?;
         let port = listener.local_addr().map_err(PayError::internal)?.port();
-        let demo = match settings.demo {
-            true => Some(crate::demo::register_hook(&pay).await?),
-            false => None,
-        };
-        let server = serve(listener, pay.clone(), &settings, demo)?;
-        spawn_due_changes(pay.clone());
+        let server = serve(listener, pay.clone(), settings, host_routes)?;
         Ok(Self {
             port,
             server,
@@ -101,40 +133,34 @@ impl Application {
     }
 }
 
-fn serve(
-    listener: TcpListener,
-    pay: Pay,
-    settings: &Settings,
-    demo: Option<web::Data<crate::demo::HookLog>>,
-) -> Result<Server, PayError> {
-    let key = web::Data::new(MerchantKey(settings.secret_key.clone()));
-    let pay_data = web::Data::new(pay.clone());
-    let origins = settings.allowed_origins.clone();
+fn serve<R>(listener: TcpListener, pay: Pay, settings: &Settings, host_routes: R) -> Result<Server, PayError>
+where
+    R: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
     let server = HttpServer::new(move || {
+        let metrics = pay.clone();
         let mut app = App::new()
             .wrap(security_headers())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();
                 let response = actix_web::dev::Service::call(srv, req);
+                let pay = metrics.clone();
                 async move {
                     let response = response.await?;
                     let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-                    if let Some(pay) = response.request().app_data::<web::Data<Pay>>() {
-                        pay.record_request(&route, &method, response.status().as_u16(), started.elapsed());
-                    }
+                    pay.record_request(&route, &method, response.status().as_u16(), started.elapsed());
                     Ok(response)
                 }
             })
             .wrap(TracingLogger::<PaySpans>::new())
-            .app_data(pay_data.clone())
-            .app_data(key.clone())
-            .configure(|cfg| routes::configure(cfg, &pay, &origins));
-        if let Some(hook_log) = &demo {
-            app = app.app_data(hook_log.clone()).configure(crate::demo::configure);
-        }
+            // For the host's own routes: they call the Rust API as a merchant's code does.
+            .app_data(web::Data::new(pay.clone()))
+            .configure(routes::operations(&pay))
+            .service(routes::scope(&pay))
+            .configure(host_routes.clone());
         if let Some(dir) = &sdk {
             app = app.service(actix_files::Files::new("/sdk", dir));
         }
@@ -161,29 +187,4 @@ fn security_headers() -> actix_web::middleware::DefaultHeaders {
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
-}
-
-/// Every 250 ms, applies announced changes that are due; every second, closes attempts whose
-/// process died (another process sharing the database). Errors are logged and retried.
-fn spawn_due_changes(pay: Pay) {
-    let background = pay.clone();
-    background.spawn_background(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
-        let mut ticks = 0u64;
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                () = pay.stopping() => break,
-            }
-            if let Err(e) = pay.run_due_changes().await {
-                tracing::error!(error = %e, "applying due changes failed");
-            }
-            ticks += 1;
-            if ticks.is_multiple_of(4) {
-                if let Err(e) = pay.recover_interrupted_attempts().await {
-                    tracing::error!(error = %e, "closing interrupted attempts failed");
-                }
-            }
-        }
-    });
 }

@@ -6,12 +6,14 @@
 
 pub mod card;
 pub mod checkout;
+pub mod claim;
 pub mod country;
 pub mod currencies;
 pub mod currency;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod merchant;
 pub mod money;
 pub mod payment;
 pub mod status;
@@ -24,12 +26,17 @@ mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
 pub use checkout::{AttemptRequest, AttemptResult, CardInput, CheckoutView, Decline, DeclineCode, PaymentMethod};
+pub use claim::{ClaimDecision, ClaimRefusal, ClaimState, KnownAttempt};
 pub use country::CountryCode;
 pub use currencies::{ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo};
 pub use currency::Currency;
 pub use error::{ApiError, ErrorCode, ValidationError};
 pub use event::{PaymentResult, PaymentUpdateEvent};
 pub use ids::{AttemptId, PaymentId};
+pub use merchant::{
+    AttemptDetails, AttemptState, Deliveries, DeliveryCounts, DeliveryLogEntry, DeliveryOutcome, EventPage,
+    PaymentDetails, PaymentEvents, PaymentPage, Redelivered, Refund, RefundRequest,
+};
 pub use money::Amount;
 pub use payment::{
     BrowserPayment, ItemName, NewPayment, Payment, PaymentInfo, PaymentItem, Quantity, ValidItem, MAX_ITEMS,

@@ -1,4 +1,5 @@
-// The real `pay-backend` binary as a child process: a fresh SQLite file in a temp dir, port 0,
+// The demo shop's server (the real Pay server with the shop's routes: the example
+// pay-backend/examples/demo_shop) as a child process: a fresh SQLite file in a temp dir, port 0,
 // the demo site and the SDK package. Resolves once the server prints its address.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,10 +11,10 @@ import { createInterface } from "node:readline";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SECRET_KEY = "sk_test_e2e_0123456789abcdef";
 
-/** `target/debug/pay-backend`, honouring CARGO_TARGET_DIR (or PAY_E2E_BIN). */
+/** `target/debug/examples/demo_shop`, honouring CARGO_TARGET_DIR (or PAY_E2E_BIN). */
 export function backendBinary() {
   if (process.env.PAY_E2E_BIN) return resolve(process.env.PAY_E2E_BIN);
-  return resolve(ROOT, process.env.CARGO_TARGET_DIR ?? "target", "debug", "pay-backend");
+  return resolve(ROOT, process.env.CARGO_TARGET_DIR ?? "target", "debug", "examples", "demo_shop");
 }
 
 /**
@@ -29,7 +30,6 @@ export async function startServer(extraEnv = {}, { reuse } = {}) {
     PAY_PORT: "0",
     PAY_HOST: "127.0.0.1",
     PAY_DATABASE_URL: `sqlite://${join(dir, "pay.db")}`,
-    PAY_DEMO: "true",
     PAY_WWW_DIR: resolve(ROOT, "www"),
     PAY_SDK_DIR: resolve(ROOT, process.env.PAY_E2E_SDK_DIR ?? "pay-frontend/pkg"),
     PAY_OFFLINE_PAYMENTS: "true",

@@ -25,10 +25,10 @@ pub(super) fn spawn(pay: Pay, target: String, sink: Sink) {
         // while this loop waits on the database or on new events.
         let mut in_flight = JoinSet::new();
         while !pay.is_stopping() {
-            let woken = pay.inner.store.changes().notified();
+            let woken = pay.db().changes().notified();
             let room = BATCH.saturating_sub(in_flight.len() as u32);
             if room > 0 {
-                match pay.inner.store.claim_due(&target, room, LEASE).await {
+                match pay.db().claim_due(&target, room, LEASE).await {
                     Ok(due) => {
                         for d in due {
                             let (pay, target, sink, client) =
@@ -78,7 +78,7 @@ async fn deliver(pay: &Pay, target: &str, sink: &Sink, client: &reqwest::Client,
     if let Try::Failed { retry_in: None, .. } = &outcome {
         tracing::warn!(%target, event_id = %d.event_id, "delivery is dead after its last try");
     }
-    if let Err(e) = pay.inner.store.record_try(target, &d, outcome, started.elapsed()).await {
+    if let Err(e) = pay.db().record_try(target, &d, outcome, started.elapsed()).await {
         // The lease runs out and the delivery is tried again: at least once.
         tracing::error!(%target, event_id = %d.event_id, error = %e, "recording a delivery failed");
     }

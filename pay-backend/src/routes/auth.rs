@@ -1,15 +1,12 @@
 //! The merchant API's guard: `Authorization: Bearer <secret key>`, compared in constant time.
 
 use crate::error::PayError;
+use crate::pay::Pay;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use pay_types::ErrorCode;
 use std::future::{ready, Ready};
 use subtle::ConstantTimeEq;
-
-/// The configured secret key; `None` disables the merchant API.
-#[derive(Clone)]
-pub struct MerchantKey(pub Option<String>);
 
 /// Extracting it proves the request carries the secret key.
 pub struct Merchant;
@@ -24,7 +21,8 @@ impl FromRequest for Merchant {
 }
 
 fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
-    let expected = req.app_data::<web::Data<MerchantKey>>().and_then(|k| k.0.clone());
+    let pay = req.app_data::<web::Data<Pay>>();
+    let expected = pay.and_then(|pay| pay.secret_key());
     let Some(expected) = expected else {
         return Err(PayError::rejected(
             ErrorCode::Unauthorized,

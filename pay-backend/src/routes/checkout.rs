@@ -41,7 +41,7 @@ async fn attempt(
     id: web::Path<String>,
     body: web::Json<AttemptRequest>,
 ) -> Result<HttpResponse, PayError> {
-    pay.inner.attempt_limiter.check(req.peer_addr().map(|a| a.ip()))?;
+    pay.check_attempt_rate(req.peer_addr().map(|a| a.ip()))?;
     Ok(HttpResponse::Ok().json(pay.submit_attempt(&id, body.into_inner()).await?))
 }
 

@@ -4,32 +4,11 @@ use super::auth::Merchant;
 use super::resource;
 use crate::error::PayError;
 use crate::pay::Pay;
-use crate::store::{DeliveryCounts, DeliveryLogEntry};
 use actix_web::{web, HttpResponse};
+use pay_types::Redelivered;
 #[allow(unused_imports)] // named by the OpenAPI attributes
-use pay_types::ApiError;
-use pay_types::PaymentUpdateEvent;
-use serde::{Deserialize, Serialize};
-
-/// A page of events and the cursor to continue from.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EventPage {
-    pub data: Vec<PaymentUpdateEvent>,
-    pub next_cursor: Option<i64>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Redelivered {
-    /// Deliveries queued again.
-    pub queued: u64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Deliveries {
-    pub counts: DeliveryCounts,
-    pub log: Vec<DeliveryLogEntry>,
-}
+use pay_types::{ApiError, Deliveries, EventPage};
+use serde::Deserialize;
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/events")
@@ -58,23 +37,8 @@ async fn list(
     pay: web::Data<Pay>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(PayError::rejected(
-            pay_types::ErrorCode::InvalidQuery,
-            "limit: 1 to 500",
-        ));
-    }
-    let rows = pay.store().events_after(query.after.unwrap_or(0).max(0), limit).await?;
-    let next = rows.last().map(|(position, _)| *position).or(query.after);
-    let data = rows
-        .into_iter()
-        .map(|(_, payload)| serde_json::from_str(&payload))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(EventPage {
-        data,
-        next_cursor: next,
-    }))
+    let page = pay.events_after(query.after, query.limit.unwrap_or(100)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[derive(Deserialize)]
@@ -93,11 +57,7 @@ async fn redeliver(
     event_id: web::Path<String>,
     query: web::Query<RedeliverQuery>,
 ) -> Result<HttpResponse, PayError> {
-    printable(&event_id, "event")?;
-    if let Some(target) = &query.target {
-        printable(target, "target")?;
-    }
-    let queued = pay.store().redeliver(&event_id, query.target.as_deref()).await?;
+    let queued = pay.redeliver(&event_id, query.target.as_deref()).await?;
     Ok(HttpResponse::Accepted().json(Redelivered { queued }))
 }
 
@@ -110,21 +70,5 @@ async fn deliveries(
     pay: web::Data<Pay>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, PayError> {
-    printable(&name, "webhook")?;
-    let target = format!("webhook:{name}");
-    let counts = pay.store().delivery_counts(&target).await?;
-    let log = pay.store().delivery_log(&target, 100).await?;
-    Ok(HttpResponse::Ok().json(Deliveries { counts, log }))
-}
-
-/// Names and ids are printable text: one with control characters names nothing (and
-/// PostgreSQL cannot even compare text holding a NUL).
-fn printable(raw: &str, what: &str) -> Result<(), PayError> {
-    match raw.chars().any(char::is_control) {
-        true => Err(PayError::rejected(
-            pay_types::ErrorCode::NotFound,
-            format!("no such {what}"),
-        )),
-        false => Ok(()),
-    }
+    Ok(HttpResponse::Ok().json(pay.deliveries(&name).await?))
 }

@@ -20,7 +20,7 @@ pub(super) async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub(super) async fn readyz(pay: web::Data<Pay>) -> HttpResponse {
-    match pay.store().ready().await {
+    match pay.ready().await {
         Ok(true) => HttpResponse::Ok().json(Health { status: "ready" }),
         Ok(false) => HttpResponse::ServiceUnavailable().json(Health {
             status: "migrations pending",

@@ -3,15 +3,12 @@
 use super::auth::Merchant;
 use super::resource;
 use crate::error::PayError;
-#[allow(unused_imports)] // named by the OpenAPI attributes
-use crate::pay::Refund;
 use crate::pay::{IdempotencyKey, Pay};
-use crate::store::{AttemptRow, PaymentRow};
 use actix_web::{web, HttpRequest, HttpResponse};
-#[allow(unused_imports)]
-use pay_types::ApiError;
-use pay_types::{Amount, Payment, PaymentInfo, PaymentUpdateEvent, TransactionStatus};
-use serde::{Deserialize, Serialize};
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use pay_types::{ApiError, Payment, PaymentDetails, PaymentEvents, PaymentPage, Refund};
+use pay_types::{PaymentInfo, RefundRequest};
+use serde::Deserialize;
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/payments")
@@ -20,45 +17,6 @@ pub(super) fn scope() -> actix_web::Scope {
         .service(resource("/{id}/events").route(web::get().to(events)))
         .service(resource("/{id}/refunds").route(web::post().to(refund)))
         .service(resource("/{id}/mark-paid").route(web::post().to(mark_paid)))
-}
-
-/// A page of payments.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentPage {
-    pub data: Vec<PaymentDetails>,
-    pub has_more: bool,
-}
-
-/// A payment's events in `sequence` order.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PaymentEvents {
-    pub data: Vec<PaymentUpdateEvent>,
-}
-
-/// A payment as the merchant sees it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentDetails {
-    pub payment: Payment,
-    pub status: TransactionStatus,
-    pub transaction_id: Option<String>,
-    pub refunded_amount: Amount,
-    pub attempts: Vec<AttemptRow>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
-    PaymentDetails {
-        payment: row.payment,
-        status: row.status,
-        transaction_id: row.transaction_id,
-        refunded_amount: row.refunded_amount,
-        attempts,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    }
 }
 
 /// Creates a payment (`createPayment`). With `Idempotency-Key`, the same key and body return
@@ -100,9 +58,7 @@ async fn create(
     params(("id" = String, Path, description = "payment id")),
     responses((status = 200, body = PaymentDetails), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn get(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
-    let row = pay.payment(&id).await?;
-    let attempts = pay.store().attempts_of(&row.payment.id).await?;
-    Ok(HttpResponse::Ok().json(details(row, attempts)))
+    Ok(HttpResponse::Ok().json(pay.payment_details(&id).await?))
 }
 
 #[derive(Deserialize)]
@@ -123,10 +79,8 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
     let limit = query.limit.unwrap_or(20);
-    let rows = pay.list_payments(limit, query.starting_after.as_deref()).await?;
-    let has_more = rows.len() == limit as usize;
-    let data: Vec<PaymentDetails> = rows.into_iter().map(|r| details(r, Vec::new())).collect();
-    Ok(HttpResponse::Ok().json(PaymentPage { data, has_more }))
+    let page = pay.payment_page(limit, query.starting_after.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// A payment's events in `sequence` order.
@@ -134,19 +88,8 @@ async fn list(
     params(("id" = String, Path, description = "payment id")),
     responses((status = 200, body = PaymentEvents), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn events(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
-    let row = pay.payment(&id).await?;
-    let events = pay.store().events_of(&row.payment.id).await?;
-    let data = events
-        .iter()
-        .map(|e| serde_json::from_str(&e.payload))
-        .collect::<Result<Vec<_>, _>>()?;
+    let data = pay.payment_events(&id).await?;
     Ok(HttpResponse::Ok().json(PaymentEvents { data }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefundRequest {
-    amount: Option<Amount>,
 }
 
 /// Refunds part (`amount`) or all that is left (`{}`).
@@ -175,6 +118,5 @@ async fn refund(
               (status = 409, body = ApiError)))]
 async fn mark_paid(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.mark_paid(&id).await?;
-    let attempts = pay.store().attempts_of(&row.payment.id).await?;
-    Ok(HttpResponse::Ok().json(details(row, attempts)))
+    Ok(HttpResponse::Ok().json(pay.details_of(row).await?))
 }

@@ -1,5 +1,7 @@
-//! HTTP routes under `/pay/v1/`, mountable in a merchant's own actix-web app with
-//! [`configure`]. Every error is a JSON `{code, message}`.
+//! HTTP routes. [`scope`] is the whole Pay API under `/pay/v1/`: one self-contained
+//! `actix_web::Scope` (its `Pay`, its body and query limits, its JSON errors) that a merchant's
+//! app mounts beside its own routes. [`operations`] are liveness, readiness and metrics, for
+//! the host to mount where it wants. Every error is a JSON `{code, message}`.
 
 mod auth;
 mod checkout;
@@ -16,39 +18,47 @@ use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::{web, HttpResponse};
 use pay_types::ErrorCode;
 
-pub use auth::MerchantKey;
-
 /// Request bodies above this many bytes get 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Mounts the checkout API, the merchant API, the events API, the operations routes and (in
-/// test mode) the sandbox routes. Expects `web::Data<Pay>` and `web::Data<MerchantKey>` in the
-/// app data.
+/// `GET /healthz`, `GET /readyz` and `GET /metrics`, for the host to mount at its root (as the
+/// server does) or under a path of its own: `app.configure(routes::operations(&pay))`.
+pub fn operations(pay: &Pay) -> impl FnOnce(&mut web::ServiceConfig) {
+    let pay = web::Data::new(pay.clone());
+    move |cfg| {
+        cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+            .service(
+                resource("/readyz")
+                    .app_data(pay.clone())
+                    .route(web::get().to(health::readyz)),
+            )
+            .service(resource("/metrics").app_data(pay).route(web::get().to(health::metrics)));
+    }
+}
+
+/// The Pay API, mounted at `/pay/v1`: the checkout API (CORS for the configured page
+/// origins), the merchant API and the events API (secret key), the currencies, the OpenAPI
+/// document and, in test mode, the sandbox routes. Unknown paths under it answer a JSON 404.
 ///
 /// Convention (checked by a test against the OpenAPI document): every route is registered as
 /// `resource("/path").route(web::<method>()…)` inside the `web::scope` of its file.
-pub fn configure(cfg: &mut web::ServiceConfig, pay: &Pay, origins: &[String]) {
-    cfg.app_data(json_config())
+pub fn scope(pay: &Pay) -> actix_web::Scope {
+    let origins = pay.allowed_origins();
+    let mut scope = web::scope("/pay/v1")
+        .app_data(web::Data::new(pay.clone()))
+        .app_data(json_config())
         .app_data(query_config())
-        .service(resource("/healthz").route(web::get().to(health::healthz)))
-        .service(resource("/readyz").route(web::get().to(health::readyz)))
-        .service(resource("/metrics").route(web::get().to(health::metrics)))
-        .service(
-            web::scope("/pay/v1")
-                .service(checkout::scope().wrap(cors(origins)))
-                .service(currencies::scope().wrap(cors(origins)))
-                .service(currencies::site_scope().wrap(cors(origins)))
-                .service(merchant::scope())
-                .service(events::scope())
-                .service(events::webhooks_scope())
-                .service(resource("/openapi.json").route(web::get().to(openapi::document)))
-                .configure(|cfg| {
-                    if pay.test_mode() {
-                        cfg.service(sandbox::scope());
-                    }
-                })
-                .default_service(web::route().to(not_found)),
-        );
+        .service(checkout::scope().wrap(cors(origins)))
+        .service(currencies::scope().wrap(cors(origins)))
+        .service(currencies::site_scope().wrap(cors(origins)))
+        .service(merchant::scope())
+        .service(events::scope())
+        .service(events::webhooks_scope())
+        .service(resource("/openapi.json").route(web::get().to(openapi::document)));
+    if pay.test_mode() {
+        scope = scope.service(sandbox::scope());
+    }
+    scope.default_service(web::route().to(not_found))
 }
 
 /// CORS for the routes a page calls: only the configured origins, GET and POST, JSON bodies.

@@ -2,10 +2,13 @@
 
 use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
-use super::{now_rfc3339, Store};
-use crate::error::PayError;
-use pay_types::{DeclineCode, ErrorCode, PaymentId, PaymentMethod, TransactionStatus, UserInfo};
+use super::{now_rfc3339, parse_time, Store, StoreError};
+use pay_types::{
+    AttemptState, ClaimDecision, ClaimState, DeclineCode, KnownAttempt, PaymentId, PaymentMethod, TransactionStatus,
+    UserInfo,
+};
 use sqlx::AnyConnection;
+use time::OffsetDateTime;
 
 /// What is recorded of an attempt before it reaches the processor. No card number or CVC:
 /// only the brand and the last four digits.
@@ -20,29 +23,57 @@ pub struct NewAttempt {
     pub user_info: Option<UserInfo>,
 }
 
-/// An attempt as stored, and as the merchant API shows it (`processing` or `done`; never
-/// more of the card than brand and last four).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+/// An attempt as stored: never more of the card than brand and last four.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRow {
     pub attempt_id: String,
-    pub method: String,
-    pub state: String,
-    pub status: Option<String>,
+    pub method: PaymentMethod,
+    pub state: AttemptState,
+    /// The outcome, once `Done`.
+    pub status: Option<TransactionStatus>,
     pub transaction_id: Option<String>,
-    pub decline_code: Option<String>,
+    pub decline: Option<DeclineCode>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
-impl AttemptRow {
-    pub fn status(&self) -> Option<TransactionStatus> {
-        self.status.as_deref().and_then(TransactionStatus::parse)
-    }
+#[derive(sqlx::FromRow)]
+struct RawAttempt {
+    attempt_id: String,
+    method: String,
+    state: String,
+    status: Option<String>,
+    transaction_id: Option<String>,
+    decline_code: Option<String>,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    created_at: String,
+}
 
-    pub fn decline(&self) -> Option<DeclineCode> {
-        self.decline_code.as_deref().and_then(DeclineCode::parse)
+impl TryFrom<RawAttempt> for AttemptRow {
+    type Error = StoreError;
+
+    fn try_from(r: RawAttempt) -> Result<Self, StoreError> {
+        let status = r
+            .status
+            .map(|s| TransactionStatus::parse(&s).ok_or_else(|| StoreError::corrupt("attempt status")))
+            .transpose()?;
+        let decline = r
+            .decline_code
+            .map(|d| DeclineCode::parse(&d).ok_or_else(|| StoreError::corrupt("decline code")))
+            .transpose()?;
+        Ok(AttemptRow {
+            method: parse_method(&r.method).ok_or_else(|| StoreError::corrupt("attempt method"))?,
+            state: AttemptState::parse(&r.state).ok_or_else(|| StoreError::corrupt("attempt state"))?,
+            attempt_id: r.attempt_id,
+            status,
+            transaction_id: r.transaction_id,
+            decline,
+            card_brand: r.card_brand,
+            card_last4: r.card_last4,
+            created_at: parse_time(&r.created_at)?,
+        })
     }
 }
 
@@ -61,7 +92,7 @@ const ATTEMPT_COLUMNS: &str =
 impl Store {
     /// Reserves the payment for one attempt, atomically: the payment must accept attempts,
     /// have none in flight and not have used up its declines. A known attempt id replays.
-    pub async fn claim_attempt(&self, new: &NewAttempt, max_declined: u32) -> Result<Claim, PayError> {
+    pub async fn claim_attempt(&self, new: &NewAttempt, max_declined: u32) -> Result<Claim, StoreError> {
         let (new, lock, owner) = (new.clone(), self.dialect.for_update(), self.owner);
         self.write(move |conn| Box::pin(async move { claim(conn, &new, lock, owner, max_declined).await }))
             .await
@@ -73,7 +104,7 @@ impl Store {
         payment_id: &PaymentId,
         attempt_id: &str,
         change: Change,
-    ) -> Result<(PaymentRow, AttemptRow), PayError> {
+    ) -> Result<(PaymentRow, AttemptRow), StoreError> {
         let (payment_id, attempt_id, lock) = (payment_id.clone(), attempt_id.to_owned(), self.dialect.for_update());
         let done = self
             .write(move |conn| Box::pin(async move { finish(conn, &payment_id, &attempt_id, lock, change).await }))
@@ -82,34 +113,28 @@ impl Store {
         Ok(done)
     }
 
-    /// The most recent attempt of a payment.
-    pub async fn latest_attempt(&self, payment_id: &PaymentId) -> Result<Option<AttemptRow>, PayError> {
-        let sql =
-            format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position DESC LIMIT 1");
-        Ok(sqlx::query_as(&sql)
-            .bind(payment_id.as_str())
-            .fetch_optional(&self.reader)
-            .await?)
-    }
-
-    pub async fn attempts_of(&self, payment_id: &PaymentId) -> Result<Vec<AttemptRow>, PayError> {
+    /// A payment's attempts, oldest first.
+    pub async fn attempts_of(&self, payment_id: &PaymentId) -> Result<Vec<AttemptRow>, StoreError> {
         let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 ORDER BY position");
-        Ok(sqlx::query_as(&sql)
+        let raws: Vec<RawAttempt> = sqlx::query_as(&sql)
             .bind(payment_id.as_str())
             .fetch_all(&self.reader)
-            .await?)
+            .await?;
+        raws.into_iter().map(AttemptRow::try_from).collect()
     }
 
     /// Attempts a crash left at the processor, those whose process is no longer running:
     /// (payment, attempt).
-    pub async fn interrupted_attempts(&self) -> Result<Vec<(PaymentId, String)>, PayError> {
+    pub async fn interrupted_attempts(&self) -> Result<Vec<(PaymentId, String)>, StoreError> {
         let sql = format!(
             "SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL \
              AND (processing_by IS NULL OR NOT {})",
             self.dialect.owner_alive("processing_by", self.owner)
         );
         let rows: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&self.reader).await?;
-        rows.into_iter().map(|(p, a)| Ok((PaymentId::parse(&p)?, a))).collect()
+        rows.into_iter()
+            .map(|(p, a)| Ok((PaymentId::parse(&p).map_err(|_| StoreError::corrupt("payment id"))?, a)))
+            .collect()
     }
 }
 
@@ -119,9 +144,9 @@ async fn claim(
     lock: &str,
     owner: i32,
     max_declined: u32,
-) -> Result<Claim, PayError> {
+) -> Result<Claim, StoreError> {
     let Some(row) = fetch_payment(conn, new.payment_id.as_str(), lock).await? else {
-        return Err(PayError::payment_not_found());
+        return Err(StoreError::PaymentNotFound);
     };
     let known: Option<(String, String)> = sqlx::query_as::<_, (String, String)>(
         "SELECT state, request_hash FROM attempts WHERE payment_id = $1 AND attempt_id = $2",
@@ -130,55 +155,25 @@ async fn claim(
     .bind(&new.attempt_id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some((state, hash)) = known {
-        if hash != new.request_hash {
-            return Err(PayError::rejected(
-                ErrorCode::AttemptConflict,
-                "this attemptId was used with different details; use a new attemptId",
-            ));
-        }
-        if state == "processing" {
-            return Err(PayError::rejected(
-                ErrorCode::AttemptInProgress,
-                "this attempt is being processed",
-            ));
-        }
-        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 AND attempt_id = $2");
-        let attempt: AttemptRow = sqlx::query_as(&sql)
-            .bind(new.payment_id.as_str())
-            .bind(&new.attempt_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let known = known.map(|(state, hash)| KnownAttempt {
+        same_request: hash == new.request_hash,
+        in_flight: state == AttemptState::Processing.as_str(),
+    });
+    if row.claim_state(max_declined).decide(known)? == ClaimDecision::Replay {
+        let attempt = fetch_attempt(conn, &new.payment_id, &new.attempt_id).await?;
         return Ok(Claim::Replay(row, Box::new(attempt)));
-    }
-    if row.processing_attempt.is_some() {
-        return Err(PayError::rejected(
-            ErrorCode::AttemptInProgress,
-            "another attempt is being processed",
-        ));
-    }
-    if !row.status.accepts_attempt() {
-        return Err(PayError::rejected(
-            ErrorCode::PaymentNotPayable,
-            format!("this payment is {} and cannot be paid again", row.status),
-        ));
-    }
-    if row.failed_attempts >= max_declined {
-        return Err(PayError::rejected(
-            ErrorCode::TooManyAttempts,
-            "too many declined attempts for this payment",
-        ));
     }
     let now = now_rfc3339();
     sqlx::query(
         "INSERT INTO attempts (payment_id, attempt_id, request_hash, method, state, card_brand, card_last4, \
-         user_info, created_at, position) VALUES ($1, $2, $3, $4, 'processing', $5, $6, $7, $8, \
+         user_info, created_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
          (SELECT COALESCE(MAX(position), 0) + 1 FROM attempts WHERE payment_id = $1))",
     )
     .bind(new.payment_id.as_str())
     .bind(&new.attempt_id)
     .bind(&new.request_hash)
     .bind(method_str(new.method))
+    .bind(AttemptState::Processing.as_str())
     .bind(&new.card_brand)
     .bind(&new.card_last4)
     .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
@@ -204,28 +199,28 @@ async fn finish(
     attempt_id: &str,
     lock: &str,
     change: Change,
-) -> Result<(PaymentRow, AttemptRow), PayError> {
+) -> Result<(PaymentRow, AttemptRow), StoreError> {
     let Some(row) = fetch_payment(conn, payment_id.as_str(), lock).await? else {
-        return Err(PayError::payment_not_found());
+        return Err(StoreError::PaymentNotFound);
     };
     if row.processing_attempt.as_deref() != Some(attempt_id) {
-        return Err(PayError::internal(
-            "finishing an attempt that does not hold the payment",
-        ));
+        return Err(StoreError::AttemptNotInFlight);
     }
     let result = sqlx::query(
-        "UPDATE attempts SET state = 'done', status = $1, transaction_id = $2, decline_code = $3 \
-         WHERE payment_id = $4 AND attempt_id = $5 AND state = 'processing'",
+        "UPDATE attempts SET state = $1, status = $2, transaction_id = $3, decline_code = $4 \
+         WHERE payment_id = $5 AND attempt_id = $6 AND state = $7",
     )
+    .bind(AttemptState::Done.as_str())
     .bind(change.status.as_str())
     .bind(&change.transaction_id)
     .bind(change.decline.map(DeclineCode::as_str))
     .bind(payment_id.as_str())
     .bind(attempt_id)
+    .bind(AttemptState::Processing.as_str())
     .execute(&mut *conn)
     .await?;
     if result.rows_affected() != 1 {
-        return Err(PayError::internal("attempt is not in flight"));
+        return Err(StoreError::AttemptNotInFlight);
     }
     let mut change = change;
     if change.buyer_info.is_none() {
@@ -241,18 +236,45 @@ async fn finish(
             .transpose()?;
     }
     let updated = apply_change(conn, &row, change).await?;
+    let attempt = fetch_attempt(conn, payment_id, attempt_id).await?;
+    Ok((updated, attempt))
+}
+
+async fn fetch_attempt(
+    conn: &mut AnyConnection,
+    payment_id: &PaymentId,
+    attempt_id: &str,
+) -> Result<AttemptRow, StoreError> {
     let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 AND attempt_id = $2");
-    let attempt: AttemptRow = sqlx::query_as(&sql)
+    let raw: RawAttempt = sqlx::query_as(&sql)
         .bind(payment_id.as_str())
         .bind(attempt_id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok((updated, attempt))
+    raw.try_into()
 }
 
-pub(crate) fn method_str(m: PaymentMethod) -> &'static str {
+fn method_str(m: PaymentMethod) -> &'static str {
     match m {
         PaymentMethod::Card => "card",
         PaymentMethod::Offline => "offline",
+    }
+}
+
+fn parse_method(s: &str) -> Option<PaymentMethod> {
+    [PaymentMethod::Card, PaymentMethod::Offline]
+        .into_iter()
+        .find(|m| method_str(*m) == s)
+}
+
+impl PaymentRow {
+    /// What the claim rules look at.
+    pub fn claim_state(&self, max_declined: u32) -> ClaimState {
+        ClaimState {
+            status: self.status,
+            attempt_in_flight: self.processing_attempt.is_some(),
+            declined: self.failed_attempts,
+            max_declined,
+        }
     }
 }

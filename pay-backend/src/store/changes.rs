@@ -1,9 +1,11 @@
 //! The one place a payment's transaction status changes. Each change is checked against the
 //! transition table and writes its event into the outbox in the same database transaction.
+//! Changes come from attempts (`attempts`), refunds (`refunds`), the merchant (mark paid, and
+//! in test mode a chargeback: [`Store::change_status`]) and changes the processor announced
+//! for later ([`Store::apply_scheduled`]).
 
 use super::payments::{fetch_payment, PaymentRow};
-use super::{now_ms, now_rfc3339, Store};
-use crate::error::PayError;
+use super::{now_ms, now_rfc3339, outbox, parse_time, Store, StoreError};
 use pay_types::{DeclineCode, PaymentId, PaymentUpdateEvent, TransactionStatus, UserInfo};
 use sqlx::AnyConnection;
 use std::time::Duration;
@@ -39,7 +41,7 @@ pub(super) async fn apply_change(
     conn: &mut AnyConnection,
     row: &PaymentRow,
     change: Change,
-) -> Result<PaymentRow, PayError> {
+) -> Result<PaymentRow, StoreError> {
     let status = row.status.transition(change.status)?;
     let transaction_id = change.transaction_id.or_else(|| row.transaction_id.clone());
     let buyer_info = change.buyer_info.or_else(|| row.buyer_info.clone());
@@ -71,33 +73,11 @@ pub(super) async fn apply_change(
         status,
         transaction_id: transaction_id.clone(),
         user_info: buyer_info.clone().or_else(|| row.payment.user_info.clone()),
-        event_id: event_id(&row.payment.id, sequence),
+        event_id: outbox::event_id(&row.payment.id, sequence),
         sequence,
         created_at: now.clone(),
     };
-    sqlx::query(
-        "INSERT INTO payment_events (event_id, payment_id, sequence, status, payload, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&event.event_id)
-    .bind(row.payment.id.as_str())
-    .bind(sequence as i64)
-    .bind(status.as_str())
-    .bind(serde_json::to_string(&event)?)
-    .bind(&now)
-    .execute(&mut *conn)
-    .await?;
-    // One delivery per registered target, due now.
-    sqlx::query(
-        "INSERT INTO deliveries (event_id, target, payment_id, sequence, state, next_attempt_at) \
-         SELECT $1, name, $2, $3, 'pending', $4 FROM delivery_targets",
-    )
-    .bind(&event.event_id)
-    .bind(row.payment.id.as_str())
-    .bind(sequence as i64)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
+    outbox::record(conn, &event).await?;
 
     Ok(PaymentRow {
         status,
@@ -108,19 +88,31 @@ pub(super) async fn apply_change(
         processing_attempt: None,
         scheduled,
         event_sequence: sequence,
-        updated_at: now,
+        updated_at: parse_time(&now)?,
         ..row.clone()
     })
 }
 
-/// Deterministic: the same change of the same payment always has the same id.
-fn event_id(payment: &PaymentId, sequence: u64) -> String {
-    format!("evt_{}_{sequence}", payment.as_str().replace('-', ""))
-}
-
 impl Store {
+    /// A status change the merchant (or the sandbox) asks for: checked against the table.
+    pub async fn change_status(&self, id: &PaymentId, status: TransactionStatus) -> Result<PaymentRow, StoreError> {
+        let (id, lock) = (id.clone(), self.dialect.for_update());
+        let updated = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let row = fetch_payment(conn, id.as_str(), lock)
+                        .await?
+                        .ok_or(StoreError::PaymentNotFound)?;
+                    apply_change(conn, &row, Change::to(status)).await
+                })
+            })
+            .await?;
+        self.changed();
+        Ok(updated)
+    }
+
     /// Payments whose announced change is due.
-    pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, PayError> {
+    pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, StoreError> {
         let ids: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM payments WHERE scheduled_at <= $1 ORDER BY scheduled_at LIMIT $2")
                 .bind(now_ms())
@@ -128,19 +120,19 @@ impl Store {
                 .fetch_all(&self.reader)
                 .await?;
         ids.into_iter()
-            .map(|(id,)| PaymentId::parse(&id).map_err(PayError::from))
+            .map(|(id,)| PaymentId::parse(&id).map_err(|_| StoreError::corrupt("payment id")))
             .collect()
     }
 
     /// Applies the payment's announced change now, whether due or not. `None` when nothing
     /// was announced (or another call applied it first).
-    pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
+    pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, StoreError> {
         let (id, lock) = (id.clone(), self.dialect.for_update());
         let applied = self
             .write(move |conn| {
                 Box::pin(async move {
                     let Some(row) = fetch_payment(conn, id.as_str(), lock).await? else {
-                        return Err(PayError::payment_not_found());
+                        return Err(StoreError::PaymentNotFound);
                     };
                     let Some((status, _)) = row.scheduled else {
                         return Ok(None);

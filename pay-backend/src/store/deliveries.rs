@@ -1,11 +1,10 @@
 //! Deliveries of outbox events to targets (hooks and webhook endpoints): claiming due ones
 //! under a lease, recording each try in the delivery log, retrying, parking as dead.
 
-use super::{now_ms, now_rfc3339, Store};
-use crate::error::PayError;
-use pay_types::ErrorCode;
-use serde::Serialize;
+use super::{now_ms, now_rfc3339, parse_time, Store, StoreError};
+use pay_types::{DeliveryCounts, DeliveryOutcome};
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// A delivery claimed for one try.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,25 +16,39 @@ pub struct DueDelivery {
     pub payload: String,
 }
 
-/// One line of a target's delivery log.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryLogEntry {
+/// One line of a target's delivery log: one try of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryLogRow {
     pub event_id: String,
-    pub attempt: i64,
-    pub outcome: String,
-    pub status_code: Option<i64>,
+    /// 1 for the first try.
+    pub attempt: u32,
+    pub outcome: DeliveryOutcome,
+    pub status_code: Option<u16>,
     pub error: Option<String>,
-    pub duration_ms: i64,
-    pub at: String,
+    pub duration_ms: u64,
+    pub at: OffsetDateTime,
 }
 
-/// Deliveries of one target by state.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct DeliveryCounts {
-    pub pending: i64,
-    pub delivered: i64,
-    pub dead: i64,
+type RawLogLine = (String, i64, String, Option<i64>, Option<String>, i64, String);
+
+impl TryFrom<RawLogLine> for DeliveryLogRow {
+    type Error = StoreError;
+
+    fn try_from(
+        (event_id, attempt, outcome, status_code, error, duration_ms, at): RawLogLine,
+    ) -> Result<Self, StoreError> {
+        Ok(DeliveryLogRow {
+            event_id,
+            attempt: u32::try_from(attempt).map_err(|_| StoreError::corrupt("delivery attempt"))?,
+            outcome: DeliveryOutcome::parse(&outcome).ok_or_else(|| StoreError::corrupt("delivery outcome"))?,
+            status_code: status_code
+                .map(|c| u16::try_from(c).map_err(|_| StoreError::corrupt("status code")))
+                .transpose()?,
+            error,
+            duration_ms: u64::try_from(duration_ms).unwrap_or(0),
+            at: parse_time(&at)?,
+        })
+    }
 }
 
 /// The outcome of one try.
@@ -53,7 +66,7 @@ pub enum Try {
 
 impl Store {
     /// Registers a target: it receives every event recorded from now on.
-    pub async fn register_target(&self, name: &str) -> Result<(), PayError> {
+    pub async fn register_target(&self, name: &str) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO delivery_targets (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(now_rfc3339())
@@ -64,7 +77,7 @@ impl Store {
 
     /// Hands back the leases this process holds (at shutdown, once its deliveries in flight
     /// have ended or been given up): another process, or the next run, delivers them.
-    pub async fn release_leases(&self) -> Result<u64, PayError> {
+    pub async fn release_leases(&self) -> Result<u64, StoreError> {
         let released = sqlx::query(
             "UPDATE deliveries SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1 AND state = 'pending'",
         )
@@ -78,7 +91,7 @@ impl Store {
     /// and only when every earlier event of that payment is no longer pending for the target,
     /// so each target sees a payment's events in `sequence` order. A lease is void once it
     /// expires or once the process that took it is no longer running (at once, after a crash).
-    pub async fn claim_due(&self, target: &str, limit: u32, lease: Duration) -> Result<Vec<DueDelivery>, PayError> {
+    pub async fn claim_due(&self, target: &str, limit: u32, lease: Duration) -> Result<Vec<DueDelivery>, StoreError> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let sql = format!(
@@ -118,7 +131,7 @@ impl Store {
         d: &DueDelivery,
         outcome: Try,
         took: Duration,
-    ) -> Result<(), PayError> {
+    ) -> Result<(), StoreError> {
         let now = now_rfc3339();
         let attempt = d.attempts + 1;
         let mut tx = self.writer.begin().await?;
@@ -134,7 +147,7 @@ impl Store {
                 .bind(target)
                 .execute(&mut *tx)
                 .await?;
-                ("delivered", *status_code, None)
+                (DeliveryOutcome::Delivered, *status_code, None)
             }
             Try::Failed {
                 status_code,
@@ -157,11 +170,11 @@ impl Store {
                 .bind(target)
                 .execute(&mut *tx)
                 .await?;
-                (
-                    if state == "dead" { "dead" } else { "failed" },
-                    *status_code,
-                    Some(error.clone()),
-                )
+                let outcome = match retry_in {
+                    Some(_) => DeliveryOutcome::Failed,
+                    None => DeliveryOutcome::Dead,
+                };
+                (outcome, *status_code, Some(error.clone()))
             }
         };
         sqlx::query(
@@ -171,7 +184,7 @@ impl Store {
         .bind(&d.event_id)
         .bind(target)
         .bind(attempt)
-        .bind(label)
+        .bind(label.as_str())
         .bind(status_code.map(i64::from))
         .bind(error)
         .bind(took.as_millis() as i64)
@@ -183,7 +196,7 @@ impl Store {
     }
 
     /// Puts every delivery of an event (or only `target`'s) back in the queue, due now.
-    pub async fn redeliver(&self, event_id: &str, target: Option<&str>) -> Result<u64, PayError> {
+    pub async fn redeliver(&self, event_id: &str, target: Option<&str>) -> Result<u64, StoreError> {
         let result = sqlx::query(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, locked_until = NULL, locked_by = NULL \
              WHERE event_id = $2 AND ($3 IS NULL OR target = $3)",
@@ -194,28 +207,26 @@ impl Store {
         .execute(&self.writer)
         .await?;
         if result.rows_affected() == 0 {
-            return Err(PayError::rejected(
-                ErrorCode::NotFound,
-                "no deliveries for this event (and target)",
-            ));
+            return Err(StoreError::NoDeliveries);
         }
         self.changed();
         Ok(result.rows_affected())
     }
 
     /// The newest `limit` lines of a target's delivery log.
-    pub async fn delivery_log(&self, target: &str, limit: u32) -> Result<Vec<DeliveryLogEntry>, PayError> {
-        Ok(sqlx::query_as(
+    pub async fn delivery_log(&self, target: &str, limit: u32) -> Result<Vec<DeliveryLogRow>, StoreError> {
+        let lines: Vec<RawLogLine> = sqlx::query_as(
             "SELECT event_id, attempt, outcome, status_code, error, duration_ms, at FROM delivery_log \
              WHERE target = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(target)
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
-        .await?)
+        .await?;
+        lines.into_iter().map(DeliveryLogRow::try_from).collect()
     }
 
-    pub async fn delivery_counts(&self, target: &str) -> Result<DeliveryCounts, PayError> {
+    pub async fn delivery_counts(&self, target: &str) -> Result<DeliveryCounts, StoreError> {
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE target = $1 GROUP BY state")
                 .bind(target)
@@ -223,6 +234,7 @@ impl Store {
                 .await?;
         let mut counts = DeliveryCounts::default();
         for (state, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
             match state.as_str() {
                 "pending" => counts.pending = n,
                 "delivered" => counts.delivered = n,
@@ -233,7 +245,7 @@ impl Store {
     }
 
     /// (target, state, count) of every delivery.
-    pub async fn delivery_states(&self) -> Result<Vec<(String, String, i64)>, PayError> {
+    pub async fn delivery_states(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
         Ok(
             sqlx::query_as("SELECT target, state, COUNT(*) FROM deliveries GROUP BY target, state")
                 .fetch_all(&self.reader)
@@ -242,7 +254,7 @@ impl Store {
     }
 
     /// (target, seconds) since the oldest still-pending event of each target was recorded.
-    pub async fn oldest_pending_ages(&self) -> Result<Vec<(String, i64)>, PayError> {
+    pub async fn oldest_pending_ages(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT d.target, MIN(e.created_at) FROM deliveries d JOIN payment_events e ON e.event_id = d.event_id \
              WHERE d.state = 'pending' GROUP BY d.target",
@@ -257,14 +269,5 @@ impl Store {
                 Some((target, (now - at).whole_seconds().max(0)))
             })
             .collect())
-    }
-
-    /// Events recorded after `position` (a cursor from a previous page), oldest first.
-    pub async fn events_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, String)>, PayError> {
-        Ok(sqlx::query_as(self.dialect.events_after())
-            .bind(position)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await?)
     }
 }

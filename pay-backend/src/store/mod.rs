@@ -9,29 +9,43 @@
 //!   advisory lock for its lifetime and writes its number into the claims it makes, so the
 //!   claims of a process that died are taken over at once.
 
+//!
+//! The store speaks in its own terms: typed rows ([`PaymentRow`], [`AttemptRow`], …) and
+//! [`StoreError`]; the HTTP layer and the wire types are built on top of it.
+//!
+//! Where each concern lives: `payments` (insert, read, list), `attempts` (claim a payment for
+//! one attempt, record its outcome), `changes` (the one place a status changes), `outbox`
+//! (the event of every change and one delivery row per target), `deliveries` (claiming and
+//! recording deliveries), `refunds`, `currencies` (site settings, cached rates),
+//! `group_commit` (how writes are batched into shared transactions), `dialect` (SQLite and
+//! PostgreSQL differences).
+
 mod attempts;
 mod changes;
 mod currencies;
 mod deliveries;
 mod dialect;
+mod error;
 mod group_commit;
+mod outbox;
 mod payments;
 mod refunds;
-mod write_batch;
 
 pub use attempts::{AttemptRow, Claim, NewAttempt};
 pub use changes::Change;
-pub use deliveries::{DeliveryCounts, DeliveryLogEntry, DueDelivery, Try};
+pub use deliveries::{DeliveryLogRow, DueDelivery, Try};
 pub use dialect::Dialect;
-pub use payments::{PaymentRow, StoredEvent};
+pub use error::StoreError;
+pub use payments::PaymentRow;
 
-use crate::error::PayError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use tokio::sync::{Mutex, Notify};
 
 /// Connections to PostgreSQL per process.
@@ -47,18 +61,18 @@ pub struct Store {
     /// PostgreSQL: the connection holding this process's advisory lock, for its lifetime.
     owner_lock: Arc<Mutex<Option<AnyConnection>>>,
     changes: Arc<Notify>,
-    inserts: tokio::sync::mpsc::Sender<group_commit::Job>,
+    /// The queue of the task that group-commits new payments.
+    inserts: tokio::sync::mpsc::Sender<group_commit::inserts::Job>,
     /// SQLite: the queue of the task that group-commits the other writes.
-    steps: Option<tokio::sync::mpsc::Sender<write_batch::Step>>,
+    steps: Option<tokio::sync::mpsc::Sender<group_commit::steps::Step>>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database and applies the migrations. `sqlite:…` and
     /// `postgres://…` URLs are accepted.
-    pub async fn open(url: &str) -> Result<Self, PayError> {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let dialect = Dialect::of_url(url)
-            .ok_or_else(|| PayError::internal("the database URL must start with sqlite: or postgres://"))?;
+        let dialect = Dialect::of_url(url).ok_or(StoreError::UnsupportedUrl)?;
         let (writer, reader) = match dialect {
             Dialect::Sqlite => open_sqlite(url).await?,
             Dialect::Postgres => {
@@ -78,8 +92,8 @@ impl Store {
                 (owner, Some(conn))
             }
         };
-        let inserts = group_commit::spawn(writer.clone(), dialect);
-        let steps = (dialect == Dialect::Sqlite).then(|| write_batch::spawn(writer.clone()));
+        let inserts = group_commit::inserts::spawn(writer.clone(), dialect);
+        let steps = (dialect == Dialect::Sqlite).then(|| group_commit::steps::spawn(writer.clone()));
         Ok(Self {
             writer,
             reader,
@@ -106,15 +120,16 @@ impl Store {
     }
 
     /// The database answers and every migration of this build is applied.
-    pub async fn ready(&self) -> Result<bool, PayError> {
+    pub async fn ready(&self) -> Result<bool, StoreError> {
         let applied: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
             .fetch_one(&self.reader)
             .await?;
         Ok(applied.0 as usize >= self.dialect.migrator().iter().count())
     }
 
-    /// Rows per table, to show that a rejected request changed nothing.
-    pub async fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, PayError> {
+    /// Rows per table, to show that a rejected request changed nothing (tests only).
+    #[cfg(feature = "testing")]
+    pub async fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         let mut counts = Vec::new();
         for table in [
             "payments",
@@ -162,7 +177,7 @@ impl Store {
 }
 
 /// One writer connection and a pool of readers on the same file.
-async fn open_sqlite(url: &str) -> Result<(AnyPool, AnyPool), PayError> {
+async fn open_sqlite(url: &str) -> Result<(AnyPool, AnyPool), StoreError> {
     let file = SqliteConnectOptions::from_str(url)?;
     // The writer copies the WAL back into the database (a checkpoint, with two syncs) every
     // WAL_CHECKPOINT_PAGES pages: the commit that crosses the mark waits for it, and so does
@@ -202,13 +217,13 @@ async fn open_sqlite(url: &str) -> Result<(AnyPool, AnyPool), PayError> {
 /// maximum rate went from about 12 ms (1000 pages) to about 7 ms.
 const WAL_CHECKPOINT_PAGES: u32 = 250;
 
-fn any_options(sqlite: &SqliteConnectOptions) -> Result<AnyConnectOptions, PayError> {
+fn any_options(sqlite: &SqliteConnectOptions) -> Result<AnyConnectOptions, StoreError> {
     Ok(AnyConnectOptions::from_str(sqlite.to_url_lossy().as_str())?)
 }
 
 /// Takes an advisory lock under a new number on a connection of its own: while the connection
 /// lives, other processes see this one as running.
-async fn take_owner_lock(url: &str) -> Result<(i32, AnyConnection), PayError> {
+async fn take_owner_lock(url: &str) -> Result<(i32, AnyConnection), StoreError> {
     let mut conn = AnyConnection::connect(url).await?;
     loop {
         let owner = fastrand::i32(1..i32::MAX);
@@ -223,11 +238,19 @@ async fn take_owner_lock(url: &str) -> Result<(i32, AnyConnection), PayError> {
     }
 }
 
-/// Now, RFC 3339 in UTC.
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("a UTC timestamp always formats")
+/// Now, RFC 3339 in UTC: how the store writes a time.
+pub(crate) fn now_rfc3339() -> String {
+    rfc3339(OffsetDateTime::now_utc())
+}
+
+/// A time as RFC 3339 text (how it is stored, and how the wire types carry it).
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).expect("a UTC timestamp always formats")
+}
+
+/// A stored time.
+pub(crate) fn parse_time(text: &str) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| StoreError::corrupt("timestamp"))
 }
 
 /// Now, unix milliseconds.

@@ -1,11 +1,11 @@
 //! Payments: insert (with an idempotency key), read, list.
 
-use super::{now_rfc3339, Dialect, Store};
-use crate::error::PayError;
+use super::{now_rfc3339, parse_time, Dialect, Store, StoreError};
 use pay_types::{
-    Amount, Currency, DeclineCode, ErrorCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
+    Amount, Currency, DeclineCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
 use sqlx::{Any, AnyConnection, Transaction};
+use time::OffsetDateTime;
 
 /// A payment with its current state.
 #[derive(Debug, Clone)]
@@ -23,8 +23,8 @@ pub struct PaymentRow {
     pub event_sequence: u64,
     /// Sum of the refunds so far.
     pub refunded_amount: Amount,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow)]
@@ -54,14 +54,14 @@ pub(super) const PAYMENT_COLUMNS: &str =
      last_attempt_id, buyer_info, failed_attempts, processing_attempt, scheduled_status, scheduled_at, \
      event_sequence, refunded_amount, created_at, updated_at";
 
-fn corrupt(what: &str) -> PayError {
-    PayError::internal(format!("stored payment has an invalid {what}"))
+fn corrupt(what: &str) -> StoreError {
+    StoreError::corrupt(format_args!("payment {what}"))
 }
 
 impl TryFrom<RawPayment> for PaymentRow {
-    type Error = PayError;
+    type Error = StoreError;
 
-    fn try_from(r: RawPayment) -> Result<Self, PayError> {
+    fn try_from(r: RawPayment) -> Result<Self, StoreError> {
         let status = |s: &str| TransactionStatus::parse(s).ok_or_else(|| corrupt("status"));
         let items: Vec<ValidItem> = serde_json::from_str(&r.items)?;
         let user_info: Option<UserInfo> = r.user_info.as_deref().map(serde_json::from_str).transpose()?;
@@ -88,21 +88,10 @@ impl TryFrom<RawPayment> for PaymentRow {
             scheduled,
             event_sequence: u64::try_from(r.event_sequence).unwrap_or(0),
             refunded_amount: Amount::parse_str(&r.refunded_amount).map_err(|_| corrupt("refunded amount"))?,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: parse_time(&r.created_at)?,
+            updated_at: parse_time(&r.updated_at)?,
         })
     }
-}
-
-/// An event as stored in the outbox.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredEvent {
-    pub event_id: String,
-    pub payment_id: String,
-    pub sequence: i64,
-    pub status: String,
-    pub payload: String,
-    pub created_at: String,
 }
 
 impl Store {
@@ -114,9 +103,9 @@ impl Store {
         &self,
         new: &NewPayment,
         idempotency: Option<(&str, &str)>,
-    ) -> Result<(Payment, bool), PayError> {
+    ) -> Result<(Payment, bool), StoreError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = super::group_commit::Job {
+        let job = super::group_commit::inserts::Job {
             new: new.clone(),
             idempotency: idempotency.map(|(k, h)| (k.to_owned(), h.to_owned())),
             reply,
@@ -124,13 +113,13 @@ impl Store {
         self.inserts
             .send(job)
             .await
-            .map_err(|_| PayError::internal("the payment writer has stopped"))?;
+            .map_err(|_| StoreError::Writer("the payment writer has stopped".into()))?;
         answer
             .await
-            .map_err(|_| PayError::internal("the payment writer has stopped"))?
+            .map_err(|_| StoreError::Writer("the payment writer has stopped".into()))?
     }
 
-    pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, PayError> {
+    pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, StoreError> {
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1");
         let raw: Option<RawPayment> = sqlx::query_as(&sql)
             .bind(id.as_str())
@@ -144,7 +133,7 @@ impl Store {
         &self,
         limit: u32,
         starting_after: Option<&PaymentId>,
-    ) -> Result<Vec<PaymentRow>, PayError> {
+    ) -> Result<Vec<PaymentRow>, StoreError> {
         let order = self.dialect.payment_order();
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
@@ -158,17 +147,6 @@ impl Store {
             .await?;
         raws.into_iter().map(PaymentRow::try_from).collect()
     }
-
-    /// The events of one payment, in sequence order.
-    pub async fn events_of(&self, id: &PaymentId) -> Result<Vec<StoredEvent>, PayError> {
-        Ok(sqlx::query_as(
-            "SELECT event_id, payment_id, sequence, status, payload, created_at FROM payment_events \
-             WHERE payment_id = $1 ORDER BY sequence",
-        )
-        .bind(id.as_str())
-        .fetch_all(&self.reader)
-        .await?)
-    }
 }
 
 /// Reads a payment inside a write transaction; `lock` is [`super::Dialect::for_update`] when
@@ -177,7 +155,7 @@ pub(super) async fn fetch_payment(
     conn: &mut AnyConnection,
     id: &str,
     lock: &str,
-) -> Result<Option<PaymentRow>, PayError> {
+) -> Result<Option<PaymentRow>, StoreError> {
     let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1{lock}");
     let raw: Option<RawPayment> = sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?;
     raw.map(PaymentRow::try_from).transpose()
@@ -191,7 +169,7 @@ pub(super) async fn insert_keyed(
     dialect: Dialect,
     new: &NewPayment,
     (key, hash): (&str, &str),
-) -> Result<Option<(Payment, bool)>, PayError> {
+) -> Result<Option<(Payment, bool)>, StoreError> {
     {
         let existing: Option<(String, String)> =
             sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = $1")
@@ -200,10 +178,7 @@ pub(super) async fn insert_keyed(
                 .await?;
         if let Some((stored_hash, payment_id)) = existing {
             if stored_hash != hash {
-                return Err(PayError::rejected(
-                    ErrorCode::IdempotencyConflict,
-                    "this Idempotency-Key was used with a different request body",
-                ));
+                return Err(StoreError::IdempotencyConflict);
             }
             let row = fetch_payment(tx, &payment_id, "")
                 .await?
@@ -233,7 +208,7 @@ pub(super) async fn insert_rows(
     conn: &mut AnyConnection,
     dialect: Dialect,
     news: &[&NewPayment],
-) -> Result<Vec<Payment>, PayError> {
+) -> Result<Vec<Payment>, StoreError> {
     let now = now_rfc3339();
     let mut sql = String::from(
         "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) VALUES ",
@@ -241,7 +216,7 @@ pub(super) async fn insert_rows(
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
     for new in news {
-        let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string())?;
+        let id = PaymentId::parse(&uuid::Uuid::new_v4().hyphenated().to_string()).map_err(|_| corrupt("new id"))?;
         let items = serde_json::to_string(&new.items)?;
         let user_info = new.user_info.as_ref().map(serde_json::to_string).transpose()?;
         rows.push((id.as_str().to_owned(), new.amount.to_string(), items, user_info));

@@ -1,10 +1,10 @@
-//! Merchant actions on a payment: refunds, marking an offline payment paid, chargebacks.
+//! Refunds: each in one transaction with its status change and event; together they never
+//! exceed the payment's amount.
 
 use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
-use super::{now_rfc3339, Store};
-use crate::error::PayError;
-use pay_types::{Amount, ErrorCode, PaymentId, TransactionStatus};
+use super::{now_rfc3339, Store, StoreError};
+use pay_types::{Amount, PaymentId, TransactionStatus};
 use sqlx::AnyConnection;
 
 impl Store {
@@ -14,30 +14,13 @@ impl Store {
         &self,
         id: &PaymentId,
         amount: Option<Amount>,
-    ) -> Result<(PaymentRow, String, Amount), PayError> {
+    ) -> Result<(PaymentRow, String, Amount), StoreError> {
         let (id, lock) = (id.clone(), self.dialect.for_update());
         let refunded = self
             .write(move |conn| Box::pin(async move { refund(conn, &id, amount, lock).await }))
             .await?;
         self.changed();
         Ok(refunded)
-    }
-
-    /// A status change the merchant (or the sandbox) asks for: checked against the table.
-    pub async fn change_status(&self, id: &PaymentId, status: TransactionStatus) -> Result<PaymentRow, PayError> {
-        let (id, lock) = (id.clone(), self.dialect.for_update());
-        let updated = self
-            .write(move |conn| {
-                Box::pin(async move {
-                    let row = fetch_payment(conn, id.as_str(), lock)
-                        .await?
-                        .ok_or_else(PayError::payment_not_found)?;
-                    apply_change(conn, &row, Change::to(status)).await
-                })
-            })
-            .await?;
-        self.changed();
-        Ok(updated)
     }
 }
 
@@ -46,29 +29,20 @@ async fn refund(
     id: &PaymentId,
     amount: Option<Amount>,
     lock: &str,
-) -> Result<(PaymentRow, String, Amount), PayError> {
+) -> Result<(PaymentRow, String, Amount), StoreError> {
     let row = fetch_payment(conn, id.as_str(), lock)
         .await?
-        .ok_or_else(PayError::payment_not_found)?;
+        .ok_or(StoreError::PaymentNotFound)?;
     if !matches!(
         row.status,
         TransactionStatus::Successful | TransactionStatus::PartiallyRefunded
     ) {
-        return Err(PayError::rejected(
-            ErrorCode::IllegalTransition,
-            format!(
-                "only a Successful or PartiallyRefunded payment can be refunded; this one is {}",
-                row.status
-            ),
-        ));
+        return Err(StoreError::NotRefundable(row.status));
     }
     let remaining = row.payment.amount.value() - row.refunded_amount.value();
     let amount = amount.map_or(remaining, Amount::value);
     if amount > remaining {
-        return Err(PayError::rejected(
-            ErrorCode::RefundExceedsAmount,
-            format!("refund of {amount} exceeds the {remaining} left to refund"),
-        ));
+        return Err(StoreError::RefundExceedsAmount { amount, remaining });
     }
     let refunded = Amount::new(row.refunded_amount.value() + amount);
     let status = if amount == remaining {

@@ -4,7 +4,7 @@
 
 use crate::helpers::{card_attempt, sample_info, spawn_app, SECRET_KEY};
 use actix_web::{test, web, App};
-use pay_backend::routes::{self, MerchantKey};
+use pay_backend::routes;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -229,9 +229,8 @@ async fn ten_thousand_hostile_requests() {
     let pay = app.pay.clone();
     let service = test::init_service(
         App::new()
-            .app_data(web::Data::new(pay.clone()))
-            .app_data(web::Data::new(MerchantKey(Some(SECRET_KEY.into()))))
-            .configure(|cfg| routes::configure(cfg, &pay, &[]))
+            .configure(routes::operations(&pay))
+            .service(routes::scope(&pay))
             .default_service(web::route().to(routes::not_found)),
     )
     .await;

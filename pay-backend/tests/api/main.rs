@@ -7,12 +7,13 @@ mod create;
 mod currencies;
 #[path = "../common/databases.rs"]
 mod databases;
-mod demo;
+mod demo_shop;
 mod double_charge;
 mod errors;
 mod events;
 mod helpers;
 mod hostile;
+mod mount;
 mod operations;
 mod processes;
 mod receiver;

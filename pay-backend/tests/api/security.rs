@@ -1,6 +1,7 @@
 //! Hostile clients: card testing, CORS, unguessable ids.
 
-use crate::helpers::{assert_error, card_attempt, spawn_app_with};
+use crate::helpers::{assert_error, card_attempt, spawn_app, spawn_app_with};
+use serde_json::json;
 
 #[actix_web::test]
 async fn attempts_per_address_are_rate_limited() {
@@ -78,4 +79,29 @@ async fn ids_are_random_uuid_v4() {
     // No two share their first 32 bits: nothing sequential.
     let prefixes: std::collections::HashSet<_> = ids.iter().map(|i| &i[..8]).collect();
     assert_eq!(prefixes.len(), ids.len());
+}
+
+#[actix_web::test]
+async fn responses_carry_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/pay/v1/payments", "/healthz", "/no/such/route"] {
+        let resp = app.get(path).await;
+        let csp = resp.headers()["Content-Security-Policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(resp.headers()["X-Content-Type-Options"], "nosniff", "{path}");
+        assert_eq!(resp.headers()["Referrer-Policy"], "no-referrer", "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn the_server_has_no_demo_routes() {
+    // The demo shop is a merchant app of its own (`demo-shop/`), not part of the server.
+    let app = spawn_app().await;
+    for path in ["/api/create-my-payment", "/api/dashboard/payments/x/refund"] {
+        let resp = app.post_raw(path, json!({"productId": "mug"}).to_string(), None).await;
+        assert_error(resp, 404, "not_found").await;
+    }
 }

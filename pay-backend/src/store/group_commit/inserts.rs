@@ -1,14 +1,11 @@
-//! Group commit of new payments: requests that arrive while a transaction is being synced to
-//! disk queue up and go into the next transaction together, so one disk sync acknowledges many
-//! payments. Each payment with an idempotency key is in a savepoint of its own: a rejected one
-//! (an idempotency conflict) leaves the others in. Nobody is answered before the commit.
+//! Group commit of new payments (see the module above). Each payment with an idempotency key
+//! is in a savepoint of its own: a rejected one (an idempotency conflict) leaves the others in.
 //!
 //! On PostgreSQL each process has its own writer task; the keys of a batch are taken in key
 //! order, so two processes' batches that share keys wait for each other instead of deadlocking.
 
-use super::payments::{insert_keyed, insert_rows};
-use super::Dialect;
-use crate::error::PayError;
+use super::super::payments::{insert_keyed, insert_rows};
+use super::super::{Dialect, StoreError};
 use pay_types::{NewPayment, Payment};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -16,14 +13,14 @@ use tokio::sync::{mpsc, oneshot};
 /// Payments in one transaction at most.
 const MAX_BATCH: usize = 256;
 
-pub(super) struct Job {
+pub(in crate::store) struct Job {
     pub new: NewPayment,
     pub idempotency: Option<(String, String)>,
-    pub reply: oneshot::Sender<Result<(Payment, bool), PayError>>,
+    pub reply: oneshot::Sender<Result<(Payment, bool), StoreError>>,
 }
 
 /// Starts the writer task; its queue closes when every sender is dropped.
-pub(super) fn spawn(writer: AnyPool, dialect: Dialect) -> mpsc::Sender<Job> {
+pub(in crate::store) fn spawn(writer: AnyPool, dialect: Dialect) -> mpsc::Sender<Job> {
     let (sender, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
         // Waits for one job, then takes every job already queued (up to MAX_BATCH).
@@ -49,13 +46,13 @@ async fn commit(writer: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
         Err(e) => {
             tracing::error!(error = %e, payments = replies.len(), "a batch of new payments failed; none was stored");
             for reply in replies {
-                let _ = reply.send(Err(PayError::internal(format!("storing the payment failed: {e}"))));
+                let _ = reply.send(Err(StoreError::Writer(format!("storing the payment failed: {e}"))));
             }
         }
     }
 }
 
-type Outcome = Result<(Payment, bool), PayError>;
+type Outcome = Result<(Payment, bool), StoreError>;
 
 /// Rows of the multi-row INSERTs in a transaction, largest first: the payments of a batch are
 /// cut into these (100 = 64 + 32 + 4), so a handful of statement texts serve every batch size
@@ -67,7 +64,7 @@ async fn insert_all(
     writer: &AnyPool,
     dialect: Dialect,
     work: &[(NewPayment, Option<(String, String)>)],
-) -> Result<Vec<Outcome>, PayError> {
+) -> Result<Vec<Outcome>, StoreError> {
     // Payments without an idempotency key cannot be refused here: a statement for many.
     let plain: Vec<usize> = (0..work.len()).filter(|&i| work[i].1.is_none()).collect();
     if plain.len() == work.len() {
@@ -103,7 +100,7 @@ async fn insert_all(
             let outcome = match insert_keyed(&mut tx, dialect, new, key).await {
                 Ok(Some(done)) => Some(Ok(done)),
                 Ok(None) => None,
-                Err(PayError::Rejected(refusal)) => Some(Err(PayError::Rejected(refusal))),
+                Err(StoreError::IdempotencyConflict) => Some(Err(StoreError::IdempotencyConflict)),
                 Err(other) => return Err(other),
             };
             if !matches!(outcome, Some(Ok(_))) {
@@ -119,6 +116,6 @@ async fn insert_all(
     tx.commit().await?;
     Ok(outcomes
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err(PayError::internal("the idempotency key was stored and then vanished"))))
+        .map(|o| o.unwrap_or_else(|| Err(StoreError::corrupt("idempotency key: stored, then vanished"))))
         .collect())
 }

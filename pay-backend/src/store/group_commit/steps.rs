@@ -1,14 +1,9 @@
-//! Group commit of every other write on SQLite: claims, attempt outcomes, refunds and other
-//! status changes. A write is a step run in a savepoint of a shared transaction; steps that
-//! arrive while one transaction syncs go into the next together, so one disk sync answers
-//! many. A step that fails (a refused claim, an illegal change) is rolled back to its savepoint
-//! alone. Nobody is answered before the commit.
-//!
-//! On PostgreSQL, where several connections write at once and rows are locked, each write is a
-//! transaction of its own: see [`Store::write`].
+//! Group commit of every other write on SQLite (see the module above): claims, attempt
+//! outcomes, refunds and other status changes. A write is a step run in a savepoint of a shared
+//! transaction; a step that fails (a refused claim, an illegal change) is rolled back to its
+//! savepoint alone. On PostgreSQL each write is a transaction of its own: see [`Store::write`].
 
-use super::Store;
-use crate::error::PayError;
+use super::super::{Store, StoreError};
 use futures_util::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -19,10 +14,10 @@ const MAX_BATCH: usize = 128;
 /// Called once the transaction that ran a step has committed (`Ok`) or failed.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A write: whether to keep what it did, and what to do after the commit.
-pub(super) type Step = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Done)> + Send>;
+pub(in crate::store) type Step = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Done)> + Send>;
 
 /// Starts the task that runs the steps; it ends when every sender is dropped.
-pub(super) fn spawn(writer: AnyPool) -> mpsc::Sender<Step> {
+pub(in crate::store) fn spawn(writer: AnyPool) -> mpsc::Sender<Step> {
     let (sender, mut queue) = mpsc::channel::<Step>(4 * MAX_BATCH);
     tokio::spawn(async move {
         // Waits for one step, then takes every step already queued (up to MAX_BATCH).
@@ -61,10 +56,10 @@ impl Store {
     /// Runs `f` in a write transaction and returns its result once committed. An error from
     /// `f` undoes everything it wrote. SQLite: `f` shares a transaction (and a disk sync) with
     /// the writes queued beside it. PostgreSQL: a transaction of its own.
-    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, PayError>
+    pub(in crate::store) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, PayError>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
         let Some(steps) = &self.steps else {
             let mut tx = self.writer.begin().await?;
@@ -78,12 +73,12 @@ impl Store {
                 let result = f(conn).await;
                 let keep = result.is_ok();
                 let then: Done = Box::new(move |committed| {
-                    let _ = reply.send(committed.map_err(PayError::internal).and(result));
+                    let _ = reply.send(committed.map_err(StoreError::Writer).and(result));
                 });
                 (keep, then)
             })
         });
-        let stopped = || PayError::internal("the database writer has stopped");
+        let stopped = || StoreError::Writer("the database writer has stopped".into());
         steps.send(step).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }

@@ -1,4 +1,4 @@
-//! The demo shop (`PAY_DEMO=true`), as the seed tutorial's backend writes it:
+//! The demo shop's routes, as the seed tutorial's backend writes them:
 //!
 //! - `POST /api/create-my-payment`: the page sends a product id and a quantity, the price comes
 //!   from the server-side catalog, and the route calls `create_payment`;
@@ -6,14 +6,12 @@
 //!   it receives (in memory, deduplicated by `eventId`), shown by `GET /api/hook-events`;
 //! - the merchant dashboard's routes under `/api/dashboard/`: the page cannot hold the secret
 //!   key, so these call the `Pay` Rust API on its behalf. They have no authentication: they
-//!   exist only for the demo and are mounted only when `PAY_DEMO=true`. In test mode they can
+//!   exist only in this example, never in the `pay-backend` server. In test mode they can
 //!   also settle a pending payment now and raise a chargeback (the sandbox's test routes).
 
-use crate::error::PayError;
-use crate::pay::Pay;
-use crate::routes::resource;
-use crate::store::{AttemptRow, PaymentRow, StoredEvent};
 use actix_web::{web, HttpResponse};
+use pay_backend::store::{rfc3339, AttemptRow, PaymentRow};
+use pay_backend::{Pay, PayError};
 use pay_types::{Amount, ErrorCode, PaymentInfo, PaymentItem, PaymentUpdateEvent};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -131,15 +129,28 @@ pub async fn register_hook(pay: &Pay) -> Result<web::Data<HookLog>, PayError> {
     Ok(web::Data::new(log))
 }
 
-/// Mounts the demo's routes. Expects `web::Data<Pay>` and `web::Data<HookLog>`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/api/create-my-payment").route(web::post().to(create_my_payment)))
+/// Mounts the demo's routes, which write to `log`. Expects `web::Data<Pay>` in the app data
+/// (the Pay server's `Application::serve` puts it there).
+pub fn configure(cfg: &mut web::ServiceConfig, log: web::Data<HookLog>) {
+    // The shop's own extractor settings: its errors are JSON too, in Pay's `{code, message}`.
+    let json = web::JsonConfig::default()
+        .error_handler(|err, _| PayError::rejected(ErrorCode::InvalidJson, err.to_string()).into());
+    let query = web::QueryConfig::default()
+        .error_handler(|err, _| PayError::rejected(ErrorCode::InvalidQuery, err.to_string()).into());
+    cfg.app_data(log)
+        .app_data(json)
+        .app_data(query)
+        .service(resource("/api/create-my-payment").route(web::post().to(create_my_payment)))
         .service(resource("/api/hook-events").route(web::get().to(hook_events)))
         .service(resource("/api/dashboard/payments").route(web::get().to(dashboard_payments)))
         .service(resource("/api/dashboard/payments/{id}/refund").route(web::post().to(refund)))
         .service(resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)))
         .service(resource("/api/dashboard/payments/{id}/settle").route(web::post().to(settle)))
         .service(resource("/api/dashboard/payments/{id}/chargeback").route(web::post().to(chargeback)));
+}
+
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path)
 }
 
 #[derive(Deserialize)]
@@ -199,8 +210,8 @@ async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Res
     let received = log.events(None);
     let mut data = Vec::with_capacity(rows.len());
     for row in rows {
-        let attempts = pay.store().attempts_of(&row.payment.id).await?;
-        let events = pay.store().events_of(&row.payment.id).await?;
+        let attempts = pay.attempts(&row.payment.id).await?;
+        let events = pay.payment_events(row.payment.id.as_str()).await?;
         data.push(dashboard_entry(row, &attempts, &events, &received));
     }
     Ok(HttpResponse::Ok().json(json!({
@@ -214,7 +225,7 @@ async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Res
 fn dashboard_entry(
     row: PaymentRow,
     attempts: &[AttemptRow],
-    events: &[StoredEvent],
+    events: &[PaymentUpdateEvent],
     received: &[ReceivedEvent],
 ) -> Value {
     let refundable = Amount::new(row.payment.amount.value() - row.refunded_amount.value());
@@ -239,10 +250,10 @@ fn dashboard_entry(
                 "attemptId": a.attempt_id,
                 "method": a.method,
                 "status": a.status,
-                "declineCode": a.decline_code,
+                "declineCode": a.decline,
                 "cardBrand": a.card_brand,
                 "cardLast4": a.card_last4,
-                "createdAt": a.created_at,
+                "createdAt": rfc3339(a.created_at),
             })
         })
         .collect();
@@ -255,8 +266,8 @@ fn dashboard_entry(
         "pendingChange": row.scheduled.map(|(status, _)| status),
         "attempts": attempts,
         "events": events,
-        "createdAt": row.created_at,
-        "updatedAt": row.updated_at,
+        "createdAt": rfc3339(row.created_at),
+        "updatedAt": rfc3339(row.updated_at),
     })
 }
 
@@ -305,46 +316,5 @@ fn sandbox_only(pay: &Pay) -> Result<(), PayError> {
         Ok(())
     } else {
         Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use pay_types::{Currency, Payment, PaymentId, TransactionStatus};
-
-    fn event(payment: &str, sequence: u64, status: TransactionStatus) -> PaymentUpdateEvent {
-        PaymentUpdateEvent {
-            payment: Payment {
-                id: PaymentId::parse(payment).unwrap(),
-                amount: Amount::parse_str("12.50").unwrap(),
-                currency: Currency::parse("USD").unwrap(),
-                items: Vec::new(),
-                user_info: None,
-            },
-            status,
-            transaction_id: None,
-            user_info: None,
-            event_id: format!("evt_{payment}_{sequence}"),
-            sequence,
-            created_at: "2026-11-27T12:00:00Z".into(),
-        }
-    }
-
-    #[test]
-    fn the_hook_log_keeps_each_event_once() {
-        let a = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        let b = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-        let log = HookLog::default();
-
-        assert!(log.record(&event(a, 1, TransactionStatus::Pending)));
-        assert!(log.record(&event(b, 1, TransactionStatus::Successful)));
-        // A redelivery (same eventId) is dropped.
-        assert!(!log.record(&event(a, 1, TransactionStatus::Pending)));
-        assert!(log.record(&event(a, 2, TransactionStatus::Successful)));
-
-        let statuses: Vec<_> = log.events(Some(a)).into_iter().map(|e| e.status).collect();
-        assert_eq!(statuses, ["Pending", "Successful"]);
-        assert_eq!(log.events(None).len(), 3);
     }
 }

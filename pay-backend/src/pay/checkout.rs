@@ -5,8 +5,8 @@
 //! and its event in a second transaction. Double submits, replayed attempt ids and concurrent
 //! tabs all meet the claim: none of them reaches the processor twice.
 
+use super::{lookup_id, Pay};
 use crate::error::PayError;
-use crate::pay::Pay;
 use crate::processor::{Card, ChargeRequest};
 use crate::store::{AttemptRow, Change, Claim, NewAttempt, PaymentRow};
 use pay_types::{
@@ -23,9 +23,10 @@ impl Pay {
         if self.inner.offline_payments {
             methods.push(PaymentMethod::Offline);
         }
-        let attempts_left = self.attempts_left(&row);
+        let claim = row.claim_state(self.inner.max_declined_attempts);
         Ok(CheckoutView {
-            payable: row.status.accepts_attempt() && row.processing_attempt.is_none() && attempts_left > 0,
+            payable: claim.payable(),
+            attempts_left: claim.attempts_left(),
             status: row.status,
             transaction_id: row.transaction_id.clone(),
             user_info: row
@@ -35,7 +36,6 @@ impl Pay {
                 .map(BrowserUserInfo::from),
             payment: row.payment.into(),
             methods,
-            attempts_left,
         })
     }
 
@@ -54,7 +54,7 @@ impl Pay {
     /// Submits a payment attempt: `POST /pay/v1/checkout/{id}/attempts`.
     pub async fn submit_attempt(&self, id: &str, request: AttemptRequest) -> Result<AttemptResult, PayError> {
         // Unknown and malformed ids both end at the claim, which finds no payment.
-        let payment_id = crate::pay::lookup_id(id);
+        let payment_id = lookup_id(id);
         let attempt_id = AttemptId::parse(&request.attempt_id)?;
         let user_info = match request.user_info {
             Some(u) => Some(UserInfo::from(u).validate()?).filter(|u| !u.is_empty()),
@@ -170,8 +170,8 @@ impl Pay {
     }
 
     fn replayed(&self, row: PaymentRow, attempt: AttemptRow) -> AttemptResult {
-        let status = attempt.status().unwrap_or(row.status);
-        let decline = attempt.decline();
+        let status = attempt.status.unwrap_or(row.status);
+        let decline = attempt.decline;
         self.result_of(Some(attempt.attempt_id), status, attempt.transaction_id, decline, row)
     }
 
@@ -200,7 +200,7 @@ impl Pay {
     }
 
     fn attempts_left(&self, row: &PaymentRow) -> u32 {
-        self.inner.max_declined_attempts.saturating_sub(row.failed_attempts)
+        row.claim_state(self.inner.max_declined_attempts).attempts_left()
     }
 }
 

@@ -1,0 +1,158 @@
+//! Events: `onPaymentUpdate` hooks and webhooks fed from the outbox, the event feed, a
+//! payment's events, redelivery and delivery logs, and the changes a processor announced for
+//! later (a pending charge settling, a sandbox chargeback).
+
+use super::Pay;
+use crate::error::PayError;
+use crate::events::{self, HookFn, HookResult, Sink, WebhookEndpoint};
+use crate::store::rfc3339;
+use pay_types::{Deliveries, DeliveryLogEntry, ErrorCode, EventPage, PaymentId, PaymentUpdateEvent, TransactionStatus};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Tries listed by [`Pay::deliveries`].
+const DELIVERY_LOG_LINES: u32 = 100;
+
+impl Pay {
+    /// Registers an async handler for every payment status change (the seed's
+    /// `wixPay_onPaymentUpdate`), under the durable name `hook:default`. It receives every event
+    /// recorded from its first registration on, at least once, in `sequence` order per payment;
+    /// returning an error retries the event with backoff. Register it at start-up, every time:
+    /// events recorded while the process was down are delivered when it is registered again.
+    pub async fn on_payment_update<F, Fut>(&self, handler: F) -> Result<(), PayError>
+    where
+        F: Fn(PaymentUpdateEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HookResult> + Send + 'static,
+    {
+        self.on_payment_update_named("default", handler).await
+    }
+
+    /// Like [`Pay::on_payment_update`] for several hooks: each name keeps its own deliveries.
+    pub async fn on_payment_update_named<F, Fut>(&self, name: &str, handler: F) -> Result<(), PayError>
+    where
+        F: Fn(PaymentUpdateEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HookResult> + Send + 'static,
+    {
+        let hook: Arc<HookFn> = Arc::new(move |event| Box::pin(handler(event)));
+        self.start_target(format!("hook:{name}"), Sink::Hook(hook)).await
+    }
+
+    /// Starts delivering to a webhook endpoint (the configured ones start with [`Pay::new`]).
+    pub async fn add_webhook(&self, endpoint: WebhookEndpoint) -> Result<(), PayError> {
+        self.start_target(format!("webhook:{}", endpoint.name), Sink::Webhook(Arc::new(endpoint)))
+            .await
+    }
+
+    async fn start_target(&self, target: String, sink: Sink) -> Result<(), PayError> {
+        self.inner.store.register_target(&target).await?;
+        events::spawn_delivery_loop(self.clone(), target, sink);
+        Ok(())
+    }
+
+    /// A payment's events in `sequence` order.
+    pub async fn payment_events(&self, id: &str) -> Result<Vec<PaymentUpdateEvent>, PayError> {
+        let row = self.payment(id).await?;
+        Ok(self.inner.store.events_of(&row.payment.id).await?)
+    }
+
+    /// Events in the order they were recorded, after `after` (the `nextCursor` of the previous
+    /// page; none to start), at most `limit` (1..=500).
+    pub async fn events_after(&self, after: Option<i64>, limit: u32) -> Result<EventPage, PayError> {
+        if !(1..=500).contains(&limit) {
+            return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 500"));
+        }
+        let rows = self.inner.store.events_after(after.unwrap_or(0).max(0), limit).await?;
+        let next_cursor = rows.last().map(|(position, _)| *position).or(after);
+        Ok(EventPage {
+            data: rows.into_iter().map(|(_, event)| event).collect(),
+            next_cursor,
+        })
+    }
+
+    /// Queues an event again for every target, or only `target` (e.g. `webhook:orders`).
+    /// Returns how many deliveries were queued.
+    pub async fn redeliver(&self, event_id: &str, target: Option<&str>) -> Result<u64, PayError> {
+        printable(event_id, "event")?;
+        if let Some(target) = target {
+            printable(target, "target")?;
+        }
+        Ok(self.inner.store.redeliver(event_id, target).await?)
+    }
+
+    /// A webhook endpoint's delivery counts and its latest tries, newest first.
+    pub async fn deliveries(&self, webhook: &str) -> Result<Deliveries, PayError> {
+        printable(webhook, "webhook")?;
+        let target = format!("webhook:{webhook}");
+        let counts = self.inner.store.delivery_counts(&target).await?;
+        let log = self.inner.store.delivery_log(&target, DELIVERY_LOG_LINES).await?;
+        let log = log
+            .into_iter()
+            .map(|line| DeliveryLogEntry {
+                event_id: line.event_id,
+                attempt: line.attempt,
+                outcome: line.outcome,
+                status_code: line.status_code,
+                error: line.error,
+                duration_ms: line.duration_ms,
+                at: rfc3339(line.at),
+            })
+            .collect();
+        Ok(Deliveries { counts, log })
+    }
+
+    /// Applies announced changes that are due (pending charges settling, sandbox chargebacks).
+    pub async fn run_due_changes(&self) -> Result<usize, PayError> {
+        let due = self.inner.store.due_scheduled(100).await?;
+        let mut applied = 0;
+        for id in due {
+            if self.inner.store.apply_scheduled(&id).await?.is_some() {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Test mode only: applies a payment's announced change now.
+    pub async fn settle_now(&self, id: &str) -> Result<TransactionStatus, PayError> {
+        let id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
+        match self.inner.store.apply_scheduled(&id).await? {
+            Some(row) => Ok(row.status),
+            None => Err(crate::store::StoreError::NothingScheduled.into()),
+        }
+    }
+}
+
+/// Names and ids are printable text: one with control characters names nothing (and
+/// PostgreSQL cannot even compare text holding a NUL).
+fn printable(raw: &str, what: &str) -> Result<(), PayError> {
+    match raw.chars().any(char::is_control) {
+        true => Err(PayError::rejected(ErrorCode::NotFound, format!("no such {what}"))),
+        false => Ok(()),
+    }
+}
+
+/// Every 250 ms, applies announced changes that are due; every second, closes attempts whose
+/// process died (another process sharing the database). Errors are logged and retried.
+pub(super) fn spawn_due_changes(pay: Pay) {
+    let background = pay.clone();
+    background.spawn_background(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        let mut ticks = 0u64;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = pay.stopping() => break,
+            }
+            if let Err(e) = pay.run_due_changes().await {
+                tracing::error!(error = %e, "applying due changes failed");
+            }
+            ticks += 1;
+            if ticks.is_multiple_of(4) {
+                if let Err(e) = pay.recover_interrupted_attempts().await {
+                    tracing::error!(error = %e, "closing interrupted attempts failed");
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,106 @@
+//! Creating, reading and listing payments.
+
+use super::{lookup_id, IdempotencyKey, Pay};
+use crate::error::PayError;
+use crate::store::{rfc3339, AttemptRow, PaymentRow};
+use pay_types::{AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage};
+use sha2::{Digest, Sha256};
+
+impl Pay {
+    /// Validates `info` (SPEC §7) and stores the payment durably. Returns it with a new,
+    /// unguessable id.
+    pub async fn create_payment(&self, info: PaymentInfo) -> Result<Payment, PayError> {
+        let new = info.validate(self.inner.site_currency)?;
+        let payment = self.inner.store.insert_payment(&new, None).await?.0;
+        self.inner.metrics.payments_created.inc();
+        Ok(payment)
+    }
+
+    /// Like [`Pay::create_payment`], once per key: the same key and body return the first
+    /// payment (`true` = replayed), the same key with another body is `idempotency_conflict`.
+    pub async fn create_payment_once(
+        &self,
+        key: &IdempotencyKey,
+        info: PaymentInfo,
+    ) -> Result<(Payment, bool), PayError> {
+        let new: NewPayment = info.validate(self.inner.site_currency)?;
+        let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info).map_err(PayError::internal)?));
+        let (payment, replayed) = self
+            .inner
+            .store
+            .insert_payment(&new, Some((key.as_str(), &hash)))
+            .await?;
+        if !replayed {
+            self.inner.metrics.payments_created.inc();
+        }
+        Ok((payment, replayed))
+    }
+
+    /// A payment with its current state, by id. Unknown and malformed ids are both not found.
+    pub async fn payment(&self, id: &str) -> Result<PaymentRow, PayError> {
+        let row = self.inner.store.payment(&lookup_id(id)).await?;
+        row.ok_or_else(PayError::payment_not_found)
+    }
+
+    /// A payment's attempts, oldest first.
+    pub async fn attempts(&self, id: &PaymentId) -> Result<Vec<AttemptRow>, PayError> {
+        Ok(self.inner.store.attempts_of(id).await?)
+    }
+
+    /// A payment as the merchant API shows it, with its attempts.
+    pub async fn payment_details(&self, id: &str) -> Result<PaymentDetails, PayError> {
+        let row = self.payment(id).await?;
+        self.details_of(row).await
+    }
+
+    pub(crate) async fn details_of(&self, row: PaymentRow) -> Result<PaymentDetails, PayError> {
+        let attempts = self.attempts(&row.payment.id).await?;
+        Ok(details(row, attempts))
+    }
+
+    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`.
+    pub async fn list_payments(&self, limit: u32, starting_after: Option<&str>) -> Result<Vec<PaymentRow>, PayError> {
+        if !(1..=100).contains(&limit) {
+            return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
+        }
+        let after = starting_after
+            .map(PaymentId::parse)
+            .transpose()
+            .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
+        Ok(self.inner.store.list_payments(limit, after.as_ref()).await?)
+    }
+
+    /// A page of [`Pay::list_payments`] as the merchant API shows it (without attempts).
+    pub async fn payment_page(&self, limit: u32, starting_after: Option<&str>) -> Result<PaymentPage, PayError> {
+        let rows = self.list_payments(limit, starting_after).await?;
+        let has_more = rows.len() == limit as usize;
+        let data = rows.into_iter().map(|row| details(row, Vec::new())).collect();
+        Ok(PaymentPage { data, has_more })
+    }
+}
+
+fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
+    PaymentDetails {
+        payment: row.payment,
+        status: row.status,
+        transaction_id: row.transaction_id,
+        refunded_amount: row.refunded_amount,
+        attempts: attempts.into_iter().map(attempt_details).collect(),
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    }
+}
+
+fn attempt_details(a: AttemptRow) -> AttemptDetails {
+    AttemptDetails {
+        attempt_id: a.attempt_id,
+        method: a.method,
+        state: a.state,
+        status: a.status,
+        transaction_id: a.transaction_id,
+        decline_code: a.decline,
+        card_brand: a.card_brand,
+        card_last4: a.card_last4,
+        created_at: rfc3339(a.created_at),
+    }
+}
