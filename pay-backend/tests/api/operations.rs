@@ -4,7 +4,7 @@ use crate::helpers::{card_attempt, spawn_app, spawn_app_with, SECRET_KEY};
 use crate::receiver::{Mode, Receiver};
 use crate::server::Server;
 use pay_backend::{WebhookEndpoint, WebhookSecret};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 #[actix_web::test]
@@ -219,4 +219,39 @@ fn the_binary_names_a_bad_setting_and_stops() {
             "--help misses {key}"
         );
     }
+}
+
+#[actix_web::test]
+async fn the_document_shows_merchant_answers_with_their_enums() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let attempt = &schemas["AttemptDetails"]["properties"];
+    // A nullable enum is a oneOf of null and the enum's schema.
+    let refers_to =
+        |property: &Value, name: &str| property.to_string().contains(&format!("#/components/schemas/{name}"));
+    assert!(
+        refers_to(&attempt["status"], "TransactionStatus"),
+        "{}",
+        attempt["status"]
+    );
+    assert!(refers_to(&attempt["state"], "AttemptState"), "{}", attempt["state"]);
+    assert!(refers_to(&attempt["method"], "PaymentMethod"), "{}", attempt["method"]);
+    assert!(
+        refers_to(&attempt["declineCode"], "DeclineCode"),
+        "{}",
+        attempt["declineCode"]
+    );
+    assert_eq!(schemas["AttemptState"]["enum"], json!(["processing", "done"]));
+    assert_eq!(attempt["createdAt"]["format"], "date-time");
+    let log_line = &schemas["DeliveryLogEntry"]["properties"];
+    assert!(
+        refers_to(&log_line["outcome"], "DeliveryOutcome"),
+        "{}",
+        log_line["outcome"]
+    );
+    assert_eq!(
+        schemas["DeliveryOutcome"]["enum"],
+        json!(["delivered", "failed", "dead"])
+    );
 }
