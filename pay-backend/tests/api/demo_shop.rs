@@ -6,67 +6,42 @@
 #[path = "../../examples/demo_shop/shop.rs"]
 mod shop;
 
-use crate::helpers::{test_settings, SECRET_KEY};
+use crate::helpers::{test_settings, TestApp};
 use pay_backend::{Application, Pay};
 use pay_types::{Amount, Currency, Payment, PaymentId, PaymentUpdateEvent, TransactionStatus};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tempfile::TempDir;
 
-struct Shop {
-    address: String,
-    client: reqwest::Client,
-    _dir: TempDir,
+/// The shop as its example binary serves it, on a fresh database and a free port.
+async fn start_shop() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = test_settings(&dir);
+    let pay = Pay::new(settings.pay_config(settings.processor().unwrap()))
+        .await
+        .unwrap();
+    let log = shop::register_hook(&pay).await.unwrap();
+    let app = Application::serve(&settings, pay.clone(), move |cfg| shop::configure(cfg, log.clone())).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        pay,
+        _dir: dir,
+    }
 }
 
-impl Shop {
-    /// The shop as its example binary serves it, on a fresh database and a free port.
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = test_settings(&dir);
-        let pay = Pay::new(settings.pay_config(settings.processor().unwrap()))
-            .await
-            .unwrap();
-        let log = shop::register_hook(&pay).await.unwrap();
-        let app = Application::serve(&settings, pay, move |cfg| shop::configure(cfg, log.clone())).unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
-        Shop {
-            address,
-            client: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
-    async fn order(&self, body: Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(format!("{}/api/create-my-payment", self.address))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (resp.status().as_u16(), resp.json().await.unwrap())
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(SECRET_KEY)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "{path}");
-        resp.json().await.unwrap()
-    }
+/// A visitor's order on the shop's route.
+async fn order(shop: &TestApp, body: Value) -> (u16, Value) {
+    let resp = shop.post_raw("/api/create-my-payment", body.to_string(), None).await;
+    (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
 #[actix_web::test]
 async fn the_catalog_sets_the_price() {
-    let shop = Shop::start().await;
+    let shop = start_shop().await;
 
-    let (status, payment) = shop.order(json!({"productId": "mug", "quantity": 2})).await;
+    let (status, payment) = order(&shop, json!({"productId": "mug", "quantity": 2})).await;
 
     assert_eq!(status, 200);
     assert_eq!(payment["amount"].to_string(), "25.00");
@@ -75,27 +50,27 @@ async fn the_catalog_sets_the_price() {
 
 #[actix_web::test]
 async fn a_page_cannot_send_a_price() {
-    let shop = Shop::start().await;
+    let shop = start_shop().await;
     for body in [
         json!({"productId": "mug", "price": 0.01}),
         json!({"productId": "mug", "amount": 0.01}),
         json!({"productId": "mug", "items": [{"name": "mug", "price": 0.01}]}),
     ] {
-        let (status, error) = shop.order(body).await;
+        let (status, error) = order(&shop, body).await;
         assert_eq!((status, error["code"].as_str()), (400, Some("invalid_json")));
     }
-    let (status, error) = shop.order(json!({"productId": "yacht"})).await;
+    let (status, error) = order(&shop, json!({"productId": "yacht"})).await;
     assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
-    let (status, error) = shop.order(json!({"productId": "mug", "quantity": 11})).await;
+    let (status, error) = order(&shop, json!({"productId": "mug", "quantity": 11})).await;
     assert_eq!((status, error["code"].as_str()), (422, Some("invalid_quantity")));
-    let list = shop.get("/pay/v1/payments").await;
+    let (_, list) = shop.get_json("/pay/v1/payments").await;
     assert!(list["data"].as_array().unwrap().is_empty());
 }
 
 #[actix_web::test]
 async fn the_hook_and_the_dashboard_see_a_payment_paid() {
-    let shop = Shop::start().await;
-    let (_, payment) = shop.order(json!({"productId": "tee"})).await;
+    let shop = start_shop().await;
+    let (_, payment) = order(&shop, json!({"productId": "tee"})).await;
     let id = payment["id"].as_str().unwrap();
     let attempt = json!({
         "attemptId": "att_demo_shop_1",
@@ -103,18 +78,14 @@ async fn the_hook_and_the_dashboard_see_a_payment_paid() {
         "card": {"number": "4242424242424242", "expMonth": 12, "expYear": 2045, "cvc": "123"}
     });
     let paid = shop
-        .client
-        .post(format!("{}/pay/v1/checkout/{id}/attempts", shop.address))
-        .json(&attempt)
-        .send()
-        .await
-        .unwrap();
+        .post_raw(&format!("/pay/v1/checkout/{id}/attempts"), attempt.to_string(), None)
+        .await;
     assert_eq!(paid.status(), 200);
 
     // The hook delivers from the outbox, shortly after the commit.
     let mut received = Value::Null;
     for _ in 0..100 {
-        received = shop.get(&format!("/api/hook-events?paymentId={id}")).await;
+        received = shop.get_json(&format!("/api/hook-events?paymentId={id}")).await.1;
         if !received["data"].as_array().unwrap().is_empty() {
             break;
         }
@@ -123,7 +94,8 @@ async fn the_hook_and_the_dashboard_see_a_payment_paid() {
     assert_eq!(received["data"][0]["status"], "Successful");
     assert_eq!(received["data"][0]["paymentId"], id);
 
-    let dashboard = shop.get("/api/dashboard/payments").await;
+    let (status, dashboard) = shop.get_json("/api/dashboard/payments").await;
+    assert_eq!(status, 200);
     let entry = &dashboard["data"][0];
     assert_eq!(entry["payment"]["id"], id);
     assert_eq!(entry["status"], "Successful");
