@@ -6,7 +6,7 @@
 #[path = "../../examples/demo_shop/shop.rs"]
 mod shop;
 
-use crate::helpers::{test_settings, TestApp};
+use crate::helpers::{run, test_settings, TestApp};
 use pay_backend::{Application, Pay};
 use pay_types::{Amount, Currency, Payment, PaymentId, PaymentUpdateEvent, TransactionStatus};
 use serde_json::{json, Value};
@@ -20,15 +20,8 @@ async fn start_shop() -> TestApp {
         .await
         .unwrap();
     let log = shop::register_hook(&pay).await.unwrap();
-    let app = Application::serve(&settings, pay.clone(), move |cfg| shop::configure(cfg, log.clone())).unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        pay,
-        _dir: dir,
-    }
+    let app = Application::serve(&settings, pay, move |cfg| shop::configure(cfg, log.clone())).unwrap();
+    run(app, dir)
 }
 
 /// A visitor's order on the shop's route.

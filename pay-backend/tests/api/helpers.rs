@@ -50,6 +50,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build_with_processor(settings, Arc::new(sandbox))
         .await
         .expect("app builds");
+    run(app, dir)
+}
+
+/// Runs `app` in the background; its database lives in `dir`.
+pub fn run(app: Application, dir: TempDir) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let pay = app.pay().clone();
     actix_web::rt::spawn(app.run_until_stopped());
