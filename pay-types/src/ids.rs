@@ -10,6 +10,9 @@ use std::fmt;
 pub struct PaymentId(String);
 
 impl PaymentId {
+    /// The shape [`PaymentId::parse`] accepts, as a regular expression (for the OpenAPI document).
+    pub const PATTERN: &'static str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+
     /// Accepts exactly the canonical lower-case form `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let b = raw.as_bytes();
@@ -64,6 +67,9 @@ impl<'de> Deserialize<'de> for PaymentId {
 pub struct AttemptId(String);
 
 impl AttemptId {
+    /// The shape [`AttemptId::parse`] accepts, as a regular expression (for the OpenAPI document).
+    pub const PATTERN: &'static str = "^[A-Za-z0-9_-]{8,64}$";
+
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let ok =
             (8..=64).contains(&raw.len()) && raw.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');

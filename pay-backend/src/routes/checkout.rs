@@ -15,24 +15,25 @@ pub(super) fn scope() -> actix_web::Scope {
 }
 
 /// The checkout view of a payment, for the popup.
-#[utoipa::path(get, path = "/pay/v1/checkout/{id}", tag = "checkout",
+#[utoipa::path(get, path = "/pay/v1/checkout/{id}", tag = "checkout", operation_id = "getCheckout",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = CheckoutView), (status = 404, body = ApiError)))]
+    responses((status = 200, body = CheckoutView, description = "what the popup shows"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
 async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.checkout_view(&id).await?))
 }
 
 /// Submits a payment attempt. Declines are answers (200, status `Failed`), not errors.
-#[utoipa::path(post, path = "/pay/v1/checkout/{id}/attempts", tag = "checkout",
+#[utoipa::path(post, path = "/pay/v1/checkout/{id}/attempts", tag = "checkout", operation_id = "submitAttempt",
     params(("id" = String, Path, description = "payment id")),
     request_body = AttemptRequest,
     responses(
-        (status = 200, body = AttemptResult),
-        (status = 400, body = ApiError, description = "malformed JSON or unknown field"),
-        (status = 404, body = ApiError),
+        (status = 200, body = AttemptResult, description = "the attempt's outcome (a decline is an answer: status Failed), or the first answer to a replayed attemptId"),
+        (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
+        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
+        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
+        (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
         (status = 409, body = ApiError, description = "payment_not_payable, attempt_in_progress, attempt_conflict"),
-        (status = 413, body = ApiError),
-        (status = 422, body = ApiError, description = "a field breaks its rule"),
+        (status = 422, body = ApiError, description = "a field breaks its rule: invalid_attempt_id, missing_card, invalid_card_number, invalid_expiry, invalid_cvc, invalid_email, invalid_phone, invalid_name, invalid_country, offline_not_enabled"),
         (status = 429, body = ApiError, description = "too_many_attempts (this payment), rate_limited (this address; Retry-After)")))]
 #[tracing::instrument(skip_all, fields(payment_id = %id))]
 async fn attempt(
@@ -46,9 +47,9 @@ async fn attempt(
 }
 
 /// The latest result of a payment.
-#[utoipa::path(get, path = "/pay/v1/checkout/{id}/result", tag = "checkout",
+#[utoipa::path(get, path = "/pay/v1/checkout/{id}/result", tag = "checkout", operation_id = "getCheckoutResult",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = AttemptResult), (status = 404, body = ApiError)))]
+    responses((status = 200, body = AttemptResult, description = "the payment's latest result"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
 async fn result(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.latest_result(&id).await?))
 }

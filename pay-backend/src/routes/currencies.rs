@@ -10,6 +10,27 @@ use pay_types::ConvertAmountsRequest;
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, ConversionRate, ConvertedAmounts, CurrencyInfo};
 use serde::Deserialize;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+
+/// The body of `setSiteCurrencies`: 1 to 50 ISO 4217 codes (schema only; the handler reads
+/// a list of strings and checks each code).
+struct SiteCurrencies;
+
+impl utoipa::PartialSchema for SiteCurrencies {
+    fn schema() -> RefOr<Schema> {
+        let code = ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .enum_values(Some(pay_types::Currency::all().map(|c| c.code())));
+        ArrayBuilder::new()
+            .items(code)
+            .min_items(Some(1))
+            .max_items(Some(50))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SiteCurrencies {}
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/currencies")
@@ -27,8 +48,8 @@ pub(super) fn site_scope() -> actix_web::Scope {
 }
 
 /// `getAllCurrencies()`: every ISO 4217 currency with its symbol.
-#[utoipa::path(get, path = "/pay/v1/currencies", tag = "currencies",
-    responses((status = 200, body = Vec<CurrencyInfo>)))]
+#[utoipa::path(get, path = "/pay/v1/currencies", tag = "currencies", operation_id = "getAllCurrencies",
+    responses((status = 200, body = Vec<CurrencyInfo>, description = "every ISO 4217 currency with its symbol")))]
 async fn all(pay: web::Data<Pay>) -> HttpResponse {
     HttpResponse::Ok().json(pay.all_currencies())
 }
@@ -41,32 +62,44 @@ struct RateQuery {
 }
 
 /// `currencyConverter.getConversionRate(from, to)`.
-#[utoipa::path(get, path = "/pay/v1/currencies/rate", tag = "currencies",
-    params(("from" = String, Query, description = "ISO 4217"), ("to" = String, Query, description = "ISO 4217")),
-    responses((status = 200, body = ConversionRate), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+#[utoipa::path(get, path = "/pay/v1/currencies/rate", tag = "currencies", operation_id = "getConversionRate",
+    params(("from" = String, Query, pattern = "^[A-Z]{3}$", description = "ISO 4217 code"),
+           ("to" = String, Query, pattern = "^[A-Z]{3}$", description = "ISO 4217 code")),
+    responses((status = 200, body = ConversionRate, description = "how many `to` one `from` buys, not rounded"),
+              (status = 400, body = ApiError, description = "invalid_query: a parameter missing or unknown"),
+              (status = 422, body = ApiError, description = "unknown_currency; rate_unavailable: no rate for the currency")))]
 async fn rate(pay: web::Data<Pay>, query: web::Query<RateQuery>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.conversion_rate(&query.from, &query.to).await?))
 }
 
 /// `currencyConverter.convertAmounts({amounts, from, to})`: results are not rounded.
-#[utoipa::path(post, path = "/pay/v1/currencies/convert", tag = "currencies",
+#[utoipa::path(post, path = "/pay/v1/currencies/convert", tag = "currencies", operation_id = "convertAmounts",
     request_body = ConvertAmountsRequest,
-    responses((status = 200, body = ConvertedAmounts), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 200, body = ConvertedAmounts, description = "the amounts in `to`, not rounded"),
+              (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
+        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
+        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
+              (status = 422, body = ApiError, description = "unknown_currency; rate_unavailable; invalid_amount: 1 to 1000 amounts, each in range")))]
 async fn convert(pay: web::Data<Pay>, body: web::Json<ConvertAmountsRequest>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.convert_amounts(&body).await?))
 }
 
 /// `siteSettings.getCurrencies()`.
-#[utoipa::path(get, path = "/pay/v1/site/currencies", tag = "currencies",
-    responses((status = 200, body = Vec<CurrencyInfo>)))]
+#[utoipa::path(get, path = "/pay/v1/site/currencies", tag = "currencies", operation_id = "getSiteCurrencies",
+    responses((status = 200, body = Vec<CurrencyInfo>, description = "the site's display currencies (default: the site currency)")))]
 async fn site(pay: web::Data<Pay>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.site_currencies().await?))
 }
 
 /// `siteSettings.setCurrencies(codes)`: server side only (secret key).
-#[utoipa::path(put, path = "/pay/v1/site/currencies", tag = "currencies", security(("secret_key" = [])),
-    request_body = Vec<String>,
-    responses((status = 200, body = Vec<CurrencyInfo>), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+#[utoipa::path(put, path = "/pay/v1/site/currencies", tag = "currencies", operation_id = "setSiteCurrencies", security(("secret_key" = [])),
+    request_body = SiteCurrencies,
+    responses((status = 200, body = Vec<CurrencyInfo>, description = "the site's display currencies, as stored (duplicates dropped)"),
+              (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
+        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
+        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
+              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 422, body = ApiError, description = "unknown_currency: a code that is not ISO 4217, or not 1 to 50 codes")))]
 async fn set_site(
     _merchant: Merchant,
     pay: web::Data<Pay>,

@@ -29,9 +29,12 @@ struct ListQuery {
 
 /// Events in the order they were recorded, from after `after` (the `nextCursor` of the
 /// previous page; start without it).
-#[utoipa::path(get, path = "/pay/v1/events", tag = "events", security(("secret_key" = [])),
-    params(("after" = Option<i64>, Query, description = "cursor"), ("limit" = Option<u32>, Query, description = "1..=500, default 100")),
-    responses((status = 200, body = EventPage), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+#[utoipa::path(get, path = "/pay/v1/events", tag = "events", operation_id = "listEvents", security(("secret_key" = [])),
+    params(("after" = Option<i64>, Query, description = "the nextCursor of the previous page (none, or 0, to start)"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "1..=500, default 100")),
+    responses((status = 200, body = EventPage, description = "events in the order they were recorded"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, a parameter that is not a number, an unknown parameter"),
+              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key")))]
 async fn list(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -48,9 +51,13 @@ struct RedeliverQuery {
 }
 
 /// Queues an event again for every target, or only `target` (e.g. `webhook:orders`).
-#[utoipa::path(post, path = "/pay/v1/events/{event_id}/redeliver", tag = "events", security(("secret_key" = [])),
-    params(("event_id" = String, Path, description = "eventId"), ("target" = Option<String>, Query, description = "one target")),
-    responses((status = 202, body = Redelivered), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+#[utoipa::path(post, path = "/pay/v1/events/{event_id}/redeliver", tag = "events", operation_id = "redeliverEvent", security(("secret_key" = [])),
+    params(("event_id" = String, Path, description = "eventId"),
+           ("target" = Option<String>, Query, description = "one target, e.g. webhook:orders (default: every target)")),
+    responses((status = 202, body = Redelivered, description = "the event's deliveries, queued again"),
+              (status = 400, body = ApiError, description = "invalid_query: an unknown parameter"),
+              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 404, body = ApiError, description = "not_found: no deliveries for this event (and target)")))]
 async fn redeliver(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -62,9 +69,11 @@ async fn redeliver(
 }
 
 /// An endpoint's delivery counts and its last 100 tries.
-#[utoipa::path(get, path = "/pay/v1/webhooks/{name}/deliveries", tag = "events", security(("secret_key" = [])),
+#[utoipa::path(get, path = "/pay/v1/webhooks/{name}/deliveries", tag = "events", operation_id = "listWebhookDeliveries", security(("secret_key" = [])),
     params(("name" = String, Path, description = "endpoint name")),
-    responses((status = 200, body = Deliveries), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = Deliveries, description = "the endpoint's delivery counts and its last 100 tries (an unknown name has none)"),
+              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 404, body = ApiError, description = "not_found: a name with control characters")))]
 async fn deliveries(
     _merchant: Merchant,
     pay: web::Data<Pay>,

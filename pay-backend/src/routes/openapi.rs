@@ -42,7 +42,7 @@ impl Modify for SecretKey {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/pay/v1/openapi.json", tag = "operations",
+#[utoipa::path(get, path = "/pay/v1/openapi.json", tag = "operations", operation_id = "getOpenApiDocument",
     responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 pub(super) async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())

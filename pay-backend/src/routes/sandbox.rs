@@ -22,18 +22,20 @@ pub(super) fn scope() -> actix_web::Scope {
 }
 
 /// Test mode: applies the payment's announced change (pending settlement, chargeback) now.
-#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/settle", tag = "sandbox",
+#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/settle", tag = "sandbox", operation_id = "settleTestPayment",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = StatusResponse), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 200, body = StatusResponse, description = "the payment's status after the change"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+              (status = 409, body = ApiError, description = "illegal_transition: the payment has no pending change")))]
 async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let status = pay.settle_now(&id).await?;
     Ok(HttpResponse::Ok().json(StatusResponse { status }))
 }
 
 /// Test mode: raises a chargeback on a paid payment.
-#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/chargeback", tag = "sandbox",
+#[utoipa::path(post, path = "/pay/v1/test/payments/{id}/chargeback", tag = "sandbox", operation_id = "raiseTestChargeback",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = StatusResponse), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 200, body = StatusResponse, description = "the payment, now Chargeback"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+              (status = 409, body = ApiError, description = "illegal_transition: only a Successful or PartiallyRefunded payment can be disputed")))]
 async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.chargeback(&id).await?;
     Ok(HttpResponse::Ok().json(StatusResponse { status: row.status }))
