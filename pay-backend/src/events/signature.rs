@@ -28,9 +28,11 @@ impl WebhookSecret {
         Ok(Self(key))
     }
 
-    /// A new random secret, as text.
+    /// A new random secret, as text: 32 key bytes from the operating system's cryptographic
+    /// generator (`getrandom`). Panics only if the system cannot give random bytes at all.
     pub fn generate() -> String {
-        let key: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the operating system's random generator is unavailable");
         format!("whsec_{}", B64.encode(key))
     }
 
@@ -176,5 +178,17 @@ mod tests {
         let generated = WebhookSecret::generate();
         assert!(WebhookSecret::parse(&generated).is_ok());
         assert!(!format!("{:?}", WebhookSecret::parse(&generated).unwrap()).contains(&generated[6..]));
+    }
+
+    /// The key bytes come from the system's generator, not from the seedable (and predictable)
+    /// `fastrand` one: seeding `fastrand` the same way twice still gives two different secrets.
+    #[test]
+    fn generated_secrets_do_not_follow_the_seedable_generator() {
+        fastrand::seed(7);
+        let first = WebhookSecret::generate();
+        fastrand::seed(7);
+        let second = WebhookSecret::generate();
+        assert_ne!(first, second);
+        assert_eq!(WebhookSecret::parse(&first).unwrap().0.len(), 32);
     }
 }
