@@ -71,17 +71,14 @@ impl Pay {
     pub async fn with_processor(settings: &Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
         let store = Store::open(&settings.database_url).await?;
         let rates: Arc<dyn crate::rates::RatesProvider> = match &settings.rates_url {
-            Some(url) => {
-                let every = std::time::Duration::from_secs(settings.rates_refresh_secs);
-                crate::rates::FeedRates::start(url.clone(), store.clone(), every).await?
-            }
+            Some(url) => crate::rates::FeedRates::start(url.to_string(), store.clone(), settings.rates_refresh).await?,
             None => Arc::new(crate::rates::ConfiguredRates(settings.rates_table())),
         };
         let pay = Pay {
             inner: Arc::new(Inner {
                 store,
                 processor,
-                site_currency: settings.currency(),
+                site_currency: settings.site_currency,
                 offline_payments: settings.offline_payments,
                 max_declined_attempts: settings.max_declined_attempts,
                 test_mode: settings.test_mode,

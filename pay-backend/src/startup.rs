@@ -32,7 +32,7 @@ impl Application {
             ));
         }
         let sandbox = SandboxProcessor {
-            settle_delay: Duration::from_millis(settings.sandbox_settle_delay_ms),
+            settle_delay: settings.sandbox_settle_delay,
         };
         Self::build_with_processor(settings, Arc::new(sandbox)).await
     }
@@ -54,7 +54,7 @@ impl Application {
             port,
             server,
             pay,
-            shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
+            shutdown_timeout: settings.shutdown_timeout,
         })
     }
 
@@ -144,7 +144,7 @@ fn serve(
         app.default_service(web::route().to(routes::not_found))
     })
     .disable_signals()
-    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
     .listen(listener)
     .map_err(PayError::internal)?
     .run();

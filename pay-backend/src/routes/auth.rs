@@ -4,12 +4,13 @@ use crate::error::PayError;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use pay_types::ErrorCode;
+use secrecy::{ExposeSecret, SecretString};
 use std::future::{ready, Ready};
 use subtle::ConstantTimeEq;
 
 /// The configured secret key; `None` disables the merchant API.
 #[derive(Clone)]
-pub struct MerchantKey(pub Option<String>);
+pub struct MerchantKey(pub Option<SecretString>);
 
 /// Extracting it proves the request carries the secret key.
 pub struct Merchant;
@@ -24,8 +25,8 @@ impl FromRequest for Merchant {
 }
 
 fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
-    let expected = req.app_data::<web::Data<MerchantKey>>().and_then(|k| k.0.clone());
-    let Some(expected) = expected else {
+    let key = req.app_data::<web::Data<MerchantKey>>();
+    let Some(expected) = key.and_then(|k| k.0.as_ref()) else {
         return Err(PayError::rejected(
             ErrorCode::Unauthorized,
             "the merchant API is disabled: no secret key is configured",
@@ -37,7 +38,7 @@ fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+    if bool::from(given.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
         Ok(Merchant)
     } else {
         Err(PayError::rejected(
