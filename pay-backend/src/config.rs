@@ -14,7 +14,6 @@ use secrecy::SecretString;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
@@ -112,123 +111,103 @@ impl Setting {
     }
 }
 
+const fn setting(key: &'static str, about: &'static str, show: fn(&Settings) -> String) -> Setting {
+    Setting { key, about, show }
+}
+
 fn none_or<T>(value: &Option<T>, show: impl Fn(&T) -> String) -> String {
     value.as_ref().map_or_else(|| "(none)".to_owned(), show)
 }
 
 /// Every setting, in the order of `--help` and of the README's table.
 pub const SETTINGS: &[Setting] = &[
-    Setting {
-        key: "host",
-        about: "address to listen on",
-        show: |s| s.host.clone(),
-    },
-    Setting {
-        key: "port",
-        about: "TCP port (0 picks a free one)",
-        show: |s| s.port.to_string(),
-    },
-    Setting {
-        key: "database_url",
-        about: "sqlite://<file> (created if missing) or postgres://user@host/database (several processes may share it)",
-        show: |s| s.database_url.clone(),
-    },
-    Setting {
-        key: "shutdown_timeout_secs",
-        about: "on SIGTERM or Ctrl-C, how long requests and deliveries in flight may take to finish",
-        show: |s| s.shutdown_timeout.as_secs().to_string(),
-    },
-    Setting {
-        key: "site_currency",
-        about: "ISO 4217 currency of payments created without one",
-        show: |s| s.site_currency.code().to_owned(),
-    },
-    Setting {
-        key: "secret_key",
-        about: "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API",
-        show: |s| none_or(&s.secret_key, |_| "(set)".to_owned()),
-    },
-    Setting {
-        key: "offline_payments",
-        about: "offer the offline (pay later) method",
-        show: |s| s.offline_payments.to_string(),
-    },
-    Setting {
-        key: "allowed_origins",
-        about: "page origins allowed to call the checkout API by CORS (comma-separated in the variable)",
-        show: |s| format!("[{}]", s.allowed_origins.join(", ")),
-    },
-    Setting {
-        key: "test_mode",
-        about: "sandbox processor and the test-only routes",
-        show: |s| s.test_mode.to_string(),
-    },
-    Setting {
-        key: "sandbox_settle_delay_ms",
-        about: "delay before a sandbox pending payment settles",
-        show: |s| s.sandbox_settle_delay.as_millis().to_string(),
-    },
-    Setting {
-        key: "max_declined_attempts",
-        about: "declined attempts a payment accepts before refusing more",
-        show: |s| s.max_declined_attempts.to_string(),
-    },
-    Setting {
-        key: "attempts_per_minute_per_ip",
-        about: "payment attempts one client address may make per minute (0: no limit)",
-        show: |s| s.attempts_per_minute_per_ip.to_string(),
-    },
-    Setting {
-        key: "rates_base",
-        about: "currency the configured rates are per one unit of",
-        show: |s| s.rates_base.code().to_owned(),
-    },
-    Setting {
-        key: "rates",
-        about: "conversion rates per one rates_base, e.g. { USD = \"1.08\" }, used without rates_url",
-        show: |s| {
+    setting("host", "address to listen on", |s| s.host.clone()),
+    setting("port", "TCP port (0 picks a free one)", |s| s.port.to_string()),
+    setting(
+        "database_url",
+        "sqlite://<file> (created if missing) or postgres://user@host/database (several processes may share it)",
+        |s| s.database_url.clone(),
+    ),
+    setting(
+        "shutdown_timeout_secs",
+        "on SIGTERM or Ctrl-C, how long requests and deliveries in flight may take to finish",
+        |s| s.shutdown_timeout.as_secs().to_string(),
+    ),
+    setting(
+        "site_currency",
+        "ISO 4217 currency of payments created without one",
+        |s| s.site_currency.code().to_owned(),
+    ),
+    setting(
+        "secret_key",
+        "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API",
+        |s| none_or(&s.secret_key, |_| "(set)".to_owned()),
+    ),
+    setting("offline_payments", "offer the offline (pay later) method", |s| {
+        s.offline_payments.to_string()
+    }),
+    setting(
+        "allowed_origins",
+        "page origins allowed to call the checkout API by CORS (comma-separated in the variable)",
+        |s| format!("[{}]", s.allowed_origins.join(", ")),
+    ),
+    setting("test_mode", "sandbox processor and the test-only routes", |s| {
+        s.test_mode.to_string()
+    }),
+    setting(
+        "sandbox_settle_delay_ms",
+        "delay before a sandbox pending payment settles",
+        |s| s.sandbox_settle_delay.as_millis().to_string(),
+    ),
+    setting(
+        "max_declined_attempts",
+        "declined attempts a payment accepts before refusing more",
+        |s| s.max_declined_attempts.to_string(),
+    ),
+    setting(
+        "attempts_per_minute_per_ip",
+        "payment attempts one client address may make per minute (0: no limit)",
+        |s| s.attempts_per_minute_per_ip.to_string(),
+    ),
+    setting("rates_base", "currency the configured rates are per one unit of", |s| {
+        s.rates_base.code().to_owned()
+    }),
+    setting(
+        "rates",
+        "conversion rates per one rates_base, e.g. { USD = \"1.08\" }, used without rates_url",
+        |s| {
             let rates: Vec<String> = s.rates.iter().map(|(c, r)| format!("{c} = \"{r}\"")).collect();
             format!("{{{}}}", rates.join(", "))
         },
-    },
-    Setting {
-        key: "rates_url",
-        about: "daily reference-rates feed (ECB XML format) to download",
-        show: |s| none_or(&s.rates_url, Url::to_string),
-    },
-    Setting {
-        key: "rates_refresh_secs",
-        about: "how often the feed is downloaded (60 at least)",
-        show: |s| s.rates_refresh.as_secs().to_string(),
-    },
-    Setting {
-        key: "www_dir",
-        about: "folder of a site to serve at / (the demo)",
-        show: |s| none_or(&s.www_dir, |p| p.display().to_string()),
-    },
-    Setting {
-        key: "sdk_dir",
-        about: "folder of the built SDK package to serve at /sdk/",
-        show: |s| none_or(&s.sdk_dir, |p| p.display().to_string()),
-    },
-    Setting {
-        key: "log_format",
-        about: "text or json",
-        show: |s| s.log_format.to_string(),
-    },
-    Setting {
-        key: "webhooks",
-        about: "webhook endpoints: [{ name, url, secret = \"whsec_…\" }] (a TOML inline array in the variable)",
-        show: |s| {
+    ),
+    setting(
+        "rates_url",
+        "daily reference-rates feed (ECB XML format) to download",
+        |s| none_or(&s.rates_url, Url::to_string),
+    ),
+    setting(
+        "rates_refresh_secs",
+        "how often the feed is downloaded (60 at least)",
+        |s| s.rates_refresh.as_secs().to_string(),
+    ),
+    setting("www_dir", "folder of a site to serve at / (the demo)", |s| {
+        none_or(&s.www_dir, |p| p.display().to_string())
+    }),
+    setting("sdk_dir", "folder of the built SDK package to serve at /sdk/", |s| {
+        none_or(&s.sdk_dir, |p| p.display().to_string())
+    }),
+    setting("log_format", "text or json", |s| s.log_format.to_string()),
+    setting(
+        "webhooks",
+        "webhook endpoints: [{ name, url, secret = \"whsec_…\" }] (a TOML inline array in the variable)",
+        |s| {
             let names: Vec<&str> = s.webhooks.iter().map(|w| w.name.as_str()).collect();
             format!("[{}]", names.join(", "))
         },
-    },
-    Setting {
-        key: "demo",
-        about: "serve the demo shop's route POST /api/create-my-payment",
-        show: |s| s.demo.to_string(),
-    },
+    ),
+    setting("demo", "serve the demo shop's route POST /api/create-my-payment", |s| {
+        s.demo.to_string()
+    }),
 ];
 
 /// The command line. Every setting is a key of the TOML file or a `PAY_*` variable; `--help`
@@ -369,52 +348,25 @@ fn refresh_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Erro
 /// The secret key, checked without ever echoing it: a value that is not text (a key of digits
 /// only reads as a number from the environment) is refused with a hint, not with its value.
 fn secret_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-    struct KeyText;
-
-    const NOT_TEXT: &str = "the secret key must be text (quote a key of digits only: '\"…\"')";
-
-    impl de::Visitor<'_> for KeyText {
-        type Value = SecretString;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a secret key of at least 16 characters")
-        }
-
-        fn visit_str<E: de::Error>(self, key: &str) -> Result<SecretString, E> {
-            if key.chars().count() < 16 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(E::custom(
-                    "the secret key needs at least 16 characters, without white space",
-                ));
-            }
-            Ok(SecretString::from(key))
-        }
-
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
-
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
-
-        fn visit_i128<E: de::Error>(self, _: i128) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
-
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
-
-        fn visit_u128<E: de::Error>(self, _: u128) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<SecretString, E> {
-            Err(E::custom(NOT_TEXT))
-        }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum KeyValue {
+        Text(String),
+        Other(de::IgnoredAny),
     }
-
-    d.deserialize_any(KeyText).map(Some)
+    match KeyValue::deserialize(d)? {
+        KeyValue::Text(key)
+            if key.chars().count() >= 16 && !key.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(Some(SecretString::from(key)))
+        }
+        KeyValue::Text(_) => Err(de::Error::custom(
+            "the secret key needs at least 16 characters, without white space",
+        )),
+        KeyValue::Other(_) => Err(de::Error::custom(
+            "the secret key must be text (quote a key of digits only: '\"…\"')",
+        )),
+    }
 }
 
 /// A list of origins, or (as `PAY_ALLOWED_ORIGINS` holds it) one text of comma-separated ones.
@@ -518,24 +470,24 @@ mod tests {
         assert!(s.secret_key.is_none());
     }
 
+    /// A file that sets a value of each kind, secrets included.
+    const TYPED: &str = r#"
+        shutdown_timeout_secs = 7
+        sandbox_settle_delay_ms = 250
+        site_currency = "JPY"
+        secret_key = "sk_live_0123456789abcdef"
+        rates = { USD = "1.08", JPY = 162.5 }
+        rates_url = "https://rates.example/daily.xml"
+        log_format = "json"
+        [[webhooks]]
+        name = "orders"
+        url = "https://shop.example/hook"
+        secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    "#;
+
     #[test]
     fn values_are_typed_once_read() {
-        let s = from_toml(
-            r#"
-            shutdown_timeout_secs = 7
-            sandbox_settle_delay_ms = 250
-            site_currency = "JPY"
-            secret_key = "sk_live_0123456789abcdef"
-            rates = { USD = "1.08", JPY = 162.5 }
-            rates_url = "https://rates.example/daily.xml"
-            log_format = "json"
-            [[webhooks]]
-            name = "orders"
-            url = "https://shop.example/hook"
-            secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-            "#,
-        )
-        .unwrap();
+        let s = from_toml(TYPED).unwrap();
         assert_eq!(s.shutdown_timeout, Duration::from_secs(7));
         assert_eq!(s.sandbox_settle_delay, Duration::from_millis(250));
         assert_eq!(s.site_currency.minor_units(), 0);
@@ -553,16 +505,7 @@ mod tests {
     /// Neither `Debug` nor an error shows a secret.
     #[test]
     fn secrets_stay_hidden() {
-        let s = from_toml(
-            r#"
-            secret_key = "sk_live_0123456789abcdef"
-            [[webhooks]]
-            name = "orders"
-            url = "https://shop.example/hook"
-            secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-            "#,
-        )
-        .unwrap();
+        let s = from_toml(TYPED).unwrap();
         let debug = format!("{s:?}");
         assert!(!debug.contains("0123456789abcdef"), "{debug}");
         assert!(!debug.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "{debug}");
