@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping what is already there:
 # the wasm target, wasm-bindgen-cli at the workspace's pinned version, (as root, from
-# Debian's packages) Chromium with its WebDriver and a PostgreSQL server, and the npm packages of
-# tests/.
+# Debian's packages) Chromium with its WebDriver, a PostgreSQL server and iso-codes, and the npm
+# packages of tests/.
 # Safe to run again; reruns take seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 # A PostgreSQL server for the store suite and the multi-process tests (scripts/postgres.sh).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# ISO 4217 / 3166-1 data that scripts/iso-tables.py generates pay-types' tables from.
+[ -f /usr/share/iso-codes/json/iso_4217.json ] || need_apt+=(iso-codes)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -41,4 +43,4 @@ if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, tests/node_modules ready"
+echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules ready"

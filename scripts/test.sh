@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+echo "== pay-types' ISO tables match their generator (scripts/iso-tables.py)"
+python3 scripts/iso-tables.py --check
+
 echo "== unit, store and API tests (the store suite on SQLite and on PostgreSQL)"
 PAY_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export PAY_TEST_POSTGRES_URL PAY_REQUIRE_POSTGRES=1

@@ -1,423 +1,602 @@
-//! Settings: defaults, then an optional TOML file, then `PAY_*` environment variables.
-//! An unknown setting or an invalid value stops the server at start with a message naming it.
+//! Settings, layered by `figment`: the defaults of [`Settings::default`], then an optional TOML
+//! file (`--config FILE` or `PAY_CONFIG`, read by `clap`), then `PAY_*` environment variables.
+//! Every value is parsed once, into its type, while it is read: an unknown setting or an invalid
+//! value stops the server at start with a message naming the setting and where it came from.
+//! The secret key and the webhook secrets are `secrecy` types: `Debug` never shows them, nor
+//! does an error message.
 
 use crate::events::WebhookEndpoint;
-use pay_types::Currency;
+use crate::telemetry::LogFormat;
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use pay_types::{Amount, Currency};
+use secrecy::SecretString;
+use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
 
-/// Every setting, its kind, and what it does. The one list `--help`, env parsing and the
-/// README's configuration reference are checked against.
-pub const SETTINGS: &[(&str, Kind, &str, &str)] = &[
-    ("host", Kind::Text, "127.0.0.1", "address to listen on"),
-    ("port", Kind::Integer, "8080", "TCP port (0 picks a free one)"),
-    (
-        "database_url",
-        Kind::Text,
-        "sqlite://pay.db",
-        "sqlite://<file> (created if missing) or postgres://user@host/database (several processes may share it)",
-    ),
-    (
-        "shutdown_timeout_secs",
-        Kind::Integer,
-        "30",
-        "on SIGTERM or Ctrl-C, how long requests and deliveries in flight may take to finish",
-    ),
-    (
-        "site_currency",
-        Kind::Text,
-        "USD",
-        "ISO 4217 currency of payments created without one",
-    ),
-    (
-        "secret_key",
-        Kind::Text,
-        "(none)",
-        "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API",
-    ),
-    (
-        "offline_payments",
-        Kind::Bool,
-        "false",
-        "offer the offline (pay later) method",
-    ),
-    (
-        "allowed_origins",
-        Kind::List,
-        "[]",
-        "page origins allowed to call the checkout API by CORS",
-    ),
-    (
-        "test_mode",
-        Kind::Bool,
-        "true",
-        "sandbox processor and the test-only routes",
-    ),
-    (
-        "sandbox_settle_delay_ms",
-        Kind::Integer,
-        "5000",
-        "delay before a sandbox pending payment settles",
-    ),
-    (
-        "max_declined_attempts",
-        Kind::Integer,
-        "5",
-        "declined attempts a payment accepts before refusing more",
-    ),
-    (
-        "attempts_per_minute_per_ip",
-        Kind::Integer,
-        "30",
-        "payment attempts one client address may make per minute (0: no limit)",
-    ),
-    (
-        "rates_base",
-        Kind::Text,
-        "EUR",
-        "currency the configured rates are per one unit of",
-    ),
-    (
-        "rates",
-        Kind::Table,
-        "{}",
-        "conversion rates per one rates_base, e.g. { USD = \"1.08\" }, used without rates_url",
-    ),
-    (
-        "rates_url",
-        Kind::Text,
-        "(none)",
-        "daily reference-rates feed (ECB XML format) to download",
-    ),
-    (
-        "rates_refresh_secs",
-        Kind::Integer,
-        "86400",
-        "how often the feed is downloaded",
-    ),
-    (
-        "www_dir",
-        Kind::Text,
-        "(none)",
-        "folder of a site to serve at / (the demo)",
-    ),
-    (
-        "sdk_dir",
-        Kind::Text,
-        "(none)",
-        "folder of the built SDK package to serve at /sdk/",
-    ),
-    ("log_format", Kind::Text, "text", "text or json"),
-    (
-        "webhooks",
-        Kind::Table,
-        "[]",
-        "webhook endpoints: [{ name, url, secret = \"whsec_…\" }]",
-    ),
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    Integer,
-    Bool,
-    List,
-    /// A TOML value (inline array of tables in the environment variable).
-    Table,
-}
-
+/// The server's settings. Field names are the TOML keys, except where a `Duration` field's key
+/// carries its unit (`shutdown_timeout_secs`, `sandbox_settle_delay_ms`, `rates_refresh_secs`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub host: String,
     pub port: u16,
+    /// `sqlite:…` or `postgres://…` (checked at load).
+    #[serde(deserialize_with = "database_url")]
     pub database_url: String,
-    pub shutdown_timeout_secs: u64,
-    pub site_currency: String,
-    pub secret_key: Option<String>,
+    #[serde(rename = "shutdown_timeout_secs", deserialize_with = "seconds")]
+    pub shutdown_timeout: Duration,
+    pub site_currency: Currency,
+    /// At least 16 characters, no white space; `None` disables the merchant API.
+    #[serde(deserialize_with = "secret_key")]
+    pub secret_key: Option<SecretString>,
     pub offline_payments: bool,
+    /// Origins such as `https://shop.example` (scheme, host, optional port; no path).
+    #[serde(deserialize_with = "origins")]
     pub allowed_origins: Vec<String>,
     pub test_mode: bool,
-    pub sandbox_settle_delay_ms: u64,
+    #[serde(rename = "sandbox_settle_delay_ms", deserialize_with = "milliseconds")]
+    pub sandbox_settle_delay: Duration,
     pub max_declined_attempts: u32,
     pub attempts_per_minute_per_ip: u32,
-    pub rates_base: String,
-    pub rates: std::collections::BTreeMap<String, pay_types::Amount>,
-    pub rates_url: Option<String>,
-    pub rates_refresh_secs: u64,
+    pub rates_base: Currency,
+    /// Rates per one `rates_base`, each above 0.
+    #[serde(deserialize_with = "rates")]
+    pub rates: BTreeMap<Currency, Amount>,
+    #[serde(deserialize_with = "optional_http_url")]
+    pub rates_url: Option<Url>,
+    /// At least a minute.
+    #[serde(rename = "rates_refresh_secs", deserialize_with = "refresh_interval")]
+    pub rates_refresh: Duration,
     pub www_dir: Option<PathBuf>,
     pub sdk_dir: Option<PathBuf>,
-    pub log_format: String,
+    pub log_format: LogFormat,
+    /// Names unique and not empty.
+    #[serde(deserialize_with = "webhooks")]
     pub webhooks: Vec<WebhookEndpoint>,
 }
 
+/// The defaults: the only place they are written. `--help` and the README show these values.
 impl Default for Settings {
     fn default() -> Self {
         Self {
             host: "127.0.0.1".into(),
             port: 8080,
             database_url: "sqlite://pay.db".into(),
-            shutdown_timeout_secs: 30,
-            site_currency: "USD".into(),
+            shutdown_timeout: Duration::from_secs(30),
+            site_currency: Currency::parse("USD").expect("USD is in the table"),
             secret_key: None,
             offline_payments: false,
             allowed_origins: Vec::new(),
             test_mode: true,
-            sandbox_settle_delay_ms: 5000,
+            sandbox_settle_delay: Duration::from_millis(5000),
             max_declined_attempts: 5,
             attempts_per_minute_per_ip: 30,
-            rates_base: "EUR".into(),
-            rates: Default::default(),
+            rates_base: Currency::parse("EUR").expect("EUR is in the table"),
+            rates: BTreeMap::new(),
             rates_url: None,
-            rates_refresh_secs: 86_400,
+            rates_refresh: Duration::from_secs(86_400),
             www_dir: None,
             sdk_dir: None,
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             webhooks: Vec::new(),
         }
     }
 }
 
+/// One setting as `--help` and the README list it: its TOML key (the variable is `PAY_` and the
+/// key in capitals), what it does, and how a value of it reads (the default column shows
+/// `Settings::default()` through it).
+pub struct Setting {
+    pub key: &'static str,
+    pub about: &'static str,
+    show: fn(&Settings) -> String,
+}
+
+impl Setting {
+    /// `PAY_` and the key in capitals.
+    pub fn variable(&self) -> String {
+        format!("PAY_{}", self.key.to_ascii_uppercase())
+    }
+
+    /// The default value as text, `(none)` for an unset optional one.
+    pub fn default_text(&self) -> String {
+        (self.show)(&Settings::default())
+    }
+}
+
+const fn setting(key: &'static str, about: &'static str, show: fn(&Settings) -> String) -> Setting {
+    Setting { key, about, show }
+}
+
+fn none_or<T>(value: &Option<T>, show: impl Fn(&T) -> String) -> String {
+    value.as_ref().map_or_else(|| "(none)".to_owned(), show)
+}
+
+/// Every setting, in the order of `--help` and of the README's table.
+pub const SETTINGS: &[Setting] = &[
+    setting("host", "address to listen on", |s| s.host.clone()),
+    setting("port", "TCP port (0 picks a free one)", |s| s.port.to_string()),
+    setting(
+        "database_url",
+        "sqlite://<file> (created if missing) or postgres://user@host/database (several processes may share it)",
+        |s| s.database_url.clone(),
+    ),
+    setting(
+        "shutdown_timeout_secs",
+        "on SIGTERM or Ctrl-C, how long requests and deliveries in flight may take to finish",
+        |s| s.shutdown_timeout.as_secs().to_string(),
+    ),
+    setting(
+        "site_currency",
+        "ISO 4217 currency of payments created without one",
+        |s| s.site_currency.code().to_owned(),
+    ),
+    setting(
+        "secret_key",
+        "merchant API key (Authorization: Bearer); at least 16 characters; unset disables the merchant API",
+        |s| none_or(&s.secret_key, |_| "(set)".to_owned()),
+    ),
+    setting("offline_payments", "offer the offline (pay later) method", |s| {
+        s.offline_payments.to_string()
+    }),
+    setting(
+        "allowed_origins",
+        "page origins allowed to call the checkout API by CORS (comma-separated in the variable)",
+        |s| format!("[{}]", s.allowed_origins.join(", ")),
+    ),
+    setting("test_mode", "sandbox processor and the test-only routes", |s| {
+        s.test_mode.to_string()
+    }),
+    setting(
+        "sandbox_settle_delay_ms",
+        "delay before a sandbox pending payment settles",
+        |s| s.sandbox_settle_delay.as_millis().to_string(),
+    ),
+    setting(
+        "max_declined_attempts",
+        "declined attempts a payment accepts before refusing more",
+        |s| s.max_declined_attempts.to_string(),
+    ),
+    setting(
+        "attempts_per_minute_per_ip",
+        "payment attempts one client address may make per minute (0: no limit)",
+        |s| s.attempts_per_minute_per_ip.to_string(),
+    ),
+    setting("rates_base", "currency the configured rates are per one unit of", |s| {
+        s.rates_base.code().to_owned()
+    }),
+    setting(
+        "rates",
+        "conversion rates per one rates_base, e.g. { USD = \"1.08\" }, used without rates_url",
+        |s| {
+            let rates: Vec<String> = s.rates.iter().map(|(c, r)| format!("{c} = \"{r}\"")).collect();
+            format!("{{{}}}", rates.join(", "))
+        },
+    ),
+    setting(
+        "rates_url",
+        "daily reference-rates feed (ECB XML format) to download",
+        |s| none_or(&s.rates_url, Url::to_string),
+    ),
+    setting(
+        "rates_refresh_secs",
+        "how often the feed is downloaded (60 at least)",
+        |s| s.rates_refresh.as_secs().to_string(),
+    ),
+    setting("www_dir", "folder of a site to serve at / (the demo)", |s| {
+        none_or(&s.www_dir, |p| p.display().to_string())
+    }),
+    setting("sdk_dir", "folder of the built SDK package to serve at /sdk/", |s| {
+        none_or(&s.sdk_dir, |p| p.display().to_string())
+    }),
+    setting("log_format", "text or json", |s| s.log_format.to_string()),
+    setting(
+        "webhooks",
+        "webhook endpoints: [{ name, url, secret = \"whsec_…\" }] (a TOML inline array in the variable)",
+        |s| {
+            let names: Vec<&str> = s.webhooks.iter().map(|w| w.name.as_str()).collect();
+            format!("[{}]", names.join(", "))
+        },
+    ),
+];
+
+/// The command line. Every setting is a key of the TOML file or a `PAY_*` variable; `--help`
+/// lists them after the options.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "pay-backend", about = "The Pay server", after_help = settings_list())]
+pub struct Cli {
+    /// TOML file of settings; PAY_* variables override what it says
+    #[arg(long, value_name = "FILE", env = "PAY_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The part of `--help` after the options: every setting with its variable and default.
+pub fn settings_list() -> String {
+    let mut out = String::from("Settings (TOML key, environment variable, default, what):\n");
+    for setting in SETTINGS {
+        out.push_str(&format!(
+            "  {:<27} {:<31} {:<16} {}\n",
+            setting.key,
+            setting.variable(),
+            setting.default_text(),
+            setting.about
+        ));
+    }
+    out.push_str("\nPAY_LOG sets the log filter (e.g. info,pay_backend=debug).\n");
+    out
+}
+
+/// Why the settings could not be read: one line per problem, each naming the setting and where
+/// its value came from. Never holds a secret's value.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
 
 impl Settings {
-    /// Reads the file (if any) and the `PAY_*` variables of `env`, then checks every value.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let mut table = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-                text.parse::<toml::Table>()
-                    .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
-            }
-            None => toml::Table::new(),
-        };
-        for (name, value) in env {
-            let Some(key) = name.strip_prefix("PAY_") else {
-                continue;
-            };
-            if key == "CONFIG" || key == "LOG" {
-                continue;
-            }
-            let key = key.to_ascii_lowercase();
-            let Some((_, kind, _, _)) = SETTINGS.iter().find(|(k, ..)| *k == key) else {
-                return Err(ConfigError(format!("unknown setting {name}")));
-            };
-            table.insert(key, env_value(&name, *kind, &value)?);
-        }
-        let settings: Settings = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
-        settings.check()?;
-        Ok(settings)
+    /// The defaults, then `file` (if any), then the process's `PAY_*` variables (`PAY_CONFIG`
+    /// and `PAY_LOG` are not settings: the command line and the logger read them).
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::from_figment(&Self::figment(file))
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
-        Currency::parse(&self.site_currency)
-            .map_err(|_| ConfigError(format!("site_currency: unknown currency `{}`", self.site_currency)))?;
-        if let Some(key) = &self.secret_key {
-            if key.len() < 16 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(ConfigError("secret_key: at least 16 characters, no spaces".into()));
-            }
+    fn figment(file: Option<&Path>) -> Figment {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
         }
-        Currency::parse(&self.rates_base)
-            .map_err(|_| ConfigError(format!("rates_base: unknown currency `{}`", self.rates_base)))?;
-        for (code, rate) in &self.rates {
-            if Currency::parse(code).is_err() || rate.value() <= rust_decimal::Decimal::ZERO {
-                return Err(ConfigError(format!(
-                    "rates: `{code}` needs a known code and a rate above 0"
-                )));
-            }
-        }
-        if let Some(url) = &self.rates_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError("rates_url: an http(s) URL".into()));
-            }
-        }
-        if self.rates_refresh_secs < 60 {
-            return Err(ConfigError("rates_refresh_secs: at least 60".into()));
-        }
-        if crate::store::Dialect::of_url(&self.database_url).is_none() {
-            return Err(ConfigError(
-                "database_url: must start with sqlite: or postgres://".into(),
-            ));
-        }
-        if !matches!(self.log_format.as_str(), "text" | "json") {
-            return Err(ConfigError("log_format: text or json".into()));
-        }
-        let mut names = std::collections::HashSet::new();
-        for hook in &self.webhooks {
-            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
-                return Err(ConfigError(format!("webhooks: `{}` is not an http(s) URL", hook.url)));
-            }
-            if hook.name.is_empty() || !names.insert(hook.name.as_str()) {
-                return Err(ConfigError(format!(
-                    "webhooks: names must be unique and non-empty (`{}`)",
-                    hook.name
-                )));
-            }
-        }
-        for origin in &self.allowed_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.ends_with('/') {
-                return Err(ConfigError(format!(
-                    "allowed_origins: `{origin}` is not an origin like https://shop.example"
-                )));
-            }
-        }
-        Ok(())
+        figment.merge(Env::prefixed("PAY_").ignore(&["CONFIG", "LOG"]))
+    }
+
+    /// Lossy extraction: `"1"`, `"yes"` and `"on"` read as `true` (and so on), digits in text
+    /// as numbers; text fields still want text.
+    fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        figment.extract_lossy().map_err(ConfigError::from_figment)
     }
 
     /// The configured rates as a table.
     pub fn rates_table(&self) -> crate::rates::RatesTable {
         crate::rates::RatesTable {
-            base: Currency::parse(&self.rates_base).expect("checked at load"),
-            rates: self.rates.iter().map(|(c, r)| (c.clone(), r.value())).collect(),
+            base: self.rates_base,
+            rates: self
+                .rates
+                .iter()
+                .map(|(c, r)| (c.code().to_owned(), r.value()))
+                .collect(),
             published: crate::store::now_rfc3339(),
         }
     }
+}
 
-    pub fn currency(&self) -> Currency {
-        Currency::parse(&self.site_currency).expect("checked at load")
-    }
-
-    /// The text of `--help`: every setting with its variable and default.
-    pub fn help() -> String {
-        let mut out = String::from(
-            "pay-backend: the Pay server\n\nUsage: pay-backend [--config FILE]\n\n\
-             Settings (TOML key / environment variable, default):\n",
-        );
-        for (key, _, default, what) in SETTINGS {
-            out.push_str(&format!(
-                "  {key:<24} PAY_{:<24} {default:<16} {what}\n",
-                key.to_ascii_uppercase()
-            ));
-        }
-        out.push_str("\nPAY_CONFIG names the TOML file; PAY_LOG sets the log filter (e.g. info,pay_backend=debug).\n");
-        out
+impl ConfigError {
+    fn from_figment(error: figment::Error) -> Self {
+        let lines: Vec<String> = error.into_iter().map(|e| describe(&e)).collect();
+        Self(lines.join("; "))
     }
 }
 
-fn env_value(name: &str, kind: Kind, value: &str) -> Result<toml::Value, ConfigError> {
-    let bad = |what: &str| ConfigError(format!("{name}: `{value}` is not {what}"));
-    Ok(match kind {
-        Kind::Text => toml::Value::String(value.to_owned()),
-        Kind::Integer => toml::Value::Integer(value.trim().parse().map_err(|_| bad("an integer"))?),
-        Kind::Bool => toml::Value::Boolean(match value.trim() {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            _ => return Err(bad("true or false")),
-        }),
-        Kind::Table => format!("v = {value}")
-            .parse::<toml::Table>()
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .ok_or_else(|| bad("a TOML value such as [{ name = \"a\", url = \"…\", secret = \"whsec_…\" }]"))?,
-        Kind::List => toml::Value::Array(
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| toml::Value::String(s.into()))
-                .collect(),
+/// `setting port (PAY_PORT): invalid type: …`, `setting port (in pay.toml): …`,
+/// `unknown setting prot (PAY_PROT): …`, or for a problem with no key (an unreadable file, a
+/// TOML syntax error) the problem and its source.
+fn describe(e: &figment::Error) -> String {
+    let from_env = e.metadata.as_ref().is_some_and(|m| m.name.contains("environment"));
+    let file = e.metadata.as_ref().and_then(|m| match &m.source {
+        Some(figment::Source::File(path)) => Some(path.display().to_string()),
+        _ => None,
+    });
+    let Some(top) = e.path.first() else {
+        return match file {
+            Some(file) => format!("{file}: {}", e.kind),
+            None => e.kind.to_string(),
+        };
+    };
+    let place = match (from_env, &file) {
+        (true, _) => format!("PAY_{}", top.to_ascii_uppercase()),
+        (false, Some(file)) => format!("in {file}"),
+        (false, None) => e
+            .metadata
+            .as_ref()
+            .map_or_else(|| "defaults".to_owned(), |m| m.name.to_string()),
+    };
+    match &e.kind {
+        figment::error::Kind::UnknownField(..) if e.path.len() == 1 => {
+            format!("unknown setting {top} ({place}): `pay-backend --help` lists them")
+        }
+        figment::error::Kind::UnknownVariant(found, expected) => format!(
+            "setting {} ({place}): `{found}` is not one of {}",
+            e.path.join("."),
+            expected.join(", ")
         ),
-    })
+        kind => format!("setting {} ({place}): {kind}", e.path.join(".")),
+    }
+}
+
+fn database_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = String::deserialize(d)?;
+    match crate::store::Dialect::of_url(&url) {
+        Some(_) => Ok(url),
+        None => Err(de::Error::custom(format!(
+            "`{url}` must start with sqlite: or postgres://"
+        ))),
+    }
+}
+
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_secs)
+}
+
+fn milliseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_millis)
+}
+
+fn refresh_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    match u64::deserialize(d)? {
+        secs if secs >= 60 => Ok(Duration::from_secs(secs)),
+        secs => Err(de::Error::custom(format!("{secs} is below the minimum of 60 seconds"))),
+    }
+}
+
+/// The secret key, checked without ever echoing it: a value that is not text (a key of digits
+/// only reads as a number from the environment) is refused with a hint, not with its value.
+fn secret_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum KeyValue {
+        Text(String),
+        Other(de::IgnoredAny),
+    }
+    match KeyValue::deserialize(d)? {
+        KeyValue::Text(key)
+            if key.chars().count() >= 16 && !key.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(Some(SecretString::from(key)))
+        }
+        KeyValue::Text(_) => Err(de::Error::custom(
+            "the secret key needs at least 16 characters, without white space",
+        )),
+        KeyValue::Other(_) => Err(de::Error::custom(
+            "the secret key must be text (quote a key of digits only: '\"…\"')",
+        )),
+    }
+}
+
+/// A list of origins, or (as `PAY_ALLOWED_ORIGINS` holds it) one text of comma-separated ones.
+fn origins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrText {
+        List(Vec<String>),
+        Text(String),
+    }
+    let origins: Vec<String> = match ListOrText::deserialize(d)
+        .map_err(|_| de::Error::custom("a list of origins, or one text of comma-separated origins"))?
+    {
+        ListOrText::List(list) => list,
+        ListOrText::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    for origin in &origins {
+        if !is_origin(origin) {
+            return Err(de::Error::custom(format!(
+                "`{origin}` is not an origin like https://shop.example (scheme, host, optional port; no path)"
+            )));
+        }
+    }
+    Ok(origins)
+}
+
+fn is_origin(text: &str) -> bool {
+    let Ok(url) = Url::parse(text) else {
+        return false;
+    };
+    matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !text.ends_with('/')
+        && url.username().is_empty()
+}
+
+fn rates<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Currency, Amount>, D::Error> {
+    let rates = BTreeMap::<Currency, Amount>::deserialize(d)?;
+    if let Some((code, rate)) = rates.iter().find(|(_, r)| r.value() <= rust_decimal::Decimal::ZERO) {
+        return Err(de::Error::custom(format!(
+            "the rate of {code} is {rate}: it must be above 0"
+        )));
+    }
+    Ok(rates)
+}
+
+/// An absolute `http` or `https` URL.
+pub(crate) fn http_url<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
+    let text = String::deserialize(d)?;
+    match Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(de::Error::custom(format!("`{text}` is not an http(s) URL"))),
+    }
+}
+
+fn optional_http_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    http_url(d).map(Some)
+}
+
+fn webhooks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<WebhookEndpoint>, D::Error> {
+    let hooks = Vec::<WebhookEndpoint>::deserialize(d)?;
+    let mut names = std::collections::HashSet::new();
+    for hook in &hooks {
+        if hook.name.is_empty() {
+            return Err(de::Error::custom("a webhook needs a name"));
+        }
+        if !names.insert(hook.name.as_str()) {
+            return Err(de::Error::custom(format!(
+                "two webhooks are named `{}`: names must be unique",
+                hook.name
+            )));
+        }
+    }
+    Ok(hooks)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+    use secrecy::ExposeSecret;
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    fn from_toml(text: &str) -> Result<Settings, ConfigError> {
+        Settings::from_figment(&Figment::from(Toml::string(text)))
     }
 
     #[test]
     fn defaults() {
-        let s = Settings::load(None, env(&[])).unwrap();
+        let s = from_toml("").unwrap();
         assert_eq!(s.port, 8080);
-        assert_eq!(s.currency().code(), "USD");
+        assert_eq!(s.site_currency.code(), "USD");
+        assert_eq!(s.rates_refresh, Duration::from_secs(86_400));
+        assert!(s.secret_key.is_none());
     }
 
-    #[test]
-    fn webhooks_from_the_environment() {
-        let hooks = r#"[{ name = "orders", url = "https://shop.example/hook", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }]"#;
-        let s = Settings::load(None, env(&[("PAY_WEBHOOKS", hooks)])).unwrap();
-        assert_eq!(s.webhooks[0].name, "orders");
-        let bad = r#"[{ name = "orders", url = "https://shop.example/hook", secret = "plain" }]"#;
-        assert!(Settings::load(None, env(&[("PAY_WEBHOOKS", bad)]))
-            .unwrap_err()
-            .to_string()
-            .contains("whsec_"));
-        let dup = format!("[{0}, {0}]", &hooks[1..hooks.len() - 1]);
-        assert!(Settings::load(None, env(&[("PAY_WEBHOOKS", &dup)])).is_err());
-    }
+    /// A file that sets a value of each kind, secrets included.
+    const TYPED: &str = r#"
+        shutdown_timeout_secs = 7
+        sandbox_settle_delay_ms = 250
+        site_currency = "JPY"
+        secret_key = "sk_live_0123456789abcdef"
+        rates = { USD = "1.08", JPY = 162.5 }
+        rates_url = "https://rates.example/daily.xml"
+        log_format = "json"
+        [[webhooks]]
+        name = "orders"
+        url = "https://shop.example/hook"
+        secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    "#;
 
     #[test]
-    fn env_overrides_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("pay.toml");
-        std::fs::write(&file, "port = 9000\nsite_currency = \"EUR\"\noffline_payments = true\n").unwrap();
-        let s = Settings::load(
-            Some(&file),
-            env(&[
-                ("PAY_PORT", "9100"),
-                ("PAY_ALLOWED_ORIGINS", "https://a.example, https://b.example"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(s.port, 9100);
-        assert_eq!(s.site_currency, "EUR");
-        assert!(s.offline_payments);
-        assert_eq!(s.allowed_origins.len(), 2);
+    fn values_are_typed_once_read() {
+        let s = from_toml(TYPED).unwrap();
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(7));
+        assert_eq!(s.sandbox_settle_delay, Duration::from_millis(250));
+        assert_eq!(s.site_currency.minor_units(), 0);
+        assert_eq!(
+            s.secret_key.as_ref().unwrap().expose_secret(),
+            "sk_live_0123456789abcdef"
+        );
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(s.rates[&usd].to_string(), "1.08");
+        assert_eq!(s.rates_url.as_ref().unwrap().host_str(), Some("rates.example"));
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.webhooks[0].url.as_str(), "https://shop.example/hook");
     }
 
+    /// Neither `Debug` nor an error shows a secret.
     #[test]
-    fn unknown_and_invalid_settings_name_themselves() {
-        let cases = [
-            (vec![("PAY_PROT", "1")], "PAY_PROT"),
-            (vec![("PAY_PORT", "eighty")], "PAY_PORT"),
-            (vec![("PAY_SITE_CURRENCY", "XYZ")], "site_currency"),
-            (vec![("PAY_SECRET_KEY", "short")], "secret_key"),
-            (vec![("PAY_TEST_MODE", "maybe")], "PAY_TEST_MODE"),
-        ];
-        for (vars, needle) in cases {
-            let err = Settings::load(None, env(&vars)).unwrap_err().to_string();
-            assert!(err.contains(needle), "{err}");
+    fn secrets_stay_hidden() {
+        let s = from_toml(TYPED).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("0123456789abcdef"), "{debug}");
+        assert!(!debug.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "{debug}");
+        for key in ["\"short key\"", "1234567890123456789", "\"with a space 0123456789\""] {
+            let err = from_toml(&format!("secret_key = {key}")).unwrap_err().to_string();
+            assert!(err.contains("secret_key"), "{err}");
+            assert!(!err.contains(key.trim_matches('"')), "{err}");
         }
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("pay.toml");
-        std::fs::write(&file, "prot = 1\n").unwrap();
-        let err = Settings::load(Some(&file), env(&[])).unwrap_err().to_string();
-        assert!(err.contains("prot"), "{err}");
     }
 
-    /// The README's configuration table lists exactly the settings of the code.
+    /// Bad values in a file name the key and the file; table-driven over several settings.
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases = [
+            ("prot = 1", "unknown setting prot"),
+            ("port = \"eighty\"", "setting port"),
+            ("port = 70000", "setting port"),
+            ("site_currency = \"XYZ\"", "setting site_currency"),
+            ("rates_base = \"usd\"", "setting rates_base"),
+            ("test_mode = \"maybe\"", "setting test_mode"),
+            ("database_url = \"mysql://db\"", "setting database_url"),
+            ("shutdown_timeout_secs = -1", "setting shutdown_timeout_secs"),
+            ("rates_refresh_secs = 59", "setting rates_refresh_secs"),
+            ("rates_url = \"ftp://rates.example\"", "setting rates_url"),
+            ("rates = { XYZ = \"1\" }", "setting rates"),
+            ("rates = { USD = \"0\" }", "setting rates"),
+            ("log_format = \"xml\"", "setting log_format (TOML source string): `xml` is not one of text, json"),
+            ("allowed_origins = [\"https://shop.example/\"]", "setting allowed_origins"),
+            ("allowed_origins = [\"shop.example\"]", "setting allowed_origins"),
+            ("webhooks = [{ name = \"a\", url = \"https://a.example\", secret = \"plain\" }]", "setting webhooks.0.secret"),
+            ("webhooks = [{ name = \"a\", url = \"mailto:a@example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks.0.url"),
+            ("webhooks = [{ name = \"\", url = \"https://a.example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks"),
+            ("webhooks = [{ name = \"a\", url = \"https://a.example\" }]", "setting webhooks.0"),
+        ];
+        for (toml, needle) in cases {
+            let err = from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(needle), "{toml}: {err}");
+        }
+    }
+
+    /// `--help` is clap's, with the settings list after the options.
+    #[test]
+    fn help_lists_every_setting() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("--config <FILE>"), "{help}");
+        assert!(help.contains("PAY_CONFIG"), "{help}");
+        for setting in SETTINGS {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{} ", setting.key)))
+                .unwrap_or_else(|| panic!("--help misses {}", setting.key));
+            assert!(line.contains(&setting.variable()), "{line}");
+            assert!(line.contains(&setting.default_text()), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_takes_a_config_file() {
+        let cli = <Cli as clap::Parser>::try_parse_from(["pay-backend", "--config", "pay.toml"]).unwrap();
+        assert_eq!(cli.config.as_deref(), Some(Path::new("pay.toml")));
+        assert!(<Cli as clap::Parser>::try_parse_from(["pay-backend", "--conf"]).is_err());
+    }
+
+    /// `SETTINGS` lists exactly the keys `Settings` reads: serde's own list of the fields (the
+    /// "expected" of an unknown-field error) is the reference.
+    #[test]
+    fn settings_table_matches_the_struct() {
+        let err = Figment::from(Toml::string("not_a_setting = 1"))
+            .extract::<Settings>()
+            .unwrap_err();
+        let figment::error::Kind::UnknownField(_, fields) = err.kind else {
+            panic!("{err}");
+        };
+        let table: Vec<&str> = SETTINGS.iter().map(|s| s.key).collect();
+        assert_eq!(table, fields, "SETTINGS must list every field, in the struct's order");
+    }
+
+    /// The README's configuration table lists exactly the settings of the code, each with its
+    /// variable and its default.
     #[test]
     fn readme_matches_the_settings() {
         let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-        let documented: std::collections::BTreeSet<String> = readme
+        let rows: BTreeMap<String, (String, String)> = readme
             .lines()
             .filter_map(|l| l.strip_prefix("| `"))
             .filter_map(|l| l.split_once("` | `PAY_"))
             .map(|(key, rest)| {
-                assert!(
-                    rest.starts_with(&format!("{}`", key.to_ascii_uppercase())),
-                    "README row of {key}"
-                );
-                key.to_owned()
+                let cells: Vec<&str> = rest.split(" | ").collect();
+                let variable = format!("PAY_{}", cells[0].trim_end_matches('`'));
+                (key.to_owned(), (variable, cells[1].trim_matches('`').to_owned()))
             })
             .collect();
-        let code: std::collections::BTreeSet<String> = SETTINGS.iter().map(|(k, ..)| k.to_string()).collect();
-        assert_eq!(documented, code);
-    }
-
-    #[test]
-    fn help_lists_every_setting() {
-        let help = Settings::help();
-        for (key, ..) in SETTINGS {
-            assert!(help.contains(&format!("PAY_{}", key.to_ascii_uppercase())));
-        }
+        let code: BTreeMap<String, (String, String)> = SETTINGS
+            .iter()
+            .map(|s| (s.key.to_owned(), (s.variable(), s.default_text())))
+            .collect();
+        assert_eq!(rows, code);
     }
 }

@@ -1,16 +1,19 @@
 //! `Application`: builds the server from settings, binds (port 0 picks a free port), and stops
 //! gracefully.
 
-use crate::config::Settings;
+use crate::config::{Cli, Settings};
 use crate::error::PayError;
 use crate::pay::{Pay, PayConfig, RatesSource};
 use crate::processor::{Processor, SandboxProcessor};
 use crate::routes;
+use crate::telemetry;
 use crate::telemetry::PaySpans;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
+use clap::Parser;
 use std::future::Future;
 use std::net::TcpListener;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing_actix_web::TracingLogger;
@@ -28,7 +31,7 @@ impl Settings {
         PayConfig {
             database_url: self.database_url.clone(),
             processor,
-            site_currency: self.currency(),
+            site_currency: self.site_currency,
             secret_key: self.secret_key.clone(),
             allowed_origins: self.allowed_origins.clone(),
             offline_payments: self.offline_payments,
@@ -37,8 +40,8 @@ impl Settings {
             test_mode: self.test_mode,
             rates: match &self.rates_url {
                 Some(url) => RatesSource::Feed {
-                    url: url.clone(),
-                    every: Duration::from_secs(self.rates_refresh_secs),
+                    url: url.to_string(),
+                    every: self.rates_refresh,
                 },
                 None => RatesSource::Table(self.rates_table()),
             },
@@ -55,8 +58,38 @@ impl Settings {
             ));
         }
         Ok(Arc::new(SandboxProcessor {
-            settle_delay: Duration::from_millis(self.sandbox_settle_delay_ms),
+            settle_delay: self.sandbox_settle_delay,
         }))
+    }
+}
+
+/// A server's `main`: settings from `--config FILE`, `PAY_CONFIG` and `PAY_*` variables (see
+/// `--help`), logs, then `build` the application and serve it until SIGTERM or Ctrl-C. The
+/// `pay-backend` binary is this with [`Application::build`]; the demo shop adds its routes.
+pub async fn main_with<F, Fut>(name: &str, build: F) -> ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: Future<Output = Result<Application, PayError>>,
+{
+    let fail = |message: String| {
+        eprintln!("{name}: {message}");
+        ExitCode::FAILURE
+    };
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e.to_string()),
+    };
+    telemetry::init(settings.log_format);
+    let host = settings.host.clone();
+    let app = match build(settings).await {
+        Ok(app) => app,
+        Err(e) => return fail(format!("cannot start: {e}")),
+    };
+    tracing::info!("listening on http://{host}:{}", app.port());
+    match app.run_until(crate::shutdown::signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("server error: {e}")),
     }
 }
 
@@ -86,7 +119,7 @@ impl Application {
             port,
             server,
             pay,
-            shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
+            shutdown_timeout: settings.shutdown_timeout,
         })
     }
 
@@ -170,7 +203,7 @@ where
         app.default_service(web::route().to(routes::not_found))
     })
     .disable_signals()
-    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
     .listen(listener)
     .map_err(PayError::internal)?
     .run();

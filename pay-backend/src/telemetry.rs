@@ -1,13 +1,32 @@
 //! Logs through `tracing`: human-readable by default, JSON when configured.
 
+use std::fmt;
 use tracing_subscriber::EnvFilter;
 
-pub fn init(format: &str) {
+/// How log lines are written: `text` (human-readable) or `json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        })
+    }
+}
+
+pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_env("PAY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if format == "json" {
+    if format == LogFormat::Json {
         builder.json().init();
     } else {
         builder.init();

@@ -6,7 +6,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A known ISO 4217 currency. Holds an index into the table, so it is `Copy` and always valid.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Ordered as the codes are (the table is sorted).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Currency(u16);
 
 impl Currency {

@@ -8,36 +8,18 @@
 
 mod shop;
 
-use pay_backend::{shutdown, telemetry, Application, Pay, Settings};
-use std::path::PathBuf;
+use pay_backend::startup::main_with;
+use pay_backend::{Application, Pay, PayError, Settings};
 use std::process::ExitCode;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    let config = std::env::var_os("PAY_CONFIG").map(PathBuf::from);
-    let settings = match Settings::load(config.as_deref(), std::env::vars()) {
-        Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
-    };
-    telemetry::init(&settings.log_format);
-    let app = match start(&settings).await {
-        Ok(app) => app,
-        Err(e) => return fail(&format!("cannot start: {e}")),
-    };
-    tracing::info!("listening on http://{}:{}", settings.host, app.port());
-    match app.run_until(shutdown::signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("server error: {e}")),
-    }
+    main_with("demo_shop", start).await
 }
 
-async fn start(settings: &Settings) -> Result<Application, pay_backend::PayError> {
+/// The Pay server's application with the shop's hook and routes.
+async fn start(settings: Settings) -> Result<Application, PayError> {
     let pay = Pay::new(settings.pay_config(settings.processor()?)).await?;
     let log = shop::register_hook(&pay).await?;
-    Application::serve(settings, pay, move |cfg| shop::configure(cfg, log.clone()))
-}
-
-fn fail(message: &str) -> ExitCode {
-    eprintln!("demo_shop: {message}");
-    ExitCode::FAILURE
+    Application::serve(&settings, pay, move |cfg| shop::configure(cfg, log.clone()))
 }

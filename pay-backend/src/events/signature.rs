@@ -4,14 +4,16 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 use std::fmt;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
-/// A webhook signing secret. `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct WebhookSecret(Vec<u8>);
+/// A webhook signing secret. `Debug` never shows it, and its bytes are zeroed when dropped
+/// (`secrecy`). Two secrets compare in constant time.
+#[derive(Clone)]
+pub struct WebhookSecret(SecretSlice<u8>);
 
 impl WebhookSecret {
     /// Parses `whsec_<base64>` (the key must be 24 to 64 bytes).
@@ -25,12 +27,14 @@ impl WebhookSecret {
         if !(24..=64).contains(&key.len()) {
             return Err("a webhook secret holds 24 to 64 bytes".into());
         }
-        Ok(Self(key))
+        Ok(Self(key.into()))
     }
 
-    /// A new random secret, as text.
+    /// A new random secret, as text: 32 key bytes from the operating system's cryptographic
+    /// generator (`getrandom`). Panics only if the system cannot give random bytes at all.
     pub fn generate() -> String {
-        let key: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the operating system's random generator is unavailable");
         format!("whsec_{}", B64.encode(key))
     }
 
@@ -40,7 +44,7 @@ impl WebhookSecret {
     }
 
     fn mac(&self, id: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key length");
         mac.update(id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
@@ -49,6 +53,14 @@ impl WebhookSecret {
         mac.finalize().into_bytes().to_vec()
     }
 }
+
+impl PartialEq for WebhookSecret {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.0.expose_secret().ct_eq(other.0.expose_secret()))
+    }
+}
+
+impl Eq for WebhookSecret {}
 
 impl fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -176,5 +188,17 @@ mod tests {
         let generated = WebhookSecret::generate();
         assert!(WebhookSecret::parse(&generated).is_ok());
         assert!(!format!("{:?}", WebhookSecret::parse(&generated).unwrap()).contains(&generated[6..]));
+    }
+
+    /// The key bytes come from the system's generator, not from the seedable (and predictable)
+    /// `fastrand` one: seeding `fastrand` the same way twice still gives two different secrets.
+    #[test]
+    fn generated_secrets_do_not_follow_the_seedable_generator() {
+        fastrand::seed(7);
+        let first = WebhookSecret::generate();
+        fastrand::seed(7);
+        let second = WebhookSecret::generate();
+        assert_ne!(first, second);
+        assert_eq!(WebhookSecret::parse(&first).unwrap().0.expose_secret().len(), 32);
     }
 }

@@ -3,13 +3,16 @@
 use super::signature::WebhookSecret;
 use serde::Deserialize;
 use std::time::Duration;
+use url::Url;
 
 /// A configured endpoint: `[[webhooks]] name = "orders", url = "https://…", secret = "whsec_…"`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookEndpoint {
     pub name: String,
-    pub url: String,
+    /// An absolute http(s) URL (checked when the settings are read).
+    #[serde(deserialize_with = "crate::config::http_url")]
+    pub url: Url,
     #[serde(deserialize_with = "secret")]
     pub secret: WebhookSecret,
 }
@@ -32,7 +35,7 @@ impl WebhookEndpoint {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let signature = self.secret.sign(event_id, timestamp, body.as_bytes());
         let response = client
-            .post(&self.url)
+            .post(self.url.clone())
             .timeout(TIMEOUT)
             .header("content-type", "application/json")
             .header("webhook-id", event_id)

@@ -23,6 +23,7 @@ use crate::rates::{ConfiguredRates, FeedRates, RatesProvider, RatesTable};
 use crate::shutdown::Background;
 use crate::store::Store;
 use pay_types::{Currency, ErrorCode, PaymentId};
+use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +38,7 @@ struct Inner {
     store: Store,
     processor: Arc<dyn Processor>,
     site_currency: Currency,
-    secret_key: Option<String>,
+    secret_key: Option<SecretString>,
     allowed_origins: Vec<String>,
     offline_payments: bool,
     max_declined_attempts: u32,
@@ -68,7 +69,7 @@ pub struct PayConfig {
     /// The currency of payments created without one.
     pub site_currency: Currency,
     /// The merchant API's key (16+ characters); `None` disables the merchant API.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretString>,
     /// Page origins allowed by CORS on the routes the SDK calls.
     pub allowed_origins: Vec<String>,
     /// Offer the offline (pay later) method.
@@ -198,8 +199,8 @@ impl Pay {
         &self.inner.store
     }
 
-    pub(crate) fn secret_key(&self) -> Option<&str> {
-        self.inner.secret_key.as_deref()
+    pub(crate) fn secret_key(&self) -> Option<&SecretString> {
+        self.inner.secret_key.as_ref()
     }
 
     pub(crate) fn allowed_origins(&self) -> &[String] {

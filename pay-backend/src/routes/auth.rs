@@ -5,6 +5,7 @@ use crate::pay::Pay;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use pay_types::ErrorCode;
+use secrecy::ExposeSecret;
 use std::future::{ready, Ready};
 use subtle::ConstantTimeEq;
 
@@ -22,7 +23,7 @@ impl FromRequest for Merchant {
 
 fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
     let pay = req.app_data::<web::Data<Pay>>();
-    let expected = pay.and_then(|pay| pay.secret_key());
+    let expected = pay.and_then(|pay| pay.secret_key()).map(ExposeSecret::expose_secret);
     let Some(expected) = expected else {
         return Err(PayError::rejected(
             ErrorCode::Unauthorized,

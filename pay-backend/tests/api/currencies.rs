@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
 fn configured(s: &mut pay_backend::Settings) {
-    s.rates_base = "EUR".into();
+    s.rates_base = pay_types::Currency::parse("EUR").unwrap();
     s.rates = [("USD", "1.08"), ("JPY", "162.5")]
         .into_iter()
-        .map(|(c, r)| (c.to_owned(), r.parse().unwrap()))
+        .map(|(c, r)| (pay_types::Currency::parse(c).unwrap(), r.parse().unwrap()))
         .collect();
 }
 
@@ -211,7 +211,7 @@ async fn the_feed_is_downloaded_cached_and_kept_when_it_fails() {
     let db = format!("sqlite://{}", dir.path().join("pay.db").display());
     let settings = |url: String, db: String| {
         move |s: &mut pay_backend::Settings| {
-            s.rates_url = Some(url);
+            s.rates_url = Some(url.parse().unwrap());
             s.database_url = db;
         }
     };

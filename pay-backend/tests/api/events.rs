@@ -10,7 +10,7 @@ use std::time::Duration;
 fn endpoint(name: &str, receiver: &Receiver, secret: &str) -> WebhookEndpoint {
     WebhookEndpoint {
         name: name.into(),
-        url: receiver.url.clone(),
+        url: receiver.url.parse().unwrap(),
         secret: WebhookSecret::parse(secret).unwrap(),
     }
 }

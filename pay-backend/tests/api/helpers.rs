@@ -23,7 +23,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         secret_key: Some(SECRET_KEY.into()),
         offline_payments: true,
         // Tests settle through the test route, or wait for this short delay.
-        sandbox_settle_delay_ms: 300,
+        sandbox_settle_delay: Duration::from_millis(300),
         max_declined_attempts: 3,
         ..Settings::default()
     }
@@ -45,7 +45,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
     adjust(&mut settings);
     let sandbox = SandboxProcessor {
-        settle_delay: Duration::from_millis(settings.sandbox_settle_delay_ms),
+        settle_delay: settings.sandbox_settle_delay,
     };
     let app = Application::build_with_processor(settings, Arc::new(sandbox))
         .await

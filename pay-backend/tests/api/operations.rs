@@ -36,7 +36,7 @@ async fn metrics_move_after_a_checkout() {
     let receiver = Receiver::start(Mode::Ok);
     let hook = WebhookEndpoint {
         name: "orders".into(),
-        url: receiver.url.clone(),
+        url: receiver.url.parse().unwrap(),
         secret: WebhookSecret::parse(&WebhookSecret::generate()).unwrap(),
     };
     let app = spawn_app_with(|s| s.webhooks = vec![hook]).await;
@@ -213,11 +213,8 @@ fn the_binary_names_a_bad_setting_and_stops() {
     let help = run(&[], &["--help"]);
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for (key, ..) in pay_backend::config::SETTINGS {
-        assert!(
-            text.contains(&format!("PAY_{}", key.to_ascii_uppercase())),
-            "--help misses {key}"
-        );
+    for setting in pay_backend::config::SETTINGS {
+        assert!(text.contains(&setting.variable()), "--help misses {}", setting.key);
     }
 }
 
