@@ -15,7 +15,8 @@ mod sandbox;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
-use actix_web::{web, HttpResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use pay_types::ErrorCode;
 
 /// Request bodies above this many bytes get 413.
@@ -104,11 +105,18 @@ pub async fn not_found() -> Result<HttpResponse, PayError> {
     Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
 }
 
-pub(crate) async fn method_not_allowed() -> Result<HttpResponse, PayError> {
-    Err(PayError::rejected(
-        ErrorCode::MethodNotAllowed,
-        "method not allowed on this route",
-    ))
+/// 405 in JSON, with the `Allow` header RFC 9110 asks for: the route's methods, as the OpenAPI
+/// document lists them (a test holds the document to the registered routes).
+pub(crate) async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let allow = req
+        .match_pattern()
+        .map_or_else(String::new, |route| openapi::methods_of(&route).join(", "));
+    let mut response =
+        PayError::rejected(ErrorCode::MethodNotAllowed, "method not allowed on this route").error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// A resource whose unmatched methods answer 405 in JSON.

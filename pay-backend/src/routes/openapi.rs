@@ -3,6 +3,8 @@
 
 use super::{checkout, currencies, events, health, merchant, sandbox};
 use actix_web::HttpResponse;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -39,6 +41,31 @@ impl Modify for SecretKey {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The methods the document lists for `route` (an actix-web pattern such as
+/// `/pay/v1/payments/{id}`), in a fixed order; none for a route it does not know.
+pub(crate) fn methods_of(route: &str) -> Vec<&'static str> {
+    static ROUTES: OnceLock<HashMap<String, Vec<&'static str>>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .into_iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ];
+                let methods = methods.into_iter().filter(|(_, has)| *has).map(|(m, _)| m).collect();
+                (path, methods)
+            })
+            .collect()
+    });
+    routes.get(route).cloned().unwrap_or_default()
 }
 
 /// This document.

@@ -252,3 +252,61 @@ async fn the_document_shows_merchant_answers_with_their_enums() {
         json!(["delivered", "failed", "dead"])
     );
 }
+
+#[actix_web::test]
+async fn every_405_names_the_allowed_methods() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let mut allowed: Vec<String> = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
+        allowed.sort();
+        let url = app.url(
+            &path
+                .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e")
+                .replace("{event_id}", "evt_1")
+                .replace("{name}", "orders"),
+        );
+        let resp = app.client.delete(&url).send().await.unwrap();
+        assert_eq!(resp.status(), 405, "DELETE {path}");
+        let allow = resp.headers()["Allow"].to_str().unwrap().to_owned();
+        let mut named: Vec<String> = allow.split(", ").map(str::to_owned).collect();
+        named.sort();
+        assert_eq!(named, allowed, "Allow of {path}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "method_not_allowed", "{path}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} routes");
+}
+
+#[actix_web::test]
+async fn operation_ids_are_unique_and_responses_described() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
+    let mut ids = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap().to_owned();
+            assert!(
+                id.chars().next().unwrap().is_ascii_lowercase() && !id.contains('_'),
+                "{method} {path}: {id}"
+            );
+            assert!(ids.insert(id.clone()), "{id} is used twice");
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let description = response["description"].as_str().unwrap_or("");
+                assert!(!description.is_empty(), "{method} {path} {status} has no description");
+            }
+        }
+    }
+    for expected in [
+        "createPayment",
+        "getPayment",
+        "listPayments",
+        "refundPayment",
+        "listEvents",
+        "submitAttempt",
+    ] {
+        assert!(ids.contains(expected), "{expected} missing from {ids:?}");
+    }
+}
