@@ -43,4 +43,13 @@ if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules ready"
+# Python test tools (scripts/python-tools.txt) in a virtual environment of the project's own,
+# made again only when the list changed.
+venv=${CARGO_TARGET_DIR:-target}/py
+if [ ! -f "$venv/.installed" ] || [ scripts/python-tools.txt -nt "$venv/.installed" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/python-tools.txt
+  touch "$venv/.installed"
+fi
+
+echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, $venv ready"

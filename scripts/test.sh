@@ -17,6 +17,11 @@ cargo test --workspace
 echo "== API tests again, on PostgreSQL"
 PAY_TEST_API_ON_POSTGRES=1 cargo test -p pay-backend --test api -- --skip crash:: --skip processes::
 
+echo "== the OpenAPI document is valid OpenAPI 3 (openapi-spec-validator)"
+openapi=${CARGO_TARGET_DIR:-target}/openapi.json
+cargo run -q -p pay-backend --example openapi >"$openapi"
+"${CARGO_TARGET_DIR:-target}/py/bin/openapi-spec-validator" "$openapi"
+
 echo "== SDK build and size budget"
 scripts/build-sdk.sh
 
