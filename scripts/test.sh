@@ -21,6 +21,8 @@ echo "== the OpenAPI document is valid OpenAPI 3 (openapi-spec-validator)"
 openapi=${CARGO_TARGET_DIR:-target}/openapi.json
 cargo run -q -p pay-backend --example openapi >"$openapi"
 "${CARGO_TARGET_DIR:-target}/py/bin/openapi-spec-validator" "$openapi"
+echo "== the HTTP API against its document (schemathesis, every check)"
+scripts/test-api-contract.sh
 
 echo "== SDK build and size budget"
 scripts/build-sdk.sh

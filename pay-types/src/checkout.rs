@@ -39,10 +39,32 @@ pub struct CheckoutView {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CardInput {
+    /// 12 to 19 digits (spaces and dashes between them are ignored), Luhn-valid.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub number: String,
+    #[serde(deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
     pub exp_month: u32,
+    /// Four digits; the expiry must not be in the past.
+    #[serde(deserialize_with = "whole_number")]
     pub exp_year: u32,
+    /// 3 digits, 4 for American Express.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{3,4}$"))]
     pub cvc: String,
+}
+
+/// A JSON integer, also when written with a zero fraction (`2040.0`): JSON itself does not tell
+/// the two apart, and neither does JSON Schema's `integer`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(d)?;
+    let n = crate::money::Amount::parse_str(&number.to_string())
+        .map_err(serde::de::Error::custom)?
+        .value()
+        .normalize();
+    match u32::try_from(n.mantissa()) {
+        Ok(whole) if n.scale() == 0 => Ok(whole),
+        _ => Err(serde::de::Error::custom("expected a whole number from 0 to 4294967295")),
+    }
 }
 
 impl fmt::Debug for CardInput {
@@ -66,6 +88,7 @@ impl fmt::Debug for CardInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AttemptRequest {
     /// Chosen by the client; a replay with the same id gets the first answer and charges nothing.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_-]{8,64}$"))]
     pub attempt_id: String,
     pub method: PaymentMethod,
     #[serde(default)]
@@ -170,6 +193,26 @@ mod tests {
             !shown.contains("4242424242424242") && !shown.contains("\"123\""),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn expiry_numbers_are_whole_numbers_however_written() {
+        let card = |month: &str, year: &str| {
+            serde_json::from_str::<CardInput>(&format!(
+                r#"{{"number":"4242424242424242","expMonth":{month},"expYear":{year},"cvc":"123"}}"#
+            ))
+        };
+        let read = card("12", "2040.0").unwrap();
+        assert_eq!((read.exp_month, read.exp_year), (12, 2040));
+        assert_eq!(card("1e1", "2040").unwrap().exp_month, 10);
+        for (month, year) in [
+            ("12.5", "2040"),
+            ("-1", "2040"),
+            ("12", "\"2040\""),
+            ("12", "4294967296"),
+        ] {
+            assert!(card(month, year).is_err(), "{month}/{year}");
+        }
     }
 
     #[test]

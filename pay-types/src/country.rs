@@ -26,6 +26,11 @@ impl CountryCode {
     pub fn as_str(self) -> &'static str {
         self.0
     }
+
+    /// Every code, sorted.
+    pub fn all() -> impl Iterator<Item = CountryCode> {
+        COUNTRIES.iter().map(|c| CountryCode(c))
+    }
 }
 
 impl fmt::Debug for CountryCode {

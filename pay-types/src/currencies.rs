@@ -99,10 +99,17 @@ pub struct ConversionRate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertAmountsRequest {
+    /// 1 to 1000 amounts, each from -10^12 to 10^12.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::amounts_to_convert))]
     pub amounts: Vec<Amount>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::Currency))]
     pub from: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::Currency))]
     pub to: String,
 }
+
+/// At most this many amounts are converted in one call.
+pub const MAX_CONVERTED_AMOUNTS: usize = 1000;
 
 /// The converted amounts, not rounded: the caller decides how to round for display.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -91,6 +91,8 @@ pub struct PaymentEvents {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
+    /// The part to refund (more than 0); all that is left when absent.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional_positive_amount))]
     pub amount: Option<Amount>,
 }
 

@@ -84,9 +84,21 @@ impl<'de> Deserialize<'de> for Quantity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentItem {
+    /// 1..=200 characters once trimmed, no control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::price))]
     pub price: Amount,
+    /// A whole number from 1 to 10000; 1 when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 10000))]
     pub quantity: Option<Amount>,
 }
 
@@ -118,9 +130,14 @@ impl ValidItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentInfo {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub items: Vec<PaymentItem>,
+    /// The sum of price × quantity over the items, exactly.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::positive_amount))]
     pub amount: Amount,
+    /// The site currency when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::Currency>))]
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<UserInfo>,

@@ -98,14 +98,25 @@ impl Phone {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInfo {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: Option<String>,
+    /// `local@domain.tld` in shape.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, with a digit at least.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 32, pattern = r"^\s*([0-9 +().-]*[0-9][0-9 +().-]*)?\s*$")
+    )]
     pub phone: Option<String>,
+    /// ISO 3166-1 alpha-3, e.g. `GBR`.
     #[serde(default, alias = "country")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*([A-Z]{3})?\s*$"))]
     pub country_code: Option<String>,
 }
 
@@ -115,14 +126,25 @@ pub struct UserInfo {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BrowserUserInfo {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: Option<String>,
+    /// `local@domain.tld` in shape.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, with a digit at least.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 32, pattern = r"^\s*([0-9 +().-]*[0-9][0-9 +().-]*)?\s*$")
+    )]
     pub phone: Option<String>,
+    /// ISO 3166-1 alpha-3, e.g. `GBR`.
     #[serde(default, alias = "countryCode")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*([A-Z]{3})?\s*$"))]
     pub country: Option<String>,
 }
 

@@ -3,10 +3,10 @@
 use crate::error::PayError;
 use crate::pay::Pay;
 use crate::rates::RatesTable;
+use pay_types::money::MAX_AMOUNT;
 use pay_types::{Amount, ConversionRate, ConvertAmountsRequest, ConvertedAmounts, Currency, CurrencyInfo, ErrorCode};
 
-/// At most this many amounts are converted in one call.
-pub const MAX_AMOUNTS: usize = 1000;
+pub use pay_types::currencies::MAX_CONVERTED_AMOUNTS as MAX_AMOUNTS;
 
 impl Pay {
     /// `getAllCurrencies()`: every ISO 4217 currency with its symbol.
@@ -31,6 +31,12 @@ impl Pay {
             return Err(PayError::rejected(
                 ErrorCode::InvalidAmount,
                 "amounts: 1 to 1000 amounts are required",
+            ));
+        }
+        if let Some(i) = request.amounts.iter().position(|a| a.value().abs() > MAX_AMOUNT) {
+            return Err(PayError::rejected(
+                ErrorCode::InvalidAmount,
+                format!("amounts[{i}]: at most 10^12 either way"),
             ));
         }
         let table = self.rates().await?;

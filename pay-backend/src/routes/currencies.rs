@@ -8,9 +8,9 @@ use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
 use pay_types::ConvertAmountsRequest;
 #[allow(unused_imports)] // named by the OpenAPI attributes
-use pay_types::{ApiError, ConversionRate, ConvertedAmounts, CurrencyInfo};
+use pay_types::{ApiError, ConversionRate, ConvertedAmounts, Currency, CurrencyInfo};
 use serde::Deserialize;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::RefOr;
 
 /// The body of `setSiteCurrencies`: 1 to 50 ISO 4217 codes (schema only; the handler reads
@@ -19,11 +19,8 @@ struct SiteCurrencies;
 
 impl utoipa::PartialSchema for SiteCurrencies {
     fn schema() -> RefOr<Schema> {
-        let code = ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .enum_values(Some(pay_types::Currency::all().map(|c| c.code())));
         ArrayBuilder::new()
-            .items(code)
+            .items(<Currency as utoipa::PartialSchema>::schema())
             .min_items(Some(1))
             .max_items(Some(50))
             .into()
@@ -63,11 +60,11 @@ struct RateQuery {
 
 /// `currencyConverter.getConversionRate(from, to)`.
 #[utoipa::path(get, path = "/pay/v1/currencies/rate", tag = "currencies", operation_id = "getConversionRate",
-    params(("from" = String, Query, pattern = "^[A-Z]{3}$", description = "ISO 4217 code"),
-           ("to" = String, Query, pattern = "^[A-Z]{3}$", description = "ISO 4217 code")),
+    params(("from" = Currency, Query, description = "ISO 4217 code"),
+           ("to" = Currency, Query, description = "ISO 4217 code")),
     responses((status = 200, body = ConversionRate, description = "how many `to` one `from` buys, not rounded"),
               (status = 400, body = ApiError, description = "invalid_query: a parameter missing or unknown"),
-              (status = 422, body = ApiError, description = "unknown_currency; rate_unavailable: no rate for the currency")))]
+              (status = 422, body = ApiError, description = "rate_unavailable: no rate for the currency")))]
 async fn rate(pay: web::Data<Pay>, query: web::Query<RateQuery>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.conversion_rate(&query.from, &query.to).await?))
 }

@@ -26,7 +26,17 @@ pub(super) fn scope() -> actix_web::Scope {
             description = "1..=255 visible ASCII characters; the same key and body return the first payment")),
     request_body = PaymentInfo,
     responses(
-        (status = 201, body = Payment, description = "the payment, stored"),
+        (status = 201, body = Payment, description = "the payment, stored", links(
+            ("GetPayment" = (operation_id = "getPayment", parameters(("id" = "$response.body#/id")))),
+            ("ListPaymentEvents" = (operation_id = "listPaymentEvents", parameters(("id" = "$response.body#/id")))),
+            ("RefundPayment" = (operation_id = "refundPayment", parameters(("id" = "$response.body#/id")))),
+            ("MarkPaymentPaid" = (operation_id = "markPaymentPaid", parameters(("id" = "$response.body#/id")))),
+            ("GetCheckout" = (operation_id = "getCheckout", parameters(("id" = "$response.body#/id")))),
+            ("SubmitAttempt" = (operation_id = "submitAttempt", parameters(("id" = "$response.body#/id")))),
+            ("GetCheckoutResult" = (operation_id = "getCheckoutResult", parameters(("id" = "$response.body#/id")))),
+            ("SettleTestPayment" = (operation_id = "settleTestPayment", parameters(("id" = "$response.body#/id")))),
+            ("RaiseTestChargeback" = (operation_id = "raiseTestChargeback", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 200, body = Payment, description = "idempotent replay: the payment first created with this key and body (header Idempotent-Replayed: true)"),
         (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field; invalid_idempotency_key"),
         (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),

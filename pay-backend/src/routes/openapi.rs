@@ -72,5 +72,31 @@ pub(crate) fn methods_of(route: &str) -> Vec<&'static str> {
 #[utoipa::path(get, path = "/pay/v1/openapi.json", tag = "operations", operation_id = "getOpenApiDocument",
     responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 pub(super) async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document_json())
+}
+
+/// The document as JSON. utoipa 5.5 writes a link's `operationId` as `operation_id`, which
+/// OpenAPI tools do not read; the links are mended here.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+    let responses = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("responses")?.as_object_mut());
+    for responses in responses {
+        let links = responses
+            .values_mut()
+            .filter_map(|response| response.get_mut("links")?.as_object_mut());
+        for links in links {
+            for link in links.values_mut().filter_map(|link| link.as_object_mut()) {
+                if let Some(id) = link.remove("operation_id") {
+                    link.insert("operationId".into(), id);
+                }
+            }
+        }
+    }
+    doc
 }

@@ -90,6 +90,24 @@ async fn convert_amounts_exactly() {
         "invalid_amount",
     )
     .await;
+    // As every amount Pay takes: at most 10^12 either way (the document says so too).
+    for amounts in [json!([1, 1000000000001_u64]), json!([-1000000000001_i64])] {
+        assert_error(
+            convert(json!({"amounts": amounts, "from": "EUR", "to": "USD"}))
+                .await
+                .unwrap(),
+            422,
+            "invalid_amount",
+        )
+        .await;
+    }
+    let edge: Value = convert(json!({"amounts": [-1000000000000_i64], "from": "EUR", "to": "EUR"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(edge["amounts"].to_string(), "[-1000000000000]");
     assert_error(
         convert(json!({"amounts": ["ten"], "from": "EUR", "to": "USD"}))
             .await
