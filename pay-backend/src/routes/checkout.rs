@@ -1,6 +1,8 @@
 //! The checkout API the SDK calls. Public: no secret, and no amount, price or item accepted.
 
 use super::resource;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use super::responses::*;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +19,7 @@ pub(super) fn scope() -> actix_web::Scope {
 /// The checkout view of a payment, for the popup.
 #[utoipa::path(get, path = "/pay/v1/checkout/{id}", tag = "checkout", operation_id = "getCheckout",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = CheckoutView, description = "what the popup shows"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
+    responses((status = 200, body = CheckoutView, description = "what the popup shows"), (status = 404, response = inline(PaymentNotFound))))]
 async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.checkout_view(&id).await?))
 }
@@ -28,10 +30,10 @@ async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse
     request_body = AttemptRequest,
     responses(
         (status = 200, body = AttemptResult, description = "the attempt's outcome (a decline is an answer: status Failed), or the first answer to a replayed attemptId"),
-        (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
-        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
-        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
-        (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+        (status = 400, response = inline(InvalidJson)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 404, response = inline(PaymentNotFound)),
         (status = 409, body = ApiError, description = "payment_not_payable, attempt_in_progress, attempt_conflict"),
         (status = 422, body = ApiError, description = "a field breaks its rule: invalid_attempt_id, missing_card, invalid_card_number, invalid_expiry, invalid_cvc, invalid_email, invalid_phone, invalid_name, invalid_country, offline_not_enabled"),
         (status = 429, body = ApiError, description = "too_many_attempts (this payment), rate_limited (this address; Retry-After)")))]
@@ -49,7 +51,7 @@ async fn attempt(
 /// The latest result of a payment.
 #[utoipa::path(get, path = "/pay/v1/checkout/{id}/result", tag = "checkout", operation_id = "getCheckoutResult",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = AttemptResult, description = "the payment's latest result"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
+    responses((status = 200, body = AttemptResult, description = "the payment's latest result"), (status = 404, response = inline(PaymentNotFound))))]
 async fn result(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.latest_result(&id).await?))
 }

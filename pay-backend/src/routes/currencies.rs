@@ -3,6 +3,8 @@
 
 use super::auth::Merchant;
 use super::resource;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use super::responses::*;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
@@ -73,9 +75,9 @@ async fn rate(pay: web::Data<Pay>, query: web::Query<RateQuery>) -> Result<HttpR
 #[utoipa::path(post, path = "/pay/v1/currencies/convert", tag = "currencies", operation_id = "convertAmounts",
     request_body = ConvertAmountsRequest,
     responses((status = 200, body = ConvertedAmounts, description = "the amounts in `to`, not rounded"),
-              (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
-        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
-        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
+              (status = 400, response = inline(InvalidJson)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
               (status = 422, body = ApiError, description = "unknown_currency; rate_unavailable; invalid_amount: 1 to 1000 amounts, each in range")))]
 async fn convert(pay: web::Data<Pay>, body: web::Json<ConvertAmountsRequest>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.convert_amounts(&body).await?))
@@ -92,10 +94,10 @@ async fn site(pay: web::Data<Pay>) -> Result<HttpResponse, PayError> {
 #[utoipa::path(put, path = "/pay/v1/site/currencies", tag = "currencies", operation_id = "setSiteCurrencies", security(("secret_key" = [])),
     request_body = SiteCurrencies,
     responses((status = 200, body = Vec<CurrencyInfo>, description = "the site's display currencies, as stored (duplicates dropped)"),
-              (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
-        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
-        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 400, response = inline(InvalidJson)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+              (status = 401, response = inline(Unauthorized)),
               (status = 422, body = ApiError, description = "unknown_currency: a code that is not ISO 4217, or not 1 to 50 codes")))]
 async fn set_site(
     _merchant: Merchant,

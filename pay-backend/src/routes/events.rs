@@ -2,6 +2,8 @@
 
 use super::auth::Merchant;
 use super::resource;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use super::responses::*;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
@@ -34,7 +36,7 @@ struct ListQuery {
            ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "1..=500, default 100")),
     responses((status = 200, body = EventPage, description = "events in the order they were recorded"),
               (status = 400, body = ApiError, description = "invalid_query: limit out of range, a parameter that is not a number, an unknown parameter"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key")))]
+              (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -56,7 +58,7 @@ struct RedeliverQuery {
            ("target" = Option<String>, Query, description = "one target, e.g. webhook:orders (default: every target)")),
     responses((status = 202, body = Redelivered, description = "the event's deliveries, queued again"),
               (status = 400, body = ApiError, description = "invalid_query: an unknown parameter"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 401, response = inline(Unauthorized)),
               (status = 404, body = ApiError, description = "not_found: no deliveries for this event (and target)")))]
 async fn redeliver(
     _merchant: Merchant,
@@ -72,7 +74,7 @@ async fn redeliver(
 #[utoipa::path(get, path = "/pay/v1/webhooks/{name}/deliveries", tag = "events", operation_id = "listWebhookDeliveries", security(("secret_key" = [])),
     params(("name" = String, Path, description = "endpoint name")),
     responses((status = 200, body = Deliveries, description = "the endpoint's delivery counts and its last 100 tries (an unknown name has none)"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+              (status = 401, response = inline(Unauthorized)),
               (status = 404, body = ApiError, description = "not_found: a name with control characters")))]
 async fn deliveries(
     _merchant: Merchant,

@@ -2,6 +2,8 @@
 
 use super::auth::Merchant;
 use super::resource;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use super::responses::*;
 use crate::error::PayError;
 use crate::pay::{IdempotencyKey, Pay};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -39,10 +41,10 @@ pub(super) fn scope() -> actix_web::Scope {
         )),
         (status = 200, body = Payment, description = "idempotent replay: the payment first created with this key and body (header Idempotent-Replayed: true)"),
         (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field; invalid_idempotency_key"),
-        (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"),
+        (status = 401, response = inline(Unauthorized)),
         (status = 409, body = ApiError, description = "idempotency_conflict: the key was used with another body"),
-        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
-        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, body = ApiError, description = "an input rule: invalid_items, invalid_item_name, invalid_price, invalid_quantity, invalid_amount, amount_mismatch (amount must equal the sum of price × quantity), unknown_currency, too_many_decimals, invalid_email, invalid_phone, invalid_name, invalid_country")))]
 async fn create(
     req: HttpRequest,
@@ -70,7 +72,7 @@ async fn create(
 /// A payment with its status and attempts.
 #[utoipa::path(get, path = "/pay/v1/payments/{id}", tag = "merchant", operation_id = "getPayment", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = PaymentDetails, description = "the payment with its status and attempts"), (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
+    responses((status = 200, body = PaymentDetails, description = "the payment with its status and attempts"), (status = 401, response = inline(Unauthorized)), (status = 404, response = inline(PaymentNotFound))))]
 async fn get(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.payment_details(&id).await?))
 }
@@ -88,7 +90,7 @@ struct ListQuery {
            ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page")),
     responses((status = 200, body = PaymentPage, description = "payments, newest first"),
               (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, an unknown parameter"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key")))]
+              (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
     pay: web::Data<Pay>,
@@ -102,7 +104,7 @@ async fn list(
 /// A payment's events in `sequence` order.
 #[utoipa::path(get, path = "/pay/v1/payments/{id}/events", tag = "merchant", operation_id = "listPaymentEvents", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = PaymentEvents, description = "the payment's events in sequence order"), (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)")))]
+    responses((status = 200, body = PaymentEvents, description = "the payment's events in sequence order"), (status = 401, response = inline(Unauthorized)), (status = 404, response = inline(PaymentNotFound))))]
 async fn events(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let data = pay.payment_events(&id).await?;
     Ok(HttpResponse::Ok().json(PaymentEvents { data }))
@@ -113,10 +115,10 @@ async fn events(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>)
     params(("id" = String, Path, description = "payment id")),
     request_body = RefundRequest,
     responses((status = 201, body = Refund, description = "the refund, recorded with its status change and event"),
-              (status = 400, body = ApiError, description = "invalid_json: malformed JSON, a wrong type or an unknown field"),
-        (status = 413, body = ApiError, description = "payload_too_large: the body is over 64 KiB"),
-        (status = 415, body = ApiError, description = "unsupported_media_type: the body is not application/json"),
-              (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+              (status = 400, response = inline(InvalidJson)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+              (status = 401, response = inline(Unauthorized)), (status = 404, response = inline(PaymentNotFound)),
               (status = 409, body = ApiError, description = "illegal_transition: the payment is not Successful or PartiallyRefunded; refund_exceeds_amount: more than is left to refund"),
               (status = 422, body = ApiError, description = "invalid_amount: not greater than 0; too_many_decimals: more decimals than the currency has")))]
 async fn refund(
@@ -134,7 +136,7 @@ async fn refund(
 /// Marks an `Offline` payment paid: it becomes `Successful`.
 #[utoipa::path(post, path = "/pay/v1/payments/{id}/mark-paid", tag = "merchant", operation_id = "markPaymentPaid", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = PaymentDetails, description = "the payment, now Successful"), (status = 401, body = ApiError, description = "unauthorized: missing or wrong secret key"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+    responses((status = 200, body = PaymentDetails, description = "the payment, now Successful"), (status = 401, response = inline(Unauthorized)), (status = 404, response = inline(PaymentNotFound)),
               (status = 409, body = ApiError, description = "illegal_transition: the payment is not Offline")))]
 async fn mark_paid(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.mark_paid(&id).await?;

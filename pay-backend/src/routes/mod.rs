@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod merchant;
 pub mod openapi;
+mod responses;
 mod sandbox;
 
 use crate::error::PayError;

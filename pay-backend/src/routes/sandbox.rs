@@ -2,6 +2,8 @@
 //! chargeback on a paid payment.
 
 use super::resource;
+#[allow(unused_imports)] // named by the OpenAPI attributes
+use super::responses::*;
 use crate::error::PayError;
 use crate::pay::Pay;
 use actix_web::{web, HttpResponse};
@@ -24,7 +26,7 @@ pub(super) fn scope() -> actix_web::Scope {
 /// Test mode: applies the payment's announced change (pending settlement, chargeback) now.
 #[utoipa::path(post, path = "/pay/v1/test/payments/{id}/settle", tag = "sandbox", operation_id = "settleTestPayment",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = StatusResponse, description = "the payment's status after the change"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+    responses((status = 200, body = StatusResponse, description = "the payment's status after the change"), (status = 404, response = inline(PaymentNotFound)),
               (status = 409, body = ApiError, description = "illegal_transition: the payment has no pending change")))]
 async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let status = pay.settle_now(&id).await?;
@@ -34,7 +36,7 @@ async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpRespon
 /// Test mode: raises a chargeback on a paid payment.
 #[utoipa::path(post, path = "/pay/v1/test/payments/{id}/chargeback", tag = "sandbox", operation_id = "raiseTestChargeback",
     params(("id" = String, Path, description = "payment id")),
-    responses((status = 200, body = StatusResponse, description = "the payment, now Chargeback"), (status = 404, body = ApiError, description = "payment_not_found: no such payment (a malformed id too)"),
+    responses((status = 200, body = StatusResponse, description = "the payment, now Chargeback"), (status = 404, response = inline(PaymentNotFound)),
               (status = 409, body = ApiError, description = "illegal_transition: only a Successful or PartiallyRefunded payment can be disputed")))]
 async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     let row = pay.chargeback(&id).await?;
