@@ -43,6 +43,11 @@ if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
+# npm packages of the generated-client check (openapi-typescript, typescript), the same way.
+stamp=tests/api-client/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ tests/api-client/package-lock.json -nt "$stamp" ]; then
+  npm ci --prefix tests/api-client --prefer-offline --no-audit --no-fund
+fi
 # Python test tools (scripts/python-tools.txt) in a virtual environment of the project's own,
 # made again only when the list changed.
 venv=${CARGO_TARGET_DIR:-target}/py
@@ -52,4 +57,4 @@ if [ ! -f "$venv/.installed" ] || [ scripts/python-tools.txt -nt "$venv/.install
   touch "$venv/.installed"
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, $venv ready"
+echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, tests/api-client/node_modules, $venv ready"

@@ -23,6 +23,8 @@ cargo run -q -p pay-backend --example openapi >"$openapi"
 "${CARGO_TARGET_DIR:-target}/py/bin/openapi-spec-validator" "$openapi"
 echo "== the HTTP API against its document (schemathesis, every check)"
 scripts/test-api-contract.sh
+echo "== a generated TypeScript client type-checks a merchant script (openapi-typescript, tsc)"
+scripts/test-api-client.sh
 
 echo "== SDK build and size budget"
 scripts/build-sdk.sh
