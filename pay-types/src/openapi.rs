@@ -44,26 +44,30 @@ schema!(
 );
 schema!(Quantity, Type::Integer, "1..=10000", serde_json::json!(2));
 
+/// A code from a closed list (currencies, countries): a string enum.
+fn code_list(description: &str, codes: impl Iterator<Item = &'static str>, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .description(Some(description))
+        .enum_values(Some(codes))
+        .examples([serde_json::json!(example)])
+        .into()
+}
+
 impl utoipa::PartialSchema for Currency {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .description(Some("ISO 4217 code"))
-            .enum_values(Some(Currency::all().map(Currency::code)))
-            .examples([serde_json::json!("USD")])
-            .into()
+        code_list("ISO 4217 code", Currency::all().map(Currency::code), "USD")
     }
 }
 impl utoipa::ToSchema for Currency {}
 
 impl utoipa::PartialSchema for CountryCode {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .description(Some("ISO 3166-1 alpha-3 code"))
-            .enum_values(Some(CountryCode::all().map(CountryCode::as_str)))
-            .examples([serde_json::json!("GBR")])
-            .into()
+        code_list(
+            "ISO 3166-1 alpha-3 code",
+            CountryCode::all().map(CountryCode::as_str),
+            "GBR",
+        )
     }
 }
 impl utoipa::ToSchema for CountryCode {}
