@@ -49,7 +49,16 @@ async fn metrics_move_after_a_checkout() {
     app.attempt_ok(&id, &card_attempt("attempt-0002", "4242424242424242"))
         .await;
     receiver.wait_for(2, 5).await;
-    let after = scrape().await;
+    // The receiver has both events; each delivery is recorded just after its answer arrives.
+    let delivered = r#"pay_event_deliveries{state="delivered",target="webhook:orders"}"#;
+    let mut after = scrape().await;
+    for _ in 0..50 {
+        if metric(&after, delivered) >= 2.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = scrape().await;
+    }
 
     assert_eq!(metric(&before, "pay_payments_created_total"), 0.0);
     assert_eq!(metric(&after, "pay_payments_created_total"), 1.0);
