@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping what is already there:
-# the wasm target, wasm-bindgen-cli at the workspace's pinned version, (as root, from
+# the wasm target, wasm-bindgen-cli at the workspace's pinned version, wasm-pack, (as root, from
 # Debian's packages) Chromium with its WebDriver and a PostgreSQL server, and the npm packages of
 # tests/.
 # Safe to run again; reruns take seconds.
@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
+# The toolchain of rust-toolchain.toml (rustup installs it, with its wasm target and
+# components, on first use); the target again for a rustup that does not read the file.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
@@ -18,6 +20,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; 
   # of those, so fall back to the newest compatible ones.
   cargo install --locked wasm-bindgen-cli --version "$pinned" ||
     cargo install --force wasm-bindgen-cli --version "$pinned"
+fi
+
+# wasm-pack builds and tests the SDK (with --mode no-install: it uses the wasm-bindgen-cli
+# above, its own download does not work everywhere).
+if ! command -v wasm-pack >/dev/null; then
+  cargo install --locked wasm-pack --version "${PAY_WASM_PACK_VERSION:-0.15.1}"
 fi
 
 need_apt=()
@@ -41,4 +49,4 @@ if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, tests/node_modules ready"
+echo "setup: wasm32 target, wasm-bindgen $pinned, wasm-pack, chromium, chromedriver, node, postgresql, tests/node_modules ready"
