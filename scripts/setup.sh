@@ -41,11 +41,12 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}"
 fi
-# npm packages of the end-to-end tests (playwright-core, axe-core), reinstalled only when
-# package-lock.json changed.
+# npm packages of the end-to-end tests (playwright-core, axe-core, and vite, webpack and
+# typescript for the package tests), reinstalled only when package-lock.json changed.
 stamp=tests/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
-   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; then
+   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ] ||
+   [ ! -d tests/node_modules/vite ] || [ ! -d tests/node_modules/webpack ] || [ ! -d tests/node_modules/typescript ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
