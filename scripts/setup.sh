@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping what is already there:
-# the wasm target, wasm-bindgen-cli at the workspace's pinned version, (as root, from
-# Debian's packages) Chromium with its WebDriver, a PostgreSQL server and iso-codes, and the npm
-# packages of tests/.
+# the wasm target, wasm-bindgen-cli at the workspace's pinned version, wasm-pack, (as root, from
+# Debian's packages) Chromium with its WebDriver, a PostgreSQL server and iso-codes, the npm
+# packages of tests/ and tests/api-client/, and the Python test tools (scripts/python-tools.txt)
+# in a virtual environment.
 # Safe to run again; reruns take seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# The toolchain of rust-toolchain.toml (rustup installs it, with its wasm target and
+# components, on first use). On a machine whose network has no rustup downloads but whose
+# stable toolchain is that very release, the stable one is linked under the pinned name.
+rust_pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! RUSTUP_TOOLCHAIN=stable rustup toolchain list | grep -q "^$rust_pinned-" &&
+   [ "$(RUSTUP_TOOLCHAIN=stable rustc --version | awk '{print $2}')" = "$rust_pinned" ]; then
+  # The target first, into the stable sysroot that the linked name then shares.
+  RUSTUP_TOOLCHAIN=stable rustup target add wasm32-unknown-unknown
+  RUSTUP_TOOLCHAIN=stable rustup toolchain link "$rust_pinned" "$(RUSTUP_TOOLCHAIN=stable rustc --print sysroot)"
+fi
+# The wasm target, looked for in the sysroot itself (a linked toolchain has no rustup
+# component list).
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
   rustup target add wasm32-unknown-unknown
 fi
 
@@ -18,6 +31,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; 
   # of those, so fall back to the newest compatible ones.
   cargo install --locked wasm-bindgen-cli --version "$pinned" ||
     cargo install --force wasm-bindgen-cli --version "$pinned"
+fi
+
+# wasm-pack builds and tests the SDK (with --mode no-install: it uses the wasm-bindgen-cli
+# above, its own download does not work everywhere).
+if ! command -v wasm-pack >/dev/null; then
+  cargo install --locked wasm-pack --version "${PAY_WASM_PACK_VERSION:-0.15.1}"
 fi
 
 need_apt=()
@@ -35,11 +54,12 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}"
 fi
-# npm packages of the end-to-end tests (playwright-core, axe-core), reinstalled only when
-# package-lock.json changed.
+# npm packages of the end-to-end tests (playwright-core, axe-core, and vite, webpack and
+# typescript for the package tests), reinstalled only when package-lock.json changed.
 stamp=tests/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ tests/package-lock.json -nt "$stamp" ] ||
-   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; then
+   [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ] ||
+   [ ! -d tests/node_modules/vite ] || [ ! -d tests/node_modules/webpack ] || [ ! -d tests/node_modules/typescript ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests --prefer-offline --no-audit --no-fund
 fi
 
@@ -57,4 +77,4 @@ if [ ! -f "$venv/.installed" ] || [ scripts/python-tools.txt -nt "$venv/.install
   touch "$venv/.installed"
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, tests/api-client/node_modules, $venv ready"
+echo "setup: wasm32 target, wasm-bindgen $pinned, wasm-pack, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, tests/api-client/node_modules, $venv ready"

@@ -302,9 +302,9 @@ mod tests {
             out.push_str(&digits);
             out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
         } else {
-            out.push_str(&digits[..point as usize]);
+            out.push_str(digits.get(..point as usize).unwrap_or(""));
             out.push('.');
-            out.push_str(&digits[point as usize..]);
+            out.push_str(digits.get(point as usize..).unwrap_or(""));
         }
         parse(&out)
     }

@@ -108,6 +108,7 @@ pub enum Msg {
     Email,
     Phone,
     Country,
+    ChooseCountry,
     Optional,
     Continue,
     Back,
@@ -194,7 +195,7 @@ const fn pack<const N: usize>() -> [u8; N] {
 }
 
 /// `[en, fr, he]` for each [`Msg`], in declaration order (packed into [`PACKED`]).
-const STRINGS: [[&str; 3]; 52] = [
+const STRINGS: [[&str; 3]; 53] = [
     ["Checkout", "Paiement", "תשלום"],
     ["Close", "Fermer", "סגירה"],
     ["Order summary", "Récapitulatif de la commande", "סיכום הזמנה"],
@@ -204,11 +205,8 @@ const STRINGS: [[&str; 3]; 52] = [
     ["Last name", "Nom", "שם משפחה"],
     ["Email", "E-mail", "דוא״ל"],
     ["Phone", "Téléphone", "טלפון"],
-    [
-        "Country (3-letter code, e.g. USA)",
-        "Pays (code à 3 lettres, ex. FRA)",
-        "מדינה (קוד בן 3 אותיות, למשל ISR)",
-    ],
+    ["Country", "Pays", "מדינה"],
+    ["Choose a country", "Choisir un pays", "בחירת מדינה"],
     ["optional", "facultatif", "רשות"],
     ["Continue", "Continuer", "המשך"],
     ["Back", "Retour", "חזרה"],
@@ -268,9 +266,9 @@ const STRINGS: [[&str; 3]; 52] = [
         "יש להזין מספר טלפון תקין.",
     ],
     [
-        "Enter a 3-letter country code such as USA.",
-        "Saisissez un code pays à 3 lettres, comme FRA.",
-        "יש להזין קוד מדינה בן 3 אותיות, למשל ISR.",
+        "Choose a country from the list.",
+        "Choisissez un pays dans la liste.",
+        "יש לבחור מדינה מהרשימה.",
     ],
     [
         "Enter a valid card number.",
@@ -346,7 +344,7 @@ mod tests {
     use super::*;
 
     /// Every message, in declaration order.
-    const ALL_MSGS: [Msg; 52] = [
+    const ALL_MSGS: [Msg; 53] = [
         Msg::Title,
         Msg::Close,
         Msg::OrderSummary,
@@ -357,6 +355,7 @@ mod tests {
         Msg::Email,
         Msg::Phone,
         Msg::Country,
+        Msg::ChooseCountry,
         Msg::Optional,
         Msg::Continue,
         Msg::Back,

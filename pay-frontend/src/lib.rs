@@ -27,10 +27,18 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 pub use errors::{RejectCode, Rejection};
+
+/// The TypeScript declarations of the public types (`PaymentOptions`, `PaymentResult` …),
+/// generated from the Rust types by `examples/typescript.rs` (`tests/typescript.rs` fails
+/// when this file is stale); wasm-bindgen writes them into the package's
+/// `pay_frontend.d.ts`, beside the signatures below that name them.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
 pub use options::{PayConfig, PaymentOptions, Theme};
 
-/// Injection points for the browser tests (a scripted transport instead of `fetch`).
-#[doc(hidden)]
+/// Injection points for the browser tests (a scripted transport instead of `fetch`); only
+/// with the `testing` feature, which the crate's own tests turn on.
+#[cfg(feature = "testing")]
 pub mod testing {
     pub use crate::client::{HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport};
     pub use crate::popup::HOST_ATTRIBUTE;

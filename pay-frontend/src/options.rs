@@ -147,9 +147,9 @@ pub fn is_http_url(link: &str) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(s))
     };
     let rest = if scheme(b"https://") {
-        &link[8..]
+        link.get(8..).unwrap_or("")
     } else if scheme(b"http://") {
-        &link[7..]
+        link.get(7..).unwrap_or("")
     } else {
         return false;
     };

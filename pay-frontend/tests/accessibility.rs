@@ -24,8 +24,9 @@ async fn the_dialog_is_labelled_and_every_input_has_a_label_and_an_error_slot() 
     let title_id = dialog.get_attribute("aria-labelledby").unwrap();
     assert_eq!(text(&format!("#{title_id}")), "Checkout");
     let root = root();
-    let inputs = root.query_selector_all("input").unwrap();
+    let inputs = root.query_selector_all("input, select").unwrap();
     assert_eq!(inputs.length(), 5);
+    assert!(root.query_selector("select#pay-country").unwrap().is_some());
     for i in 0..inputs.length() {
         let input: web_sys::Element = inputs.get(i).unwrap().unchecked_into();
         let id = input.id();

@@ -204,12 +204,10 @@ async fn the_contact_step_validates_and_can_be_returned_to() {
         ("lastName", "Lovelace"),
         ("email", "ada@example"),
         ("phone", "call me"),
-        ("country", "XX"),
     ])
     .await;
     assert_eq!(text("#pay-email-error"), "Enter a valid email address.");
     assert_eq!(text("#pay-phone-error"), "Enter a valid phone number.");
-    assert_eq!(text("#pay-country-error"), "Enter a 3-letter country code such as USA.");
     submit().await;
     assert_eq!(step_title().await, "Contact details");
     fill(&[

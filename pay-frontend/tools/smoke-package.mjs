@@ -1,5 +1,5 @@
-// Smoke test of the built npm package (pay-frontend/pkg), as a page loads it: minified glue,
-// renamed imports and all. A Node server serves the package at /sdk/ and a small fake of the
+// Smoke test of the built npm package (pay-frontend/pkg), as a page loads it: minified glue
+// and all. A Node server serves the package at /sdk/ and a small fake of the
 // Pay API; headless Chromium (playwright-core from the repository's tests/ package) imports
 // the entry module and calls the exports through the real transport (the global fetch).
 //

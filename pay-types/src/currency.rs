@@ -29,7 +29,7 @@ impl Currency {
 
     pub fn code(self) -> &'static str {
         let at = usize::from(self.0) * 3;
-        &CODES[at..at + 3]
+        CODES.get(at..at + 3).unwrap_or("")
     }
 
     /// Digits after the decimal point (USD 2, JPY 0, KWD 3).

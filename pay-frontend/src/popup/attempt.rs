@@ -10,6 +10,9 @@ use crate::client::{CheckoutClient, ClientError};
 use crate::i18n::Msg;
 use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
 
+// One answer at a time, moved once from `submit` to its step: boxing the large variant would
+// only add an allocation (and its code in the wasm). The lint fires on 64-bit targets only.
+#[allow(clippy::large_enum_variant)]
 pub enum Answer {
     /// Successful, Pending or Offline: the popup goes to its outcome.
     Done(AttemptResult),

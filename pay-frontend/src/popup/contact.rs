@@ -1,5 +1,7 @@
-//! Contact details: names and e-mail required, phone and country optional; prefilled.
+//! Contact details: names and e-mail required, phone and country optional; prefilled. The
+//! country is a list of names in the popup's locale (`country.rs`), sending the alpha-3 code.
 
+use super::country;
 use super::events::UiEvent;
 use super::flow::Exit;
 use super::view::{self, Field, FieldSpec};
@@ -9,25 +11,19 @@ use pay_types::{BrowserUserInfo, Email, PersonName, Phone};
 
 const FIELDS: [&str; 5] = ["firstName", "lastName", "email", "phone", "country"];
 
-pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
+/// `first`: the step's first showing, when a missing country is the browser's region.
+pub async fn run(popup: &Popup, info: &mut BrowserUserInfo, first: bool) -> Exit {
     view::clear(&popup.step);
     view::heading(&popup.step, popup.t(Msg::ContactTitle));
     let form = view::form(&popup.step);
-    let values = [
-        &info.first_name,
-        &info.last_name,
-        &info.email,
-        &info.phone,
-        &info.country,
-    ];
-    let specs: [(Msg, &str, &str, bool); 5] = [
+    let values = [&info.first_name, &info.last_name, &info.email, &info.phone];
+    let specs: [(Msg, &str, &str, bool); 4] = [
         (Msg::FirstName, "text", "given-name", true),
         (Msg::LastName, "text", "family-name", true),
         (Msg::Email, "email", "email", true),
         (Msg::Phone, "tel", "tel", false),
-        (Msg::Country, "text", "country", false),
     ];
-    let fields: Vec<Field> = FIELDS
+    let mut fields: Vec<Field> = FIELDS
         .iter()
         .zip(specs)
         .zip(values)
@@ -46,7 +42,27 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
             )
         })
         .collect();
-    let _ = fields[4].input.set_attribute("maxlength", "3");
+    let countries = country::named(&popup.locale.tag);
+    let no_country = [("", popup.t(Msg::ChooseCountry))];
+    fields.push(Field::select(
+        &form,
+        FieldSpec {
+            name: FIELDS[4],
+            label: popup.t(Msg::Country),
+            kind: "",
+            autocomplete: "country",
+            required: false,
+            // Prefilled, or (first showing) the browser's region; "" is "Choose a country".
+            value: match country::known(info.country.as_deref()) {
+                "" if first => country::of_browser().unwrap_or(""),
+                code => code,
+            },
+        },
+        popup.t(Msg::Optional),
+        no_country
+            .into_iter()
+            .chain(countries.iter().map(|(code, name)| (*code, name.as_str()))),
+    ));
     let buttons = view::child(&form, "div", "actions");
     view::button(&buttons, "primary", "submit", "", popup.t(Msg::Continue));
     popup.focus_step();
@@ -81,7 +97,7 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo) -> Exit {
                     last_name: value(1),
                     email: value(2),
                     phone: value(3),
-                    country: value(4).map(|c| c.to_ascii_uppercase()),
+                    country: value(4),
                 };
                 return Exit::Continue;
             }
@@ -102,8 +118,8 @@ pub fn validate(i: usize, raw: &str) -> Option<Msg> {
         0 | 1 => (PersonName::parse(v).is_ok(), Msg::ErrName),
         2 => (Email::parse(v).is_ok(), Msg::ErrEmail),
         3 => (Phone::parse(v).is_ok(), Msg::ErrPhone),
-        // Shape only: the server checks the ISO 3166 list (the table stays out of the SDK)
-        // and its `invalid_country` answer is shown like this message.
+        // The list only holds ISO 3166 codes; the server checks again (`invalid_country`,
+        // shown like this message).
         _ => (
             v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()),
             Msg::ErrCountry,

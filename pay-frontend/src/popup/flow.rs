@@ -59,6 +59,9 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
     };
     let offers_offline = opts.allow_manual_payment && view.methods.contains(&PaymentMethod::Offline);
     let show_contact = !(opts.skip_user_info_page && created_with_user_info);
+    // The contact step offers the browser's region on its first showing only: a visitor who
+    // chose "no country" keeps that choice when coming back.
+    let mut first_contact = true;
     let first_payment_step = if offers_offline { Step::Method } else { Step::Card };
     let mut step = if show_contact {
         Step::Contact
@@ -74,7 +77,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
         };
         let can_go_back = previous.is_some();
         let exit = match step {
-            Step::Contact => contact::run(popup, &mut checkout.user_info).await,
+            Step::Contact => contact::run(popup, &mut checkout.user_info, std::mem::take(&mut first_contact)).await,
             Step::Method => method::run(popup, can_go_back).await,
             Step::Card => card_form::run(popup, client, &mut checkout, can_go_back).await,
             Step::Offline => offline::run(popup, client, &mut checkout, can_go_back).await,

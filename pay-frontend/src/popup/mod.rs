@@ -5,6 +5,7 @@
 mod attempt;
 mod card_form;
 mod contact;
+mod country;
 mod events;
 pub mod flow;
 mod format;

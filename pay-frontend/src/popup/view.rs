@@ -2,7 +2,7 @@
 //! values), never as HTML, and no element gets a `style` attribute (strict CSP).
 
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 pub fn document() -> Document {
     web_sys::window().unwrap_throw().document().unwrap_throw()
@@ -60,9 +60,10 @@ pub fn clear(el: &Element) {
     el.set_text_content(None);
 }
 
-/// An input with its visible label and its error message, tied by `aria-describedby`.
+/// An input (or a `<select>`) with its visible label and its error message, tied by
+/// `aria-describedby`.
 pub struct Field {
-    pub input: HtmlInputElement,
+    pub input: HtmlElement,
     pub error: Element,
 }
 
@@ -85,6 +86,31 @@ fn id_of(prefix: &str, name: &str, suffix: &str) -> String {
 
 impl Field {
     pub fn new(parent: &Element, spec: FieldSpec<'_>, optional_word: &str) -> Field {
+        let field = Self::control(parent, "input", &spec, optional_word);
+        let input: &HtmlInputElement = field.input.unchecked_ref();
+        set(input, "type", spec.kind);
+        input.set_value(spec.value);
+        field
+    }
+
+    /// A `<select>` of `(value, text)` options, `spec.value` selected (the first option
+    /// when no option has that value).
+    pub fn select<'a>(
+        parent: &Element,
+        spec: FieldSpec<'_>,
+        optional_word: &str,
+        options: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Field {
+        let field = Self::control(parent, "select", &spec, optional_word);
+        for (value, text) in options {
+            let option = text_child(&field.input, "option", "", text);
+            set(&option, "value", value);
+        }
+        field.input.unchecked_ref::<HtmlSelectElement>().set_value(spec.value);
+        field
+    }
+
+    fn control(parent: &Element, tag: &str, spec: &FieldSpec<'_>, optional_word: &str) -> Field {
         let wrap = child(parent, "div", "field");
         let id = id_of("pay-", spec.name, "");
         let error_id = id_of("pay-", spec.name, "-error");
@@ -94,16 +120,14 @@ impl Field {
             let hint = text_child(&label, "span", "optional", optional_word);
             set(&hint, "aria-hidden", "true");
         }
-        let input: HtmlInputElement = child(&wrap, "input", "").unchecked_into();
+        let input: HtmlElement = child(&wrap, tag, "").unchecked_into();
         set(&input, "id", &id);
         set(&input, "name", spec.name);
-        set(&input, "type", spec.kind);
         set(&input, "autocomplete", spec.autocomplete);
         set(&input, "aria-describedby", &error_id);
         if spec.required {
             set(&input, "aria-required", "true");
         }
-        input.set_value(spec.value);
         let error = child(&wrap, "p", "error");
         set(&error, "id", &error_id);
         set(&error, "aria-live", "polite");
@@ -111,7 +135,10 @@ impl Field {
     }
 
     pub fn value(&self) -> String {
-        self.input.value()
+        match self.input.dyn_ref::<HtmlInputElement>() {
+            Some(input) => input.value(),
+            None => self.input.unchecked_ref::<HtmlSelectElement>().value(),
+        }
     }
 
     /// Shows or clears the field's error; `aria-invalid` follows.

@@ -254,8 +254,10 @@ pub async fn wait_step(title: &str) {
     );
 }
 
+/// The field named `name`: an `<input>`, or the country's `<select>` (whose `value` reads and
+/// writes the same way).
 pub fn input(name: &str) -> HtmlInputElement {
-    let mut sel = String::from("input[name=");
+    let mut sel = String::from("[name=");
     sel.push_str(name);
     sel.push(']');
     find(&sel).unwrap_or_else(|| panic!("no input {name}")).unchecked_into()
@@ -296,7 +298,7 @@ pub async fn fill_contact() {
         ("firstName", "Ada"),
         ("lastName", "Lovelace"),
         ("email", "ada@example.com"),
-        ("country", "gbr"),
+        ("country", "GBR"),
     ])
     .await;
 }

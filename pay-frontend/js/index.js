@@ -1,0 +1,69 @@
+// @ts-check
+// The entry module of the Pay SDK package (`import { startPayment } from "pay-frontend"`).
+// Importing it has no side effects (no DOM, no network): the first call loads the
+// WebAssembly module by itself, once. The functions themselves are the Rust exports of
+// `pay_frontend.js` (wasm-bindgen's glue), whose declarations come from the Rust types.
+import init, * as sdk from "./pay_frontend.js";
+
+/** @typedef {import("./pay_frontend.js").PayConfig} PayConfig */
+/** @typedef {import("./pay_frontend.js").PaymentOptions} PaymentOptions */
+/** @typedef {import("./pay_frontend.js").PaymentResult} PaymentResult */
+/** @typedef {import("./pay_frontend.js").ConvertAmountsRequest} ConvertAmountsRequest */
+
+/** @type {Promise<unknown> | null} */
+let loading = null;
+let loaded = false;
+/** @type {PayConfig | null} */
+let pendingConfig = null;
+
+/** Loads the module once; a configuration given before applies now (a bad one rejects here). */
+async function load() {
+  if (!loading) {
+    loading = init({ module_or_path: new URL("./pay_frontend_bg.wasm", import.meta.url) });
+  }
+  await loading;
+  loaded = true;
+  if (pendingConfig !== null) {
+    const config = pendingConfig;
+    pendingConfig = null;
+    sdk.configure(config);
+  }
+}
+
+/**
+ * Opens the payment popup; resolves with the PaymentResult of every visitor outcome.
+ * @param {string} paymentId
+ * @param {PaymentOptions} [options]
+ * @returns {Promise<PaymentResult>}
+ */
+export async function startPayment(paymentId, options) {
+  await load();
+  return sdk.startPayment(paymentId, options);
+}
+
+/**
+ * Points the SDK at the backend; before the module has loaded it is applied at load time.
+ * @param {PayConfig} config
+ * @returns {void}
+ */
+export function configure(config) {
+  if (loaded) {
+    sdk.configure(config);
+  } else {
+    pendingConfig = config;
+  }
+}
+
+/** The currencies API of the original, nested as it is there. A plain object: no side effect. */
+export const currencies = {
+  getAllCurrencies: () => load().then(() => sdk.getAllCurrencies()),
+  currencyConverter: {
+    /** @param {string} from @param {string} to */
+    getConversionRate: (from, to) => load().then(() => sdk.getConversionRate(from, to)),
+    /** @param {ConvertAmountsRequest} options */
+    convertAmounts: (options) => load().then(() => sdk.convertAmounts(options)),
+  },
+  siteSettings: {
+    getCurrencies: () => load().then(() => sdk.getSiteCurrencies()),
+  },
+};
