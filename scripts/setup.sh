@@ -16,9 +16,11 @@ pinned=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 rust_pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 if ! RUSTUP_TOOLCHAIN=stable rustup toolchain list | grep -q "^$rust_pinned-" &&
    [ "$(RUSTUP_TOOLCHAIN=stable rustc --version | awk '{print $2}')" = "$rust_pinned" ]; then
-  # The target first, into the stable sysroot that the linked name then shares.
+  # The target first, into the stable sysroot that the pinned name then shares. (`rustup
+  # toolchain link` refuses names of releases, so the name is a plain link in rustup's folder.)
   RUSTUP_TOOLCHAIN=stable rustup target add wasm32-unknown-unknown
-  RUSTUP_TOOLCHAIN=stable rustup toolchain link "$rust_pinned" "$(RUSTUP_TOOLCHAIN=stable rustc --print sysroot)"
+  host=$(RUSTUP_TOOLCHAIN=stable rustc -vV | sed -n 's/^host: //p')
+  ln -s "$(RUSTUP_TOOLCHAIN=stable rustc --print sysroot)" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$rust_pinned-$host"
 fi
 # The wasm target, looked for in the sysroot itself (a linked toolchain has no rustup
 # component list).
