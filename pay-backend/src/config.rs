@@ -5,7 +5,10 @@
 //! The secret key and the webhook secrets are `secrecy` types: `Debug` never shows them, nor
 //! does an error message.
 
+use crate::error::PayError;
 use crate::events::WebhookEndpoint;
+use crate::pay::{PayConfig, RatesSource};
+use crate::processor::{Processor, SandboxProcessor};
 use crate::telemetry::LogFormat;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
@@ -15,6 +18,7 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -444,6 +448,44 @@ fn webhooks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<WebhookEndpoint>, D::
         }
     }
     Ok(hooks)
+}
+
+impl Settings {
+    /// The library configuration these settings describe, with `processor`.
+    pub fn pay_config(&self, processor: Arc<dyn Processor>) -> PayConfig {
+        PayConfig {
+            database_url: self.database_url.clone(),
+            processor,
+            site_currency: self.site_currency,
+            secret_key: self.secret_key.clone(),
+            allowed_origins: self.allowed_origins.clone(),
+            offline_payments: self.offline_payments,
+            max_declined_attempts: self.max_declined_attempts,
+            attempts_per_minute_per_ip: self.attempts_per_minute_per_ip,
+            test_mode: self.test_mode,
+            rates: match &self.rates_url {
+                Some(url) => RatesSource::Feed {
+                    url: url.to_string(),
+                    every: self.rates_refresh,
+                },
+                None => RatesSource::Table(self.rates_table()),
+            },
+            webhooks: self.webhooks.clone(),
+        }
+    }
+
+    /// The processor these settings ask for: the sandbox in test mode. Outside test mode a
+    /// live processor is needed, which this build does not have.
+    pub fn processor(&self) -> Result<Arc<dyn Processor>, PayError> {
+        if !self.test_mode {
+            return Err(PayError::internal(
+                "test_mode = false needs a live card processor; this build only has the sandbox",
+            ));
+        }
+        Ok(Arc::new(SandboxProcessor {
+            settle_delay: self.sandbox_settle_delay,
+        }))
+    }
 }
 
 #[cfg(test)]

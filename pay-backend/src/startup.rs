@@ -3,8 +3,8 @@
 
 use crate::config::{Cli, Settings};
 use crate::error::PayError;
-use crate::pay::{Pay, PayConfig, RatesSource};
-use crate::processor::{Processor, SandboxProcessor};
+use crate::pay::Pay;
+use crate::processor::Processor;
 use crate::routes;
 use crate::telemetry;
 use crate::telemetry::PaySpans;
@@ -23,44 +23,6 @@ pub struct Application {
     server: Server,
     pay: Pay,
     shutdown_timeout: Duration,
-}
-
-impl Settings {
-    /// The library configuration these settings describe, with `processor`.
-    pub fn pay_config(&self, processor: Arc<dyn Processor>) -> PayConfig {
-        PayConfig {
-            database_url: self.database_url.clone(),
-            processor,
-            site_currency: self.site_currency,
-            secret_key: self.secret_key.clone(),
-            allowed_origins: self.allowed_origins.clone(),
-            offline_payments: self.offline_payments,
-            max_declined_attempts: self.max_declined_attempts,
-            attempts_per_minute_per_ip: self.attempts_per_minute_per_ip,
-            test_mode: self.test_mode,
-            rates: match &self.rates_url {
-                Some(url) => RatesSource::Feed {
-                    url: url.to_string(),
-                    every: self.rates_refresh,
-                },
-                None => RatesSource::Table(self.rates_table()),
-            },
-            webhooks: self.webhooks.clone(),
-        }
-    }
-
-    /// The processor these settings ask for: the sandbox in test mode. Outside test mode a
-    /// live processor is needed, which this build does not have.
-    pub fn processor(&self) -> Result<Arc<dyn Processor>, PayError> {
-        if !self.test_mode {
-            return Err(PayError::internal(
-                "test_mode = false needs a live card processor; this build only has the sandbox",
-            ));
-        }
-        Ok(Arc::new(SandboxProcessor {
-            settle_delay: self.sandbox_settle_delay,
-        }))
-    }
 }
 
 /// A server's `main`: settings from `--config FILE`, `PAY_CONFIG` and `PAY_*` variables (see

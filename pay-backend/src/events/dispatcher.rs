@@ -17,7 +17,7 @@ const BATCH: u32 = 16;
 /// How often an idle loop looks again when nothing wakes it.
 const IDLE: Duration = Duration::from_millis(500);
 
-pub(super) fn spawn(pay: Pay, target: String, sink: Sink) {
+pub(crate) fn spawn(pay: Pay, target: String, sink: Sink) {
     let background = pay.clone();
     background.spawn_background(async move {
         let client = reqwest::Client::new();

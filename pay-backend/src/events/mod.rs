@@ -7,10 +7,11 @@ mod signature;
 mod webhook;
 
 pub use backoff::{next_wait, MAX_TRIES};
+/// Starts the delivery loop of one target.
+pub(crate) use dispatcher::spawn as spawn_delivery_loop;
 pub use signature::{verify_webhook, verify_webhook_at, VerifyError, WebhookSecret};
 pub use webhook::WebhookEndpoint;
 
-use crate::pay::Pay;
 use futures_util::future::BoxFuture;
 use pay_types::PaymentUpdateEvent;
 use std::sync::Arc;
@@ -25,9 +26,4 @@ pub(crate) type HookFn = dyn Fn(PaymentUpdateEvent) -> BoxFuture<'static, HookRe
 pub(crate) enum Sink {
     Hook(Arc<HookFn>),
     Webhook(Arc<WebhookEndpoint>),
-}
-
-/// Starts the delivery loop of one target.
-pub(crate) fn spawn_delivery_loop(pay: Pay, target: String, sink: Sink) {
-    dispatcher::spawn(pay, target, sink);
 }

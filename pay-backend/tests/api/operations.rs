@@ -319,3 +319,17 @@ async fn operation_ids_are_unique_and_responses_described() {
         assert!(ids.contains(expected), "{expected} missing from {ids:?}");
     }
 }
+
+#[actix_web::test]
+async fn the_documents_id_patterns_are_the_parsers_own() {
+    // utoipa takes patterns as literals only: this holds them to the constants beside the parsers.
+    let app = spawn_app().await;
+    let doc: Value = app.get("/pay/v1/openapi.json").await.json().await.unwrap();
+    let listing = doc["paths"]["/pay/v1/payments"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let starting_after = listing.iter().find(|p| p["name"] == "startingAfter").unwrap();
+    assert_eq!(starting_after["schema"]["pattern"], pay_types::PaymentId::PATTERN);
+    let attempt = &doc["components"]["schemas"]["AttemptRequest"]["properties"]["attemptId"];
+    assert_eq!(attempt["pattern"], pay_types::AttemptId::PATTERN);
+}
