@@ -106,6 +106,8 @@ pub enum DeclineCode {
     ExpiredCard,
     IncorrectCvc,
     ProcessingError,
+    /// The buyer failed or abandoned the 3-D Secure challenge.
+    AuthenticationFailed,
 }
 
 impl DeclineCode {
@@ -116,6 +118,7 @@ impl DeclineCode {
             Self::ExpiredCard => "expired_card",
             Self::IncorrectCvc => "incorrect_cvc",
             Self::ProcessingError => "processing_error",
+            Self::AuthenticationFailed => "authentication_failed",
         }
     }
 
@@ -126,6 +129,7 @@ impl DeclineCode {
             Self::ExpiredCard,
             Self::IncorrectCvc,
             Self::ProcessingError,
+            Self::AuthenticationFailed,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -139,6 +143,7 @@ impl DeclineCode {
             Self::ExpiredCard => "The card has expired.",
             Self::IncorrectCvc => "The security code is incorrect.",
             Self::ProcessingError => "The payment could not be processed.",
+            Self::AuthenticationFailed => "The card's authentication did not succeed.",
         }
     }
 }
@@ -173,6 +178,28 @@ pub struct AttemptResult {
     pub user_info: Option<BrowserUserInfo>,
     /// Declined attempts left before the payment refuses more.
     pub attempts_left: u32,
+    /// The attempt's outcome is not known yet: the provider did not answer clearly, or the
+    /// buyer has a challenge to answer. The payment takes no other attempt meanwhile; ask
+    /// `GET /pay/v1/checkout/{id}/result` again until this is `false`.
+    #[serde(default)]
+    pub processing: bool,
+    /// A 3-D Secure challenge the buyer answers at the provider, while `processing`.
+    #[serde(default)]
+    pub challenge: Option<Challenge>,
+}
+
+/// A 3-D Secure challenge: the provider's page, shown in an iframe inside the popup. When the
+/// buyer is done, the provider sends the frame to Pay's return route, whose page posts
+/// `{type: "pay:challenge-returned", paymentId, attemptId}` to the parent window; the popup
+/// then asks for the result (polling it is the fallback).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Challenge {
+    /// Absolute, or a path on the Pay server (resolve it against the SDK's base URL).
+    pub url: String,
+    /// When Pay gives up waiting and the attempt fails with `authentication_failed` (RFC 3339).
+    pub expires_at: String,
 }
 
 #[cfg(test)]
@@ -233,6 +260,7 @@ mod tests {
             DeclineCode::ExpiredCard,
             DeclineCode::IncorrectCvc,
             DeclineCode::ProcessingError,
+            DeclineCode::AuthenticationFailed,
         ] {
             assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));
             assert_eq!(DeclineCode::parse(c.as_str()), Some(c));

@@ -48,6 +48,10 @@ pub enum ErrorCode {
     RateLimited,
     IllegalTransition,
     RefundExceedsAmount,
+    /// The provider refused the refund; the message says why.
+    RefundRefused,
+    /// A provider event whose signature does not verify (or that cannot be read).
+    InvalidSignature,
     // Ours.
     InternalError,
 }
@@ -91,6 +95,8 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::IllegalTransition => "illegal_transition",
             Self::RefundExceedsAmount => "refund_exceeds_amount",
+            Self::RefundRefused => "refund_refused",
+            Self::InvalidSignature => "invalid_signature",
             Self::InternalError => "internal_error",
         }
     }
@@ -98,7 +104,7 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub const fn http_status(self) -> u16 {
         match self {
-            Self::InvalidJson | Self::InvalidQuery | Self::InvalidIdempotencyKey => 400,
+            Self::InvalidJson | Self::InvalidQuery | Self::InvalidIdempotencyKey | Self::InvalidSignature => 400,
             Self::Unauthorized => 401,
             Self::NotFound | Self::PaymentNotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -107,7 +113,8 @@ impl ErrorCode {
             | Self::AttemptInProgress
             | Self::PaymentNotPayable
             | Self::IllegalTransition
-            | Self::RefundExceedsAmount => 409,
+            | Self::RefundExceedsAmount
+            | Self::RefundRefused => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InvalidItems

@@ -25,7 +25,9 @@ mod currency_table;
 mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
-pub use checkout::{AttemptRequest, AttemptResult, CardInput, CheckoutView, Decline, DeclineCode, PaymentMethod};
+pub use checkout::{
+    AttemptRequest, AttemptResult, CardInput, Challenge, CheckoutView, Decline, DeclineCode, PaymentMethod,
+};
 pub use claim::{ClaimDecision, ClaimRefusal, ClaimState, KnownAttempt};
 pub use country::CountryCode;
 pub use currencies::{ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo};
@@ -35,7 +37,7 @@ pub use event::{PaymentResult, PaymentUpdateEvent};
 pub use ids::{AttemptId, PaymentId};
 pub use merchant::{
     AttemptDetails, AttemptState, Deliveries, DeliveryCounts, DeliveryLogEntry, DeliveryOutcome, EventPage,
-    PaymentDetails, PaymentEvents, PaymentPage, Redelivered, Refund, RefundRequest,
+    PaymentDetails, PaymentEvents, PaymentPage, Redelivered, Refund, RefundRequest, RefundState,
 };
 pub use money::Amount;
 pub use payment::{

@@ -96,17 +96,28 @@ pub struct RefundRequest {
     pub amount: Option<Amount>,
 }
 
-/// A refund that was recorded.
+/// A refund the provider accepted: done, or still on its way.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     pub refund_id: String,
     pub amount: Amount,
-    /// The payment's status after it.
+    /// `succeeded`: the money went back and the payment's event is written. `pending`: the
+    /// provider confirms later (or Pay is still asking it); the event comes then.
+    pub state: RefundState,
+    /// The payment's status now (it changes only when the refund succeeds).
     pub status: TransactionStatus,
-    /// Sum of the payment's refunds, this one included.
+    /// Sum of the payment's succeeded refunds.
     pub refunded_amount: Amount,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundState {
+    Succeeded,
+    Pending,
 }
 
 /// A page of events in the order they were recorded, and the cursor to continue from.
