@@ -210,8 +210,8 @@ function updateRow(row, entry, testMode, hookLogSinceMs) {
   row.badge.textContent = status;
   row.badge.className = `status status-${status}`;
   row.statusNote.textContent =
-    entry.pendingChange && status === "Pending"
-      ? `settles as ${entry.pendingChange} in a few seconds`
+    status === "Pending"
+      ? "the provider settles it in a few seconds"
       : STATUS_NOTES[status] ?? "";
 
   const key = entry.events.map((e) => `${e.eventId}:${e.receivedByHook}`).join(",");
@@ -242,7 +242,7 @@ function updateRow(row, entry, testMode, hookLogSinceMs) {
   row.partial.hidden = !refundable;
   row.left.textContent = refundable ? `up to ${money(entry.refundableAmount, payment.currency)}` : "";
   row.markPaid.hidden = status !== "Offline";
-  row.settle.hidden = !(testMode && status === "Pending" && entry.pendingChange);
+  row.settle.hidden = !(testMode && status === "Pending");
   row.dispute.hidden = !(testMode && status === "Successful");
   row.noActions.hidden = refundable || status === "Offline" || !row.settle.hidden;
 }

@@ -7,7 +7,8 @@
 //! ```
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use pay_backend::processor::SandboxProcessor;
+use pay_backend::processor::SandboxProvider;
+use pay_backend::WebhookSecret;
 use pay_backend::{routes, Pay, PayConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,9 +50,7 @@ async fn contact(message: web::Json<Message>) -> HttpResponse {
 
 /// Pay for this shop: the sandbox, a merchant key, a file of its own.
 pub fn pay_config(database_url: &str) -> PayConfig {
-    let sandbox = SandboxProcessor {
-        settle_delay: Duration::from_secs(5),
-    };
+    let sandbox = SandboxProvider::new(Duration::from_secs(5), WebhookSecret::random());
     let mut config = PayConfig::new(database_url, Arc::new(sandbox));
     config.secret_key = Some("sk_test_mount_example_0123".into());
     config

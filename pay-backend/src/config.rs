@@ -6,9 +6,9 @@
 //! does an error message.
 
 use crate::error::PayError;
-use crate::events::WebhookEndpoint;
+use crate::events::{WebhookEndpoint, WebhookSecret};
 use crate::pay::{PayConfig, RatesSource};
-use crate::processor::{Processor, SandboxProcessor};
+use crate::processor::{Provider, SandboxProvider};
 use crate::telemetry::LogFormat;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
@@ -43,8 +43,16 @@ pub struct Settings {
     #[serde(deserialize_with = "origins")]
     pub allowed_origins: Vec<String>,
     pub test_mode: bool,
+    /// The payment provider.
+    pub provider: ProviderName,
     #[serde(rename = "sandbox_settle_delay_ms", deserialize_with = "milliseconds")]
     pub sandbox_settle_delay: Duration,
+    /// How long a sandbox charge takes (the crash test sets it, so kills land during charges).
+    #[serde(rename = "sandbox_latency_ms", deserialize_with = "milliseconds")]
+    pub sandbox_latency: Duration,
+    /// The secret the sandbox signs its provider events with; a random one when unset.
+    #[serde(deserialize_with = "optional_secret")]
+    pub sandbox_events_secret: Option<WebhookSecret>,
     pub max_declined_attempts: u32,
     pub attempts_per_minute_per_ip: u32,
     pub rates_base: Currency,
@@ -77,7 +85,10 @@ impl Default for Settings {
             offline_payments: false,
             allowed_origins: Vec::new(),
             test_mode: true,
+            provider: ProviderName::Sandbox,
             sandbox_settle_delay: Duration::from_millis(5000),
+            sandbox_latency: Duration::ZERO,
+            sandbox_events_secret: None,
             max_declined_attempts: 5,
             attempts_per_minute_per_ip: 30,
             rates_base: Currency::parse("EUR").expect("EUR is in the table"),
@@ -153,13 +164,26 @@ pub const SETTINGS: &[Setting] = &[
         "page origins allowed to call the checkout API by CORS (comma-separated in the variable)",
         |s| format!("[{}]", s.allowed_origins.join(", ")),
     ),
-    setting("test_mode", "sandbox processor and the test-only routes", |s| {
-        s.test_mode.to_string()
+    setting(
+        "test_mode",
+        "the sandbox may be the provider, and the test-only routes exist; false needs a live provider",
+        |s| s.test_mode.to_string(),
+    ),
+    setting("provider", "the payment provider: sandbox (test mode only)", |s| {
+        s.provider.as_str().to_owned()
     }),
     setting(
         "sandbox_settle_delay_ms",
-        "delay before a sandbox pending payment settles",
+        "delay before the sandbox's later events: a pending charge settling, a dispute, a pending refund",
         |s| s.sandbox_settle_delay.as_millis().to_string(),
+    ),
+    setting("sandbox_latency_ms", "how long a sandbox charge takes", |s| {
+        s.sandbox_latency.as_millis().to_string()
+    }),
+    setting(
+        "sandbox_events_secret",
+        "whsec_… the sandbox signs its provider events with (random when unset)",
+        |s| none_or(&s.sandbox_events_secret, |_| "(set)".to_owned()),
     ),
     setting(
         "max_declined_attempts",
@@ -333,6 +357,27 @@ fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     u64::deserialize(d).map(Duration::from_secs)
 }
 
+fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WebhookSecret>, D::Error> {
+    WebhookSecret::parse(&String::deserialize(d)?)
+        .map(Some)
+        .map_err(de::Error::custom)
+}
+
+/// The payment providers this build has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderName {
+    Sandbox,
+}
+
+impl ProviderName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sandbox => "sandbox",
+        }
+    }
+}
+
 fn milliseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     u64::deserialize(d).map(Duration::from_millis)
 }
@@ -451,11 +496,11 @@ fn webhooks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<WebhookEndpoint>, D::
 }
 
 impl Settings {
-    /// The library configuration these settings describe, with `processor`.
-    pub fn pay_config(&self, processor: Arc<dyn Processor>) -> PayConfig {
+    /// The library configuration these settings describe, with `provider`.
+    pub fn pay_config(&self, provider: Arc<dyn Provider>) -> PayConfig {
         PayConfig {
             database_url: self.database_url.clone(),
-            processor,
+            provider,
             site_currency: self.site_currency,
             secret_key: self.secret_key.clone(),
             allowed_origins: self.allowed_origins.clone(),
@@ -470,21 +515,25 @@ impl Settings {
                 },
                 None => RatesSource::Table(self.rates_table()),
             },
+            challenge_timeout: crate::pay::CHALLENGE_TIMEOUT,
             webhooks: self.webhooks.clone(),
         }
     }
 
-    /// The processor these settings ask for: the sandbox in test mode. Outside test mode a
-    /// live processor is needed, which this build does not have.
-    pub fn processor(&self) -> Result<Arc<dyn Processor>, PayError> {
-        if !self.test_mode {
-            return Err(PayError::internal(
-                "test_mode = false needs a live card processor; this build only has the sandbox",
-            ));
+    /// The provider these settings ask for. The sandbox is refused outside test mode.
+    pub fn provider(&self) -> Result<Arc<dyn Provider>, PayError> {
+        match self.provider {
+            ProviderName::Sandbox if !self.test_mode => Err(PayError::internal(
+                "test_mode = false needs a live payment provider; the sandbox moves no money",
+            )),
+            ProviderName::Sandbox => Ok(Arc::new(self.sandbox())),
         }
-        Ok(Arc::new(SandboxProcessor {
-            settle_delay: self.sandbox_settle_delay,
-        }))
+    }
+
+    /// The sandbox provider these settings describe.
+    pub fn sandbox(&self) -> SandboxProvider {
+        let secret = self.sandbox_events_secret.clone().unwrap_or_else(WebhookSecret::random);
+        SandboxProvider::new(self.sandbox_settle_delay, secret).with_latency(self.sandbox_latency)
     }
 }
 

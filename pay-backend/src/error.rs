@@ -35,6 +35,11 @@ impl PayError {
         Self::Internal(e.into())
     }
 
+    /// The request was refused for what it is (4xx), not for a failure on our side.
+    pub fn is_client_error(&self) -> bool {
+        !matches!(self, Self::Internal(_))
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -77,7 +82,7 @@ impl From<StoreError> for PayError {
             StoreError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             StoreError::NotRefundable(_) | StoreError::NothingScheduled => ErrorCode::IllegalTransition,
             StoreError::RefundExceedsAmount { .. } => ErrorCode::RefundExceedsAmount,
-            StoreError::NoDeliveries => ErrorCode::NotFound,
+            StoreError::NoDeliveries | StoreError::NoSuchRefund => ErrorCode::NotFound,
             StoreError::AttemptNotInFlight
             | StoreError::UnsupportedUrl
             | StoreError::Corrupt(_)

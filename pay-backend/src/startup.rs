@@ -4,7 +4,7 @@
 use crate::config::{Cli, Settings};
 use crate::error::PayError;
 use crate::pay::Pay;
-use crate::processor::Processor;
+use crate::processor::Provider;
 use crate::routes;
 use crate::telemetry;
 use crate::telemetry::PaySpans;
@@ -56,14 +56,14 @@ where
 }
 
 impl Application {
-    /// The server, with the processor the settings ask for ([`Settings::processor`]).
+    /// The server, with the provider the settings ask for ([`Settings::provider`]).
     pub async fn build(settings: Settings) -> Result<Self, PayError> {
-        let processor = settings.processor()?;
-        Self::build_with_processor(settings, processor).await
+        let provider = settings.provider()?;
+        Self::build_with_provider(settings, provider).await
     }
 
-    pub async fn build_with_processor(settings: Settings, processor: Arc<dyn Processor>) -> Result<Self, PayError> {
-        let pay = Pay::new(settings.pay_config(processor)).await?;
+    pub async fn build_with_provider(settings: Settings, provider: Arc<dyn Provider>) -> Result<Self, PayError> {
+        let pay = Pay::new(settings.pay_config(provider)).await?;
         Self::serve(&settings, pay, |_| {})
     }
 

@@ -36,8 +36,8 @@ pub use error::{ApiError, ErrorCode, ValidationError};
 pub use event::{PaymentResult, PaymentUpdateEvent};
 pub use ids::{AttemptId, PaymentId};
 pub use merchant::{
-    AttemptDetails, AttemptState, Deliveries, DeliveryCounts, DeliveryLogEntry, DeliveryOutcome, EventPage,
-    PaymentDetails, PaymentEvents, PaymentPage, Redelivered, Refund, RefundRequest, RefundState,
+    AttemptDetails, AttemptResolution, AttemptState, Deliveries, DeliveryCounts, DeliveryLogEntry, DeliveryOutcome,
+    EventPage, PaymentDetails, PaymentEvents, PaymentPage, Redelivered, Refund, RefundRequest, RefundState,
 };
 pub use money::Amount;
 pub use payment::{

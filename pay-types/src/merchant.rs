@@ -45,9 +45,43 @@ pub struct AttemptDetails {
     pub decline_code: Option<DeclineCode>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// How a `done` attempt's outcome became known.
+    pub resolved_by: Option<AttemptResolution>,
     /// RFC 3339.
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+}
+
+/// How an attempt's outcome became known.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptResolution {
+    /// The provider's answer to the charge, or to the challenge's completion.
+    Answer,
+    /// A look-up at the provider, after an unknown answer or a crash.
+    Lookup,
+    /// A provider event.
+    Event,
+    /// The buyer left the challenge (Cancel, or its deadline passed).
+    Abandoned,
+}
+
+impl AttemptResolution {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Answer => "answer",
+            Self::Lookup => "lookup",
+            Self::Event => "event",
+            Self::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Answer, Self::Lookup, Self::Event, Self::Abandoned]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// A payment with its current status: `GET /pay/v1/payments/{id}`.

@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
 
 /// The Pay server's application with the shop's hook and routes.
 async fn start(settings: Settings) -> Result<Application, PayError> {
-    let pay = Pay::new(settings.pay_config(settings.processor()?)).await?;
+    let pay = Pay::new(settings.pay_config(settings.provider()?)).await?;
     let log = shop::register_hook(&pay).await?;
     Application::serve(&settings, pay, move |cfg| shop::configure(cfg, log.clone()))
 }

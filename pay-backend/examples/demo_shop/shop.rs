@@ -263,7 +263,6 @@ fn dashboard_entry(
         "transactionId": row.transaction_id,
         "refundedAmount": row.refunded_amount,
         "refundableAmount": refundable,
-        "pendingChange": row.scheduled.map(|(status, _)| status),
         "attempts": attempts,
         "events": events,
         "createdAt": rfc3339(row.created_at),
@@ -307,8 +306,8 @@ async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpRespon
 /// Sandbox only: the card holder disputes a paid payment.
 async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     sandbox_only(&pay)?;
-    let row = pay.chargeback(&id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": row.status })))
+    let status = pay.chargeback(&id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": status })))
 }
 
 fn sandbox_only(pay: &Pay) -> Result<(), PayError> {

@@ -38,6 +38,11 @@ impl WebhookSecret {
         format!("whsec_{}", B64.encode(key))
     }
 
+    /// A new random secret (see [`WebhookSecret::generate`]).
+    pub fn random() -> Self {
+        Self::parse(&Self::generate()).expect("a generated secret parses")
+    }
+
     /// The `webhook-signature` value for one delivery.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
         format!("v1,{}", B64.encode(self.mac(id, timestamp, body)))

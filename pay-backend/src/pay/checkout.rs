@@ -1,19 +1,45 @@
 //! The checkout: what the popup shows and how an attempt is charged, at most once.
 //!
 //! An attempt first claims the payment in one write transaction (the payment must accept
-//! attempts and have none in flight), then goes to the processor, then records the outcome
-//! and its event in a second transaction. Double submits, replayed attempt ids and concurrent
-//! tabs all meet the claim: none of them reaches the processor twice.
+//! attempts and have none in flight), then goes to the provider under its key, then records
+//! the outcome and its event in a second transaction. Double submits, replayed attempt ids and
+//! concurrent tabs all meet the claim: none of them reaches the provider twice. An attempt
+//! whose outcome is not known (a challenge for the buyer, a provider that did not answer, a
+//! process that died during the call) keeps the payment reserved until the provider's answer
+//! to a look-up, the buyer's return or a provider event resolves it.
 
 use super::{lookup_id, Pay};
 use crate::error::PayError;
-use crate::processor::{Card, ChargeRequest};
-use crate::store::{AttemptRow, Change, Claim, NewAttempt, PaymentRow};
+use crate::processor::{AttemptKey, Card, ChargeOutcome, ChargeRequest, CompleteRequest, Lookup};
+use crate::store::{now_ms, rfc3339, AttemptRow, Change, Claim, NewAttempt, PaymentRow, StoreError, Wait};
 use pay_types::{
-    AttemptId, AttemptRequest, AttemptResult, BrowserUserInfo, CardNumber, CheckoutView, Cvc, Decline, DeclineCode,
-    ErrorCode, Expiry, PaymentMethod, TransactionStatus, UserInfo,
+    AttemptId, AttemptRequest, AttemptResolution, AttemptResult, AttemptState, BrowserUserInfo, CardNumber, Challenge,
+    CheckoutView, ClaimRefusal, Cvc, Decline, DeclineCode, ErrorCode, Expiry, PaymentId, PaymentMethod,
+    TransactionStatus, UserInfo,
 };
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long, by default, the buyer has to answer a 3-D Secure challenge before the attempt
+/// fails with `authentication_failed` (the README's "Payment providers" says so).
+pub const CHALLENGE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// The wait before the `n`th question about an attempt or a refund whose answer is unknown:
+/// 1 s, doubling, at most 5 minutes.
+pub(crate) fn check_backoff(n: i64) -> Duration {
+    Duration::from_secs(1u64 << n.clamp(0, 9)).min(Duration::from_secs(300))
+}
+
+/// Where the provider sends the buyer back after a challenge.
+fn return_path(key: &AttemptKey) -> String {
+    format!(
+        "/pay/v1/checkout/{}/attempts/{}/return",
+        key.payment_id,
+        key.attempt_id.as_str()
+    )
+}
 
 impl Pay {
     /// What the popup needs: `GET /pay/v1/checkout/{id}`.
@@ -42,6 +68,11 @@ impl Pay {
     /// The latest result of a payment: `GET /pay/v1/checkout/{id}/result`.
     pub async fn latest_result(&self, id: &str) -> Result<AttemptResult, PayError> {
         let row = self.payment(id).await?;
+        if let Some(attempt_id) = row.processing_attempt.clone() {
+            if let Some(attempt) = self.inner.store.attempt(&row.payment.id, &attempt_id).await? {
+                return Ok(self.replayed(row, attempt));
+            }
+        }
         Ok(self.result_of(
             row.last_attempt_id.clone(),
             row.status,
@@ -89,12 +120,25 @@ impl Pay {
             card_last4: card.as_ref().map(|c| c.number.last4().to_owned()),
             user_info,
         };
-        match self
+        let grace = self.inner.provider.in_flight_grace();
+        let claim = match self
             .inner
             .store
-            .claim_attempt(&new, self.inner.max_declined_attempts)
-            .await?
+            .claim_attempt(&new, self.inner.max_declined_attempts, grace)
+            .await
         {
+            // The same attempt, sent again while it waits at the provider: its state so far.
+            Err(StoreError::Claim(ClaimRefusal::ThisAttemptInProgress)) => {
+                let key = AttemptKey::new(payment_id.clone(), attempt_id.clone());
+                let result = self.attempt_result(&key).await?;
+                return match result.challenge {
+                    Some(_) => Ok(result),
+                    None => Err(StoreError::Claim(ClaimRefusal::ThisAttemptInProgress).into()),
+                };
+            }
+            claim => claim?,
+        };
+        match claim {
             Claim::Replay(row, attempt) => Ok(self.replayed(row, *attempt)),
             Claim::Granted(row) => {
                 // The charge and its record run to the end even if the client goes away.
@@ -112,67 +156,263 @@ impl Pay {
         attempt: NewAttempt,
         card: Option<Card>,
     ) -> Result<AttemptResult, PayError> {
-        let change = match &card {
-            Some(card) => {
-                let outcome = self
-                    .inner
-                    .processor
-                    .charge(ChargeRequest {
-                        attempt_key: &format!("{}:{}", attempt.payment_id, attempt.attempt_id),
-                        amount: row.payment.amount,
-                        currency: row.payment.currency,
-                        card,
-                    })
-                    .await;
-                Change {
-                    status: outcome.status,
-                    transaction_id: Some(outcome.transaction_id),
-                    decline: outcome.decline,
-                    buyer_info: None,
-                    later: outcome.later,
-                }
-            }
-            None => Change {
+        let key = AttemptKey::new(attempt.payment_id.clone(), AttemptId::parse(&attempt.attempt_id)?);
+        let Some(card) = card else {
+            let offline = Change {
                 transaction_id: Some(format!("txn_{}", uuid::Uuid::new_v4().simple())),
                 ..Change::to(TransactionStatus::Offline)
-            },
+            };
+            return self.finish(&key, offline, AttemptResolution::Answer).await;
         };
-        let (row, done) = self
+        let outcome = self
             .inner
-            .store
-            .finish_attempt(&attempt.payment_id, &attempt.attempt_id, change)
-            .await?;
-        tracing::info!(payment_id = %attempt.payment_id, status = %row.status, "attempt finished");
-        self.inner
-            .metrics
-            .attempts
-            .with_label_values(&[row.status.as_str()])
-            .inc();
-        Ok(self.replayed(row, done))
+            .provider
+            .charge(ChargeRequest {
+                key: &key,
+                amount: row.payment.amount,
+                currency: row.payment.currency,
+                card: &card,
+                buyer: attempt.user_info.as_ref(),
+                return_path: return_path(&key),
+            })
+            .await;
+        drop(card);
+        self.take_outcome(&key, outcome, AttemptResolution::Answer).await
     }
 
-    /// Attempts a crash left between claim and outcome (their process is no longer running)
-    /// are closed as `Failed` (`processing_error`): the sandbox never charged them. A real
-    /// processor would be asked for the outcome of the attempt key instead.
-    pub(crate) async fn recover_interrupted_attempts(&self) -> Result<(), PayError> {
-        for (payment_id, attempt_id) in self.inner.store.interrupted_attempts().await? {
-            let change = Change {
-                decline: Some(DeclineCode::ProcessingError),
+    /// Records what the provider said of an attempt: an outcome ends it; a challenge or an
+    /// unknown answer leaves it waiting at the provider (the payment stays reserved).
+    async fn take_outcome(
+        &self,
+        key: &AttemptKey,
+        outcome: ChargeOutcome,
+        resolution: AttemptResolution,
+    ) -> Result<AttemptResult, PayError> {
+        let change = match outcome {
+            ChargeOutcome::Successful { transaction_id } => Change {
+                transaction_id: Some(transaction_id),
+                ..Change::to(TransactionStatus::Successful)
+            },
+            ChargeOutcome::Pending { transaction_id } => Change {
+                transaction_id: Some(transaction_id),
+                ..Change::to(TransactionStatus::Pending)
+            },
+            ChargeOutcome::Failed {
+                transaction_id,
+                decline,
+            } => Change {
+                transaction_id,
+                decline: Some(decline),
                 ..Change::to(TransactionStatus::Failed)
-            };
-            match self.inner.store.finish_attempt(&payment_id, &attempt_id, change).await {
-                Ok(_) => tracing::warn!(%payment_id, "interrupted attempt closed as failed"),
-                // Another process sharing the database closed it first.
-                Err(e) => tracing::debug!(%payment_id, error = %e, "interrupted attempt already closed"),
+            },
+            ChargeOutcome::RequiresAction { transaction_id, url } => {
+                let wait = Wait::Challenge {
+                    provider_ref: transaction_id,
+                    url,
+                    expires_at: now_ms() + self.inner.challenge_timeout.as_millis() as i64,
+                };
+                return self.wait(key, wait).await;
+            }
+            ChargeOutcome::Unknown { reason } => {
+                tracing::warn!(payment_id = %key.payment_id, reason, "the provider's answer is unknown; asking again later");
+                self.inner.metrics.attempts.with_label_values(&["unknown"]).inc();
+                let wait = Wait::Unknown {
+                    next_check_at: now_ms() + check_backoff(0).as_millis() as i64,
+                };
+                return self.wait(key, wait).await;
+            }
+        };
+        self.finish(key, change, resolution).await
+    }
+
+    async fn finish(
+        &self,
+        key: &AttemptKey,
+        change: Change,
+        resolution: AttemptResolution,
+    ) -> Result<AttemptResult, PayError> {
+        let store = &self.inner.store;
+        match store
+            .finish_attempt(&key.payment_id, key.attempt_id.as_str(), change, resolution)
+            .await
+        {
+            Ok((row, done)) => {
+                tracing::info!(payment_id = %key.payment_id, status = %row.status, resolved_by = resolution.as_str(), "attempt finished");
+                self.inner
+                    .metrics
+                    .attempts
+                    .with_label_values(&[row.status.as_str()])
+                    .inc();
+                Ok(self.replayed(row, done))
+            }
+            // An event (or another process) resolved it first: its outcome stands.
+            Err(StoreError::AttemptNotInFlight) => self.attempt_result(key).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn wait(&self, key: &AttemptKey, wait: Wait) -> Result<AttemptResult, PayError> {
+        match self
+            .inner
+            .store
+            .park_attempt(&key.payment_id, key.attempt_id.as_str(), wait)
+            .await
+        {
+            Ok(_) | Err(StoreError::AttemptNotInFlight) => self.attempt_result(key).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// An attempt's result as recorded now.
+    async fn attempt_result(&self, key: &AttemptKey) -> Result<AttemptResult, PayError> {
+        let row = self.payment(key.payment_id.as_str()).await?;
+        let attempt = self
+            .inner
+            .store
+            .attempt(&key.payment_id, key.attempt_id.as_str())
+            .await?
+            .ok_or_else(|| PayError::rejected(ErrorCode::NotFound, "no such attempt"))?;
+        Ok(self.replayed(row, attempt))
+    }
+
+    /// The buyer is back from the challenge: `GET …/attempts/{attemptId}/return`. Asks the
+    /// provider to complete the attempt, with what it sent the browser back with.
+    pub async fn challenge_returned(
+        &self,
+        id: &str,
+        attempt_id: &str,
+        returned: &BTreeMap<String, String>,
+    ) -> Result<AttemptResult, PayError> {
+        let (key, attempt) = self.open_challenge(id, attempt_id).await?;
+        let Some(attempt) = attempt else {
+            return self.attempt_result(&key).await;
+        };
+        let provider_ref = attempt.provider_ref.clone().unwrap_or_default();
+        let outcome = self
+            .inner
+            .provider
+            .complete(CompleteRequest {
+                key: &key,
+                provider_ref: &provider_ref,
+                returned,
+            })
+            .await;
+        match outcome {
+            // Still waiting for the buyer: nothing changes.
+            ChargeOutcome::RequiresAction { .. } => self.attempt_result(&key).await,
+            outcome => self.take_outcome(&key, outcome, AttemptResolution::Answer).await,
+        }
+    }
+
+    /// The buyer left the challenge (the popup's Cancel): `POST …/attempts/{attemptId}/abandon`.
+    /// The provider is asked first (the buyer may have finished just now); an attempt still
+    /// waiting for the buyer fails with `authentication_failed`.
+    pub async fn abandon_challenge(&self, id: &str, attempt_id: &str) -> Result<AttemptResult, PayError> {
+        let (key, attempt) = self.open_challenge(id, attempt_id).await?;
+        if attempt.is_none() {
+            return self.attempt_result(&key).await;
+        }
+        self.abandon(&key).await
+    }
+
+    async fn abandon(&self, key: &AttemptKey) -> Result<AttemptResult, PayError> {
+        match self.inner.provider.lookup(key).await {
+            Lookup::Found(
+                outcome @ (ChargeOutcome::Successful { .. }
+                | ChargeOutcome::Pending { .. }
+                | ChargeOutcome::Failed { .. }),
+            ) => self.take_outcome(key, outcome, AttemptResolution::Lookup).await,
+            _ => {
+                let failed = Change {
+                    decline: Some(DeclineCode::AuthenticationFailed),
+                    ..Change::to(TransactionStatus::Failed)
+                };
+                self.finish(key, failed, AttemptResolution::Abandoned).await
             }
         }
-        Ok(())
+    }
+
+    /// The attempt `attempt_id` of payment `id`, and whether it waits for a challenge (`None`:
+    /// it does not, or no longer).
+    async fn open_challenge(&self, id: &str, attempt_id: &str) -> Result<(AttemptKey, Option<AttemptRow>), PayError> {
+        let payment_id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
+        let attempt_id =
+            AttemptId::parse(attempt_id).map_err(|_| PayError::rejected(ErrorCode::NotFound, "no such attempt"))?;
+        let attempt = self
+            .inner
+            .store
+            .attempt(&payment_id, attempt_id.as_str())
+            .await?
+            .ok_or_else(|| PayError::rejected(ErrorCode::NotFound, "no such attempt"))?;
+        let key = AttemptKey::new(payment_id, attempt_id);
+        let waiting = attempt.state == AttemptState::Processing && attempt.challenge.is_some();
+        Ok((key, waiting.then_some(attempt)))
+    }
+
+    /// Asks the provider about the attempts that wait at it: those whose answer was unknown
+    /// (with backoff), those a dead process left there, and challenges past their deadline.
+    /// Nothing is guessed: an attempt the provider never received failed without a charge; one
+    /// it holds takes the provider's outcome.
+    pub(crate) async fn check_open_attempts(&self) -> Result<usize, PayError> {
+        let store = &self.inner.store;
+        let mut resolved = 0;
+        for open in store.attempts_to_check(50).await? {
+            let now = now_ms();
+            let expired = open.challenge_expires_at.is_some_and(|at| at <= now);
+            let next = now + check_backoff(open.checks + 1).as_millis() as i64;
+            if !store.take_check(&open, next).await? {
+                continue; // another process asks
+            }
+            let Ok(attempt_id) = AttemptId::parse(&open.attempt_id) else {
+                continue;
+            };
+            let key = AttemptKey::new(open.payment_id.clone(), attempt_id);
+            let outcome = match self.inner.provider.lookup(&key).await {
+                Lookup::NeverReached => ChargeOutcome::Failed {
+                    transaction_id: None,
+                    decline: DeclineCode::ProcessingError,
+                },
+                Lookup::Found(outcome) => outcome,
+            };
+            match outcome {
+                ChargeOutcome::RequiresAction { .. } if expired => {
+                    self.abandon(&key).await?;
+                }
+                // A challenge recorded only at the provider (its process died): now it is ours too.
+                ChargeOutcome::RequiresAction { .. } if open.challenge_expires_at.is_none() => {
+                    self.take_outcome(&key, outcome, AttemptResolution::Lookup).await?;
+                    continue;
+                }
+                ChargeOutcome::RequiresAction { .. } => continue,
+                ChargeOutcome::Unknown { reason } => {
+                    tracing::warn!(payment_id = %key.payment_id, reason, checks = open.checks + 1, "the provider still cannot tell");
+                    continue;
+                }
+                outcome => {
+                    self.take_outcome(&key, outcome, AttemptResolution::Lookup).await?;
+                }
+            }
+            resolved += 1;
+        }
+        Ok(resolved)
     }
 
     fn replayed(&self, row: PaymentRow, attempt: AttemptRow) -> AttemptResult {
         let status = attempt.status.unwrap_or(row.status);
         let decline = attempt.decline;
-        self.result_of(Some(attempt.attempt_id), status, attempt.transaction_id, decline, row)
+        let waiting = (attempt.state == AttemptState::Processing).then(|| {
+            attempt.challenge.map(|(url, expires_at)| Challenge {
+                url,
+                expires_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000)
+                    .map_or_else(|_| String::new(), rfc3339),
+            })
+        });
+        let mut result = self.result_of(Some(attempt.attempt_id), status, attempt.transaction_id, decline, row);
+        if let Some(challenge) = waiting {
+            result.processing = true;
+            result.challenge = challenge;
+        }
+        result
     }
 
     fn result_of(
@@ -184,6 +424,8 @@ impl Pay {
         row: PaymentRow,
     ) -> AttemptResult {
         AttemptResult {
+            processing: false,
+            challenge: None,
             attempts_left: self.attempts_left(&row),
             attempt_id,
             status,

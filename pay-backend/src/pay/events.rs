@@ -1,12 +1,12 @@
 //! Events: `onPaymentUpdate` hooks and webhooks fed from the outbox, the event feed, a
-//! payment's events, redelivery and delivery logs, and the changes a processor announced for
-//! later (a pending charge settling, a sandbox chargeback).
+//! payment's events, redelivery and delivery logs, and the background checks that ask the
+//! provider about open attempts and refunds.
 
 use super::Pay;
 use crate::error::PayError;
 use crate::events::{self, HookFn, HookResult, Sink, WebhookEndpoint};
 use crate::store::rfc3339;
-use pay_types::{Deliveries, DeliveryLogEntry, ErrorCode, EventPage, PaymentId, PaymentUpdateEvent, TransactionStatus};
+use pay_types::{Deliveries, DeliveryLogEntry, ErrorCode, EventPage, PaymentUpdateEvent};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,27 +100,6 @@ impl Pay {
             .collect();
         Ok(Deliveries { counts, log })
     }
-
-    /// Applies announced changes that are due (pending charges settling, sandbox chargebacks).
-    pub async fn run_due_changes(&self) -> Result<usize, PayError> {
-        let due = self.inner.store.due_scheduled(100).await?;
-        let mut applied = 0;
-        for id in due {
-            if self.inner.store.apply_scheduled(&id).await?.is_some() {
-                applied += 1;
-            }
-        }
-        Ok(applied)
-    }
-
-    /// Test mode only: applies a payment's announced change now.
-    pub async fn settle_now(&self, id: &str) -> Result<TransactionStatus, PayError> {
-        let id = PaymentId::parse(id).map_err(|_| PayError::payment_not_found())?;
-        match self.inner.store.apply_scheduled(&id).await? {
-            Some(row) => Ok(row.status),
-            None => Err(crate::store::StoreError::NothingScheduled.into()),
-        }
-    }
 }
 
 /// Names and ids are printable text: one with control characters names nothing (and
@@ -132,26 +111,23 @@ fn printable(raw: &str, what: &str) -> Result<(), PayError> {
     }
 }
 
-/// Every 250 ms, applies announced changes that are due; every second, closes attempts whose
-/// process died (another process sharing the database). Errors are logged and retried.
-pub(super) fn spawn_due_changes(pay: Pay) {
+/// Every 250 ms, asks the provider about the attempts and refunds whose answer is due (unknown
+/// answers, with backoff; those of dead processes; challenges past their deadline). Errors are
+/// logged and retried.
+pub(super) fn spawn_provider_checks(pay: Pay) {
     let background = pay.clone();
     background.spawn_background(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
-        let mut ticks = 0u64;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 () = pay.stopping() => break,
             }
-            if let Err(e) = pay.run_due_changes().await {
-                tracing::error!(error = %e, "applying due changes failed");
+            if let Err(e) = pay.check_open_attempts().await {
+                tracing::error!(error = %e, "checking open attempts failed");
             }
-            ticks += 1;
-            if ticks.is_multiple_of(4) {
-                if let Err(e) = pay.recover_interrupted_attempts().await {
-                    tracing::error!(error = %e, "closing interrupted attempts failed");
-                }
+            if let Err(e) = pay.check_open_refunds().await {
+                tracing::error!(error = %e, "checking open refunds failed");
             }
         }
     });

@@ -1,7 +1,9 @@
 //! `Pay`: the Rust API a merchant's code calls, and what the HTTP routes are built on. One file
-//! per concern it owns: `payments` (create, get, list), `checkout` (what the popup shows, and
-//! attempts charged at most once), `refunds` (refunds and the merchant's other status changes),
-//! `events` (hooks, webhooks, the event feed, announced changes), `currencies`.
+//! per concern it owns: `payments` (create, get, list), `checkout` (what the popup shows,
+//! attempts charged at most once, 3-D Secure challenges, open attempts resolved by look-up),
+//! `refunds` (refunds through the provider, and the merchant's other status changes),
+//! `providers` (provider events in, the sandbox's test hooks), `events` (hooks, webhooks, the
+//! event feed, the background checks), `currencies`.
 //!
 //! A `Pay` is built from a [`PayConfig`]: a merchant who mounts Pay in their own actix-web app
 //! needs nothing of the server's configuration.
@@ -10,14 +12,16 @@ mod checkout;
 mod currencies;
 mod events;
 mod payments;
+mod providers;
 mod refunds;
 
+pub use checkout::CHALLENGE_TIMEOUT;
 pub use currencies::MAX_AMOUNTS;
 
 use crate::error::PayError;
 use crate::events::WebhookEndpoint;
 use crate::metrics::Metrics;
-use crate::processor::Processor;
+use crate::processor::Provider;
 use crate::rate_limit::AttemptLimiter;
 use crate::rates::{ConfiguredRates, FeedRates, RatesProvider, RatesTable};
 use crate::shutdown::Background;
@@ -36,7 +40,7 @@ pub struct Pay {
 
 struct Inner {
     store: Store,
-    processor: Arc<dyn Processor>,
+    provider: Arc<dyn Provider>,
     site_currency: Currency,
     secret_key: Option<SecretString>,
     allowed_origins: Vec<String>,
@@ -46,6 +50,7 @@ struct Inner {
     metrics: Metrics,
     attempt_limiter: AttemptLimiter,
     rates: Arc<dyn RatesProvider>,
+    challenge_timeout: Duration,
     background: Background,
 }
 
@@ -64,8 +69,8 @@ pub enum RatesSource {
 pub struct PayConfig {
     /// `sqlite://<file>` (created if missing) or `postgres://…`.
     pub database_url: String,
-    /// The card processor: the sandbox in test mode, a real one in production.
-    pub processor: Arc<dyn Processor>,
+    /// The payment provider: the sandbox (test mode only) or a live one.
+    pub provider: Arc<dyn Provider>,
     /// The currency of payments created without one.
     pub site_currency: Currency,
     /// The merchant API's key (16+ characters); `None` disables the merchant API.
@@ -78,20 +83,24 @@ pub struct PayConfig {
     pub max_declined_attempts: u32,
     /// Attempts one client address may make per minute (0: no limit).
     pub attempts_per_minute_per_ip: u32,
-    /// Test mode: the sandbox's test routes exist.
+    /// Test mode: the sandbox may be the provider, and its test routes exist. Outside test
+    /// mode a live provider is required.
     pub test_mode: bool,
     pub rates: RatesSource,
+    /// How long the buyer has to answer a 3-D Secure challenge before the attempt fails with
+    /// `authentication_failed`.
+    pub challenge_timeout: Duration,
     /// Signed HTTP webhooks, each fed every event from the outbox.
     pub webhooks: Vec<WebhookEndpoint>,
 }
 
 impl PayConfig {
     /// The defaults: USD, no merchant API, card only, 5 declines, 30 attempts a minute per
-    /// address, test mode, no conversion rates, no webhooks.
-    pub fn new(database_url: impl Into<String>, processor: Arc<dyn Processor>) -> Self {
+    /// address, test mode, no conversion rates, 10 minutes for a challenge, no webhooks.
+    pub fn new(database_url: impl Into<String>, provider: Arc<dyn Provider>) -> Self {
         Self {
             database_url: database_url.into(),
-            processor,
+            provider,
             site_currency: Currency::parse("USD").expect("USD is a currency"),
             secret_key: None,
             allowed_origins: Vec::new(),
@@ -104,6 +113,7 @@ impl PayConfig {
                 rates: BTreeMap::new(),
                 published: crate::store::now_rfc3339(),
             }),
+            challenge_timeout: CHALLENGE_TIMEOUT,
             webhooks: Vec::new(),
         }
     }
@@ -141,10 +151,17 @@ impl IdempotencyKey {
 }
 
 impl Pay {
-    /// Opens the database (running migrations), starts the rates source, resolves attempts a
-    /// crash interrupted, and starts the background work: the worker that applies announced
-    /// changes and the webhooks' delivery loops. [`Pay::stop`] ends it.
+    /// Opens the database (running migrations), starts the rates source and the provider, asks
+    /// the provider about attempts a crash left with it, and starts the background work: the
+    /// worker that asks the provider about open attempts and refunds, and the webhooks'
+    /// delivery loops. [`Pay::stop`] ends it.
     pub async fn new(config: PayConfig) -> Result<Self, PayError> {
+        if !config.test_mode && !config.provider.is_live() {
+            return Err(PayError::internal(format!(
+                "test_mode = false needs a live payment provider; {} is not one",
+                config.provider.name()
+            )));
+        }
         let store = Store::open(&config.database_url).await?;
         let rates: Arc<dyn RatesProvider> = match config.rates {
             RatesSource::Feed { url, every } => FeedRates::start(url, store.clone(), every).await?,
@@ -153,7 +170,7 @@ impl Pay {
         let pay = Pay {
             inner: Arc::new(Inner {
                 store,
-                processor: config.processor,
+                provider: config.provider,
                 site_currency: config.site_currency,
                 secret_key: config.secret_key,
                 allowed_origins: config.allowed_origins,
@@ -163,11 +180,13 @@ impl Pay {
                 metrics: Metrics::new(),
                 attempt_limiter: AttemptLimiter::new(config.attempts_per_minute_per_ip),
                 rates,
+                challenge_timeout: config.challenge_timeout,
                 background: Background::default(),
             }),
         };
-        pay.recover_interrupted_attempts().await?;
-        events::spawn_due_changes(pay.clone());
+        pay.inner.provider.start(&pay);
+        pay.check_open_attempts().await?;
+        events::spawn_provider_checks(pay.clone());
         for endpoint in config.webhooks {
             pay.add_webhook(endpoint).await?;
         }

@@ -101,6 +101,7 @@ fn attempt_details(a: AttemptRow) -> AttemptDetails {
         decline_code: a.decline,
         card_brand: a.card_brand,
         card_last4: a.card_last4,
+        resolved_by: a.resolved_by,
         created_at: rfc3339(a.created_at),
     }
 }

@@ -1,14 +1,23 @@
-//! Refunds and the merchant's other status changes: marking an offline payment paid, and in
-//! test mode a chargeback.
+//! Refunds through the provider, and the merchant's other status change: marking an offline
+//! payment paid.
+//!
+//! A refund is held against the payment and recorded before it goes to the provider under its
+//! id; it counts (the refunded amount grows, the `Refunded`/`PartiallyRefunded` event is
+//! written) only when the provider says it succeeded, now or by a later event. A refused refund
+//! changes nothing and is `refund_refused` (409) with the reason. An unknown answer is asked
+//! again, under the same id, until the provider tells.
 
+use super::checkout::check_backoff;
 use super::Pay;
 use crate::error::PayError;
-use crate::store::PaymentRow;
-use pay_types::{Amount, ErrorCode, Refund, TransactionStatus};
+use crate::processor::{AttemptKey, RefundOutcome, RefundRequest};
+use crate::store::{now_ms, PaymentRow, RefundEnd, RefundRow, RefundState};
+use pay_types::{Amount, AttemptId, ErrorCode, Refund, TransactionStatus};
 
 impl Pay {
     /// Refunds a `Successful` or `PartiallyRefunded` payment: all that is left when `amount` is
-    /// `None`, else that part. Over-refunding is `refund_exceeds_amount` (409).
+    /// `None`, else that part. Over-refunding (counting refunds still at the provider) is
+    /// `refund_exceeds_amount` (409).
     pub async fn refund(&self, id: &str, amount: Option<Amount>) -> Result<Refund, PayError> {
         let row = self.payment(id).await?;
         let amount = amount
@@ -21,13 +30,93 @@ impl Pay {
                 "amount: must be greater than 0",
             ));
         }
-        let (row, refund_id, amount) = self.inner.store.refund(&row.payment.id, amount).await?;
-        Ok(Refund {
-            refund_id,
-            amount,
-            status: row.status,
-            refunded_amount: row.refunded_amount,
-        })
+        let grace = self.inner.provider.in_flight_grace();
+        let (row, refund) = self.inner.store.begin_refund(&row.payment.id, amount, grace).await?;
+        let (row, refund) = self.ask_refund(&row, refund).await?;
+        match refund.state {
+            RefundState::Refused => Err(PayError::rejected(
+                ErrorCode::RefundRefused,
+                format!(
+                    "the provider refused the refund: {}",
+                    refund.reason.as_deref().unwrap_or("no reason given")
+                ),
+            )),
+            state => Ok(Refund {
+                refund_id: refund.id,
+                amount: refund.amount,
+                state: match state {
+                    RefundState::Succeeded => pay_types::RefundState::Succeeded,
+                    _ => pay_types::RefundState::Pending,
+                },
+                status: row.status,
+                refunded_amount: row.refunded_amount,
+            }),
+        }
+    }
+
+    /// Asks the provider for an open refund (under its id) and records the answer. An unknown
+    /// answer leaves it for a later question.
+    async fn ask_refund(&self, row: &PaymentRow, refund: RefundRow) -> Result<(PaymentRow, RefundRow), PayError> {
+        let charge = row
+            .last_attempt_id
+            .as_deref()
+            .and_then(|a| AttemptId::parse(a).ok())
+            .map(|a| AttemptKey::new(row.payment.id.clone(), a))
+            .ok_or_else(|| PayError::internal("a charged payment without its attempt"))?;
+        let outcome = self
+            .inner
+            .provider
+            .refund(RefundRequest {
+                key: &refund.id,
+                charge: &charge,
+                transaction_id: row.transaction_id.as_deref().unwrap_or_default(),
+                amount: refund.amount,
+                currency: row.payment.currency,
+            })
+            .await;
+        let end = match outcome {
+            RefundOutcome::Succeeded => RefundEnd::Succeeded,
+            RefundOutcome::Pending => RefundEnd::Pending,
+            RefundOutcome::Refused { reason } => RefundEnd::Refused(reason),
+            RefundOutcome::Unknown { reason } => {
+                tracing::warn!(payment_id = %row.payment.id, refund_id = %refund.id, reason, "the provider's answer to a refund is unknown; asking again later");
+                let next = now_ms() + check_backoff(refund.checks).as_millis() as i64;
+                self.inner.store.park_refund(&refund.id, next).await?;
+                return Ok((
+                    row.clone(),
+                    RefundRow {
+                        state: RefundState::Processing,
+                        ..refund
+                    },
+                ));
+            }
+        };
+        let (row, refund) = self.inner.store.end_refund(&refund.id, end).await?;
+        tracing::info!(payment_id = %row.payment.id, refund_id = %refund.id, state = refund.state.as_str(), "refund answered");
+        Ok((row, refund))
+    }
+
+    /// Asks the provider again about refunds whose answer was unknown, and those a dead
+    /// process left with it: the same id, so nothing is refunded twice.
+    pub(crate) async fn check_open_refunds(&self) -> Result<usize, PayError> {
+        let store = &self.inner.store;
+        let mut answered = 0;
+        for refund in store.refunds_to_check(50).await? {
+            let next = now_ms() + check_backoff(refund.checks + 1).as_millis() as i64;
+            if !store.take_refund_check(&refund, next).await? {
+                continue;
+            }
+            let row = self.payment(refund.payment_id.as_str()).await?;
+            let refund = RefundRow {
+                checks: refund.checks + 1,
+                ..refund
+            };
+            let (_, refund) = self.ask_refund(&row, refund).await?;
+            if refund.state != RefundState::Processing {
+                answered += 1;
+            }
+        }
+        Ok(answered)
     }
 
     /// Marks an `Offline` payment as paid: it becomes `Successful`.
@@ -43,16 +132,6 @@ impl Pay {
             .inner
             .store
             .change_status(&row.payment.id, TransactionStatus::Successful)
-            .await?)
-    }
-
-    /// Test mode: raises a chargeback on a paid payment now.
-    pub async fn chargeback(&self, id: &str) -> Result<PaymentRow, PayError> {
-        let row = self.payment(id).await?;
-        Ok(self
-            .inner
-            .store
-            .change_status(&row.payment.id, TransactionStatus::Chargeback)
             .await?)
     }
 }

@@ -1,10 +1,22 @@
-//! The card processor behind a trait: the sandbox in test mode, a real one in production.
+//! Payment providers behind one trait (SPEC §8): the built-in sandbox, and real ones.
+//!
+//! One method per flow: [`Provider::charge`] (authorize and capture a card attempt),
+//! [`Provider::complete`] (after the buyer's 3-D Secure challenge), [`Provider::lookup`] (an
+//! attempt's real outcome, by its key), [`Provider::refund`] and [`Provider::verify_event`]
+//! (a signed event the provider sends). Each call carries a key that Pay chose and stored before
+//! the call: a retry, another process or a restart sends the same key, so the provider never
+//! charges or refunds twice. A provider maps its own answers and errors to the outcomes below;
+//! its texts are logged by Pay, never shown to a buyer.
 
+mod keys;
 mod sandbox;
 
-pub use sandbox::SandboxProcessor;
+pub use keys::AttemptKey;
+pub use sandbox::{SandboxCard, SandboxProvider};
 
-use pay_types::{Amount, CardNumber, Currency, Cvc, DeclineCode, Expiry, TransactionStatus};
+use crate::pay::Pay;
+use pay_types::{Amount, CardNumber, Currency, Cvc, DeclineCode, Expiry, UserInfo};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Card details for one charge. They live in memory for the call and are never stored.
@@ -15,28 +27,187 @@ pub struct Card {
     pub cvc: Cvc,
 }
 
-/// What the processor is asked to charge. `attempt_key` is unique per attempt, so a real
-/// processor can de-duplicate a retried call.
+/// One card attempt to charge.
 #[derive(Debug)]
 pub struct ChargeRequest<'a> {
-    pub attempt_key: &'a str,
+    /// The idempotency key: unique per attempt, the same on every retry.
+    pub key: &'a AttemptKey,
     pub amount: Amount,
     pub currency: Currency,
     pub card: &'a Card,
+    /// The buyer's contact details (billing details for the provider).
+    pub buyer: Option<&'a UserInfo>,
+    /// Where the provider sends the buyer's browser after a challenge: a path on the Pay
+    /// server, `/pay/v1/checkout/{id}/attempts/{attemptId}/return`.
+    pub return_path: String,
 }
 
-/// The processor's answer.
+/// An attempt to finish after the buyer's challenge.
+#[derive(Debug)]
+pub struct CompleteRequest<'a> {
+    pub key: &'a AttemptKey,
+    /// The provider's reference for the attempt, from [`ChargeOutcome::RequiresAction`].
+    pub provider_ref: &'a str,
+    /// The query parameters the provider sent the browser back with.
+    pub returned: &'a BTreeMap<String, String>,
+}
+
+/// What a provider answers to a charge (and to `complete`, without `RequiresAction`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChargeOutcome {
-    pub transaction_id: String,
-    /// `Successful`, `Pending` or `Failed`.
-    pub status: TransactionStatus,
-    pub decline: Option<DeclineCode>,
-    /// A change the processor announces for later (a pending charge settling, a chargeback).
-    pub later: Option<(TransactionStatus, Duration)>,
+pub enum ChargeOutcome {
+    Successful {
+        transaction_id: String,
+    },
+    /// The provider decides later and says so with an event.
+    Pending {
+        transaction_id: String,
+    },
+    Failed {
+        transaction_id: Option<String>,
+        decline: DeclineCode,
+    },
+    /// The buyer must answer a 3-D Secure challenge at `url` (absolute, or a path on the Pay
+    /// server).
+    RequiresAction {
+        transaction_id: String,
+        url: String,
+    },
+    /// Nobody knows whether money moved (a timeout, a reset connection, a provider 5xx): the
+    /// attempt stays open until a [`Provider::lookup`] or an event resolves it. The reason is
+    /// for the log.
+    Unknown {
+        reason: String,
+    },
 }
 
+/// What a provider knows of an attempt key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The attempt's outcome at the provider (`Unknown` when the look-up itself failed).
+    Found(ChargeOutcome),
+    /// The provider never received this key: nothing was charged.
+    NeverReached,
+}
+
+/// A refund to ask of the provider.
+#[derive(Debug)]
+pub struct RefundRequest<'a> {
+    /// Pay's refund id: the idempotency key.
+    pub key: &'a str,
+    /// The charged attempt and the provider's transaction id for it.
+    pub charge: &'a AttemptKey,
+    pub transaction_id: &'a str,
+    pub amount: Amount,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Succeeded,
+    /// The provider confirms later, with an event.
+    Pending,
+    /// The provider will not refund; the reason is shown to the merchant.
+    Refused {
+        reason: String,
+    },
+    /// Nobody knows yet; Pay asks again with the same key.
+    Unknown {
+        reason: String,
+    },
+}
+
+/// A verified event from a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEvent {
+    /// The provider's id for the event: each is applied once.
+    pub id: String,
+    pub kind: ProviderEventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderEventKind {
+    ChargeSucceeded {
+        key: AttemptKey,
+    },
+    ChargeFailed {
+        key: AttemptKey,
+        decline: DeclineCode,
+    },
+    DisputeOpened {
+        key: AttemptKey,
+    },
+    RefundSucceeded {
+        refund: String,
+    },
+    RefundFailed {
+        refund: String,
+        reason: String,
+    },
+    /// A type Pay does not act on: answered 2xx and ignored.
+    Other {
+        kind: String,
+    },
+}
+
+impl ProviderEventKind {
+    /// A short name for the log and the stored record.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::ChargeSucceeded { .. } => "charge.succeeded",
+            Self::ChargeFailed { .. } => "charge.failed",
+            Self::DisputeOpened { .. } => "dispute.opened",
+            Self::RefundSucceeded { .. } => "refund.succeeded",
+            Self::RefundFailed { .. } => "refund.failed",
+            Self::Other { kind } => kind,
+        }
+    }
+}
+
+/// Why an incoming event is refused (answered 400, nothing changes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventRefusal {
+    #[error("the event's signature does not verify")]
+    BadSignature,
+    #[error("the event cannot be read: {0}")]
+    Unreadable(String),
+}
+
+/// A payment provider. See the module documentation for the flows.
 #[async_trait::async_trait]
-pub trait Processor: Send + Sync + 'static {
+pub trait Provider: Send + Sync + 'static {
+    /// The name in `/pay/v1/providers/{name}/events` and in the logs.
+    fn name(&self) -> &'static str;
+
+    /// Whether it moves real money. A live provider is required outside test mode, and the
+    /// sandbox is refused there.
+    fn is_live(&self) -> bool;
+
+    /// How long after a process died Pay waits before asking about the attempts it left at the
+    /// provider: long enough for a call in flight to have reached the provider or failed.
+    fn in_flight_grace(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    /// Called once by [`Pay::new`], for a provider that works in the background.
+    fn start(&self, _pay: &Pay) {}
+
+    /// The sandbox's test hooks (test mode only).
+    fn as_sandbox(&self) -> Option<&SandboxProvider> {
+        None
+    }
+
     async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome;
+
+    async fn complete(&self, request: CompleteRequest<'_>) -> ChargeOutcome;
+
+    async fn lookup(&self, key: &AttemptKey) -> Lookup;
+
+    async fn refund(&self, request: RefundRequest<'_>) -> RefundOutcome;
+
+    /// Checks an incoming event's signature and reads it.
+    fn verify_event(
+        &self,
+        headers: &actix_web::http::header::HeaderMap,
+        body: &[u8],
+    ) -> Result<ProviderEvent, EventRefusal>;
 }

@@ -1,4 +1,5 @@
 //! The checkout API the SDK calls. Public: no secret, and no amount, price or item accepted.
+//! Also the 3-D Secure return: the page the provider sends the challenge's frame back to.
 
 use super::resource;
 #[allow(unused_imports)] // named by the OpenAPI attributes
@@ -8,13 +9,23 @@ use crate::pay::Pay;
 use actix_web::{web, HttpRequest, HttpResponse};
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, AttemptRequest, AttemptResult, CheckoutView};
+use std::collections::BTreeMap;
 
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/checkout")
+        // Before `/{id}`, which would take it for a payment id.
+        .service(resource("/return.js").route(web::get().to(return_script)))
         .service(resource("/{id}").route(web::get().to(view)))
         .service(resource("/{id}/attempts").route(web::post().to(attempt)))
         .service(resource("/{id}/result").route(web::get().to(result)))
+        .service(resource("/{id}/attempts/{attempt_id}/return").route(web::get().to(challenge_return)))
+        .service(resource("/{id}/attempts/{attempt_id}/abandon").route(web::post().to(abandon)))
 }
+
+/// An empty JSON object: the abandon request has nothing to say.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
 
 /// The checkout view of a payment, for the popup.
 #[utoipa::path(get, path = "/pay/v1/checkout/{id}", tag = "checkout", operation_id = "getCheckout",
@@ -54,4 +65,63 @@ async fn attempt(
     responses((status = 200, body = AttemptResult, description = "the payment's latest result"), (status = 404, response = inline(PaymentNotFound))))]
 async fn result(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
     Ok(HttpResponse::Ok().json(pay.latest_result(&id).await?))
+}
+
+/// Where the provider sends the challenge's frame back: completes the attempt with the provider
+/// and answers a small page whose script tells the popup (a `postMessage` of
+/// `{type: "pay:challenge-returned", paymentId, attemptId}`; it carries no outcome, the popup
+/// asks for the result).
+#[utoipa::path(get, path = "/pay/v1/checkout/{id}/attempts/{attempt_id}/return", tag = "checkout", operation_id = "returnFromChallenge",
+    params(("id" = String, Path, description = "payment id"), ("attempt_id" = String, Path, description = "attempt id")),
+    responses((status = 200, description = "a page that tells the popup the buyer is back", content_type = "text/html"),
+              (status = 404, body = ApiError, description = "payment_not_found, not_found: no such attempt")))]
+#[tracing::instrument(skip_all, fields(payment_id = %path.0))]
+async fn challenge_return(
+    pay: web::Data<Pay>,
+    path: web::Path<(String, String)>,
+    query: web::Query<BTreeMap<String, String>>,
+) -> Result<HttpResponse, PayError> {
+    let (id, attempt_id) = path.into_inner();
+    let result = pay.challenge_returned(&id, &attempt_id, &query).await?;
+    let message = if result.processing {
+        "Your card provider is still confirming the payment."
+    } else {
+        "Thank you. You can go back to the payment."
+    };
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\" data-payment-id=\"{}\" data-attempt-id=\"{}\">\n<head><meta charset=\"utf-8\">\
+         <title>Card authentication</title><script src=\"/pay/v1/checkout/return.js\" defer></script></head>\n\
+         <body><p>{message}</p></body>\n</html>\n",
+        html_escape::encode_double_quoted_attribute(&id),
+        html_escape::encode_double_quoted_attribute(&attempt_id)
+    );
+    Ok(super::framed_page(&pay, page))
+}
+
+/// The return page's script.
+#[utoipa::path(get, path = "/pay/v1/checkout/return.js", tag = "checkout", operation_id = "getChallengeReturnScript",
+    responses((status = 200, description = "the return page's script", content_type = "text/javascript")))]
+async fn return_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(include_str!("return.js"))
+}
+
+/// The buyer leaves the challenge (the popup's Cancel): the attempt fails with
+/// `authentication_failed`, unless the provider says the buyer had finished.
+#[utoipa::path(post, path = "/pay/v1/checkout/{id}/attempts/{attempt_id}/abandon", tag = "checkout", operation_id = "abandonChallenge",
+    params(("id" = String, Path, description = "payment id"), ("attempt_id" = String, Path, description = "attempt id")),
+    request_body = Empty,
+    responses((status = 200, body = AttemptResult, description = "the attempt's outcome"),
+              (status = 400, response = inline(InvalidJson)),
+              (status = 413, response = inline(PayloadTooLarge)),
+              (status = 415, response = inline(UnsupportedMediaType)),
+              (status = 404, body = ApiError, description = "payment_not_found, not_found: no such attempt")))]
+async fn abandon(
+    pay: web::Data<Pay>,
+    path: web::Path<(String, String)>,
+    _body: web::Json<Empty>,
+) -> Result<HttpResponse, PayError> {
+    let (id, attempt_id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(pay.abandon_challenge(&id, &attempt_id).await?))
 }

@@ -9,7 +9,7 @@ use crate::pay::{IdempotencyKey, Pay};
 use actix_web::{web, HttpRequest, HttpResponse};
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, Payment, PaymentDetails, PaymentEvents, PaymentPage, Refund};
-use pay_types::{PaymentInfo, RefundRequest};
+use pay_types::{PaymentInfo, RefundRequest, RefundState};
 use serde::Deserialize;
 
 pub(super) fn scope() -> actix_web::Scope {
@@ -114,12 +114,13 @@ async fn events(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>)
 #[utoipa::path(post, path = "/pay/v1/payments/{id}/refunds", tag = "merchant", operation_id = "refundPayment", security(("secret_key" = [])),
     params(("id" = String, Path, description = "payment id")),
     request_body = RefundRequest,
-    responses((status = 201, body = Refund, description = "the refund, recorded with its status change and event"),
+    responses((status = 201, body = Refund, description = "the provider refunded it: recorded with its status change and event (state succeeded)"),
+              (status = 202, body = Refund, description = "the provider confirms later (state pending): the status change and event come then"),
               (status = 400, response = inline(InvalidJson)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
               (status = 401, response = inline(Unauthorized)), (status = 404, response = inline(PaymentNotFound)),
-              (status = 409, body = ApiError, description = "illegal_transition: the payment is not Successful or PartiallyRefunded; refund_exceeds_amount: more than is left to refund"),
+              (status = 409, body = ApiError, description = "illegal_transition: the payment is not Successful or PartiallyRefunded; refund_exceeds_amount: more than is left to refund (refunds still at the provider count); refund_refused: the provider refused it (the message says why), nothing changed"),
               (status = 422, body = ApiError, description = "invalid_amount: not greater than 0; too_many_decimals: more decimals than the currency has")))]
 async fn refund(
     _merchant: Merchant,
@@ -130,7 +131,11 @@ async fn refund(
     // The body is required (`{}` refunds all that is left): a malformed partial refund must
     // fail, never turn into a full one.
     let amount = body.into_inner().amount;
-    Ok(HttpResponse::Created().json(pay.refund(&id, amount).await?))
+    let refund = pay.refund(&id, amount).await?;
+    Ok(match refund.state {
+        RefundState::Succeeded => HttpResponse::Created().json(refund),
+        RefundState::Pending => HttpResponse::Accepted().json(refund),
+    })
 }
 
 /// Marks an `Offline` payment paid: it becomes `Successful`.

@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod merchant;
 pub mod openapi;
+mod providers;
 mod responses;
 mod sandbox;
 
@@ -39,8 +40,9 @@ pub fn operations(pay: &Pay) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 /// The Pay API, mounted at `/pay/v1`: the checkout API (CORS for the configured page
-/// origins), the merchant API and the events API (secret key), the currencies, the OpenAPI
-/// document and, in test mode, the sandbox routes. Unknown paths under it answer a JSON 404.
+/// origins) with its 3-D Secure return, the merchant API and the events API (secret key), the
+/// provider events route, the currencies, the OpenAPI document and, in test mode, the sandbox
+/// routes (its challenge page, the test hooks). Unknown paths under it answer a JSON 404.
 ///
 /// Convention (checked by a test against the OpenAPI document): every route is registered as
 /// `resource("/path").route(web::<method>()…)` inside the `web::scope` of its file.
@@ -56,11 +58,30 @@ pub fn scope(pay: &Pay) -> actix_web::Scope {
         .service(merchant::scope())
         .service(events::scope())
         .service(events::webhooks_scope())
+        .service(providers::scope())
         .service(resource("/openapi.json").route(web::get().to(openapi::document)));
     if pay.test_mode() {
-        scope = scope.service(sandbox::scope());
+        scope = scope.service(sandbox::test_scope()).service(sandbox::challenge_scope());
     }
     scope.default_service(web::route().to(not_found))
+}
+
+/// A page shown in the popup's frame (the 3-D Secure return, the sandbox's challenge): its own
+/// strict policy, and framing allowed to the page origins the SDK runs on.
+pub(crate) fn framed_page(pay: &Pay, html: String) -> HttpResponse {
+    let mut ancestors = String::from("'self'");
+    for origin in pay.allowed_origins() {
+        ancestors.push(' ');
+        ancestors.push_str(origin);
+    }
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors {ancestors}"),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html)
 }
 
 /// CORS for the routes a page calls: only the configured origins, GET and POST, JSON bodies.

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of every HTTP route, generated from the handlers' annotations and the
 //! wire types, served at `/pay/v1/openapi.json`.
 
-use super::{checkout, currencies, events, health, merchant, sandbox};
+use super::{checkout, currencies, events, health, merchant, providers, sandbox};
 use actix_web::HttpResponse;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -12,10 +12,12 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Pay", description = "Self-hosted payments: the checkout API the SDK calls, the merchant API (secret key), events and webhooks."),
     paths(
-        checkout::view, checkout::attempt, checkout::result,
+        checkout::view, checkout::attempt, checkout::result, checkout::challenge_return, checkout::return_script,
+        checkout::abandon, providers::receive,
         merchant::create, merchant::list, merchant::get, merchant::events, merchant::refund, merchant::mark_paid,
         events::list, events::redeliver, events::deliveries,
-        sandbox::settle, sandbox::chargeback,
+        sandbox::settle, sandbox::chargeback, sandbox::charges, sandbox::challenge_page, sandbox::answer_challenge,
+        sandbox::challenge_style,
         currencies::all, currencies::rate, currencies::convert, currencies::site, currencies::set_site,
         health::healthz, health::readyz, health::metrics, document,
     ),
@@ -24,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "checkout", description = "Public, called by the SDK. Never accepts an amount, price, currency or item."),
         (name = "merchant", description = "Authorization: Bearer <secret key>."),
         (name = "events", description = "Outbox events and their deliveries (secret key)."),
+        (name = "providers", description = "Events the payment provider sends, signed by it."),
         (name = "sandbox", description = "Test mode only."),
         (name = "currencies", description = "Currencies, conversion rates and the site's display currencies."),
         (name = "operations", description = "Health, readiness, metrics, this document."),

@@ -2,10 +2,10 @@
 
 use super::changes::{apply_change, Change};
 use super::payments::{fetch_payment, PaymentRow};
-use super::{now_rfc3339, parse_time, Store, StoreError};
+use super::{now_ms, now_rfc3339, parse_time, Store, StoreError};
 use pay_types::{
-    AttemptState, ClaimDecision, ClaimState, DeclineCode, KnownAttempt, PaymentId, PaymentMethod, TransactionStatus,
-    UserInfo,
+    AttemptResolution, AttemptState, ClaimDecision, ClaimState, DeclineCode, KnownAttempt, PaymentId, PaymentMethod,
+    TransactionStatus, UserInfo,
 };
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
@@ -36,6 +36,40 @@ pub struct AttemptRow {
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub created_at: OffsetDateTime,
+    /// The provider's reference for the attempt, once it gave one.
+    pub provider_ref: Option<String>,
+    /// While `Processing`: the challenge the buyer answers, and its deadline (unix ms).
+    pub challenge: Option<(String, i64)>,
+    /// How a `Done` attempt was resolved.
+    pub resolved_by: Option<AttemptResolution>,
+}
+
+/// An attempt waiting at the provider, as the check that resolves it sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAttempt {
+    pub payment_id: PaymentId,
+    pub attempt_id: String,
+    pub provider_ref: Option<String>,
+    /// The challenge's deadline (unix ms), if the buyer has one to answer.
+    pub challenge_expires_at: Option<i64>,
+    /// Checks made so far.
+    pub checks: i64,
+}
+
+/// (payment id, attempt id, provider reference, challenge deadline, checks).
+type RawOpenAttempt = (String, String, Option<String>, Option<i64>, i64);
+
+/// Why an attempt waits at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wait {
+    /// The provider's answer was unknown: ask again at `next_check_at` (unix ms).
+    Unknown { next_check_at: i64 },
+    /// The buyer answers a challenge at `url` until `expires_at` (unix ms).
+    Challenge {
+        provider_ref: String,
+        url: String,
+        expires_at: i64,
+    },
 }
 
 #[derive(sqlx::FromRow)]
@@ -49,6 +83,10 @@ struct RawAttempt {
     card_brand: Option<String>,
     card_last4: Option<String>,
     created_at: String,
+    provider_ref: Option<String>,
+    challenge_url: Option<String>,
+    challenge_expires_at: Option<i64>,
+    resolved_by: Option<String>,
 }
 
 impl TryFrom<RawAttempt> for AttemptRow {
@@ -73,6 +111,9 @@ impl TryFrom<RawAttempt> for AttemptRow {
             card_brand: r.card_brand,
             card_last4: r.card_last4,
             created_at: parse_time(&r.created_at)?,
+            provider_ref: r.provider_ref,
+            challenge: r.challenge_url.zip(r.challenge_expires_at),
+            resolved_by: r.resolved_by.as_deref().and_then(AttemptResolution::parse),
         })
     }
 }
@@ -87,14 +128,23 @@ pub enum Claim {
 }
 
 const ATTEMPT_COLUMNS: &str =
-    "attempt_id, method, state, status, transaction_id, decline_code, card_brand, card_last4, created_at";
+    "attempt_id, method, state, status, transaction_id, decline_code, card_brand, card_last4, \
+     created_at, provider_ref, challenge_url, challenge_expires_at, resolved_by";
 
 impl Store {
     /// Reserves the payment for one attempt, atomically: the payment must accept attempts,
     /// have none in flight and not have used up its declines. A known attempt id replays.
-    pub async fn claim_attempt(&self, new: &NewAttempt, max_declined: u32) -> Result<Claim, StoreError> {
+    /// `check_after` is when, should this process die with the attempt at the provider,
+    /// another may ask the provider about it.
+    pub async fn claim_attempt(
+        &self,
+        new: &NewAttempt,
+        max_declined: u32,
+        check_after: std::time::Duration,
+    ) -> Result<Claim, StoreError> {
         let (new, lock, owner) = (new.clone(), self.dialect.for_update(), self.owner);
-        self.write(move |conn| Box::pin(async move { claim(conn, &new, lock, owner, max_declined).await }))
+        let check_at = now_ms() + check_after.as_millis() as i64;
+        self.write(move |conn| Box::pin(async move { claim(conn, &new, lock, owner, max_declined, check_at).await }))
             .await
     }
 
@@ -104,13 +154,125 @@ impl Store {
         payment_id: &PaymentId,
         attempt_id: &str,
         change: Change,
+        resolved_by: AttemptResolution,
     ) -> Result<(PaymentRow, AttemptRow), StoreError> {
         let (payment_id, attempt_id, lock) = (payment_id.clone(), attempt_id.to_owned(), self.dialect.for_update());
         let done = self
-            .write(move |conn| Box::pin(async move { finish(conn, &payment_id, &attempt_id, lock, change).await }))
+            .write(move |conn| {
+                Box::pin(async move { finish(conn, &payment_id, &attempt_id, lock, change, resolved_by).await })
+            })
             .await?;
         self.changed();
         Ok(done)
+    }
+
+    /// Leaves a granted attempt waiting at the provider (its outcome unknown, or a challenge to
+    /// answer). The payment stays reserved for it, and any process may resolve it.
+    pub async fn park_attempt(
+        &self,
+        payment_id: &PaymentId,
+        attempt_id: &str,
+        wait: Wait,
+    ) -> Result<AttemptRow, StoreError> {
+        let (payment_id, attempt_id) = (payment_id.clone(), attempt_id.to_owned());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let (provider_ref, url, expires_at, next_check_at) = match &wait {
+                    Wait::Unknown { next_check_at } => (None, None, None, *next_check_at),
+                    Wait::Challenge {
+                        provider_ref,
+                        url,
+                        expires_at,
+                    } => (Some(provider_ref.clone()), Some(url.clone()), Some(*expires_at), *expires_at),
+                };
+                let parked = sqlx::query(
+                    "UPDATE attempts SET provider_ref = COALESCE($1, provider_ref), challenge_url = $2, \
+                     challenge_expires_at = $3, next_check_at = $4 WHERE payment_id = $5 AND attempt_id = $6 AND state = $7",
+                )
+                .bind(provider_ref)
+                .bind(url)
+                .bind(expires_at)
+                .bind(next_check_at)
+                .bind(payment_id.as_str())
+                .bind(&attempt_id)
+                .bind(AttemptState::Processing.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if parked.rows_affected() != 1 {
+                    return Err(StoreError::AttemptNotInFlight);
+                }
+                sqlx::query("UPDATE payments SET processing_by = NULL WHERE id = $1 AND processing_attempt = $2")
+                    .bind(payment_id.as_str())
+                    .bind(&attempt_id)
+                    .execute(&mut *conn)
+                    .await?;
+                fetch_attempt(conn, &payment_id, &attempt_id).await
+            })
+        })
+        .await
+    }
+
+    /// Attempts due for a question to the provider: waiting ones whose time has come, and those
+    /// a dead process left at the provider.
+    pub async fn attempts_to_check(&self, limit: u32) -> Result<Vec<OpenAttempt>, StoreError> {
+        let sql = format!(
+            "SELECT p.id, a.attempt_id, a.provider_ref, a.challenge_expires_at, a.checks FROM payments p \
+             JOIN attempts a ON a.payment_id = p.id AND a.attempt_id = p.processing_attempt \
+             WHERE p.processing_attempt IS NOT NULL AND (p.processing_by IS NULL OR NOT {}) \
+             AND a.state = $1 AND COALESCE(a.next_check_at, 0) <= $2 ORDER BY a.next_check_at LIMIT $3",
+            self.dialect.owner_alive("p.processing_by", self.owner)
+        );
+        let rows: Vec<RawOpenAttempt> = sqlx::query_as(&sql)
+            .bind(AttemptState::Processing.as_str())
+            .bind(now_ms())
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.into_iter()
+            .map(|(p, attempt_id, provider_ref, challenge_expires_at, checks)| {
+                Ok(OpenAttempt {
+                    payment_id: PaymentId::parse(&p).map_err(|_| StoreError::corrupt("payment id"))?,
+                    attempt_id,
+                    provider_ref,
+                    challenge_expires_at,
+                    checks,
+                })
+            })
+            .collect()
+    }
+
+    /// Takes the next check of an open attempt for this process: `false` when another process
+    /// took it (or the attempt was resolved). The check after it is due at `next_check_at`.
+    pub async fn take_check(&self, open: &OpenAttempt, next_check_at: i64) -> Result<bool, StoreError> {
+        let open = open.clone();
+        self.write(move |conn| {
+            Box::pin(async move {
+                let taken = sqlx::query(
+                    "UPDATE attempts SET checks = checks + 1, next_check_at = $1 \
+                     WHERE payment_id = $2 AND attempt_id = $3 AND state = $4 AND checks = $5",
+                )
+                .bind(next_check_at)
+                .bind(open.payment_id.as_str())
+                .bind(&open.attempt_id)
+                .bind(AttemptState::Processing.as_str())
+                .bind(open.checks)
+                .execute(&mut *conn)
+                .await?;
+                Ok(taken.rows_affected() == 1)
+            })
+        })
+        .await
+    }
+
+    /// One attempt of a payment.
+    pub async fn attempt(&self, payment_id: &PaymentId, attempt_id: &str) -> Result<Option<AttemptRow>, StoreError> {
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = $1 AND attempt_id = $2");
+        let raw: Option<RawAttempt> = sqlx::query_as(&sql)
+            .bind(payment_id.as_str())
+            .bind(attempt_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        raw.map(AttemptRow::try_from).transpose()
     }
 
     /// A payment's attempts, oldest first.
@@ -122,20 +284,6 @@ impl Store {
             .await?;
         raws.into_iter().map(AttemptRow::try_from).collect()
     }
-
-    /// Attempts a crash left at the processor, those whose process is no longer running:
-    /// (payment, attempt).
-    pub async fn interrupted_attempts(&self) -> Result<Vec<(PaymentId, String)>, StoreError> {
-        let sql = format!(
-            "SELECT id, processing_attempt FROM payments WHERE processing_attempt IS NOT NULL \
-             AND (processing_by IS NULL OR NOT {})",
-            self.dialect.owner_alive("processing_by", self.owner)
-        );
-        let rows: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&self.reader).await?;
-        rows.into_iter()
-            .map(|(p, a)| Ok((PaymentId::parse(&p).map_err(|_| StoreError::corrupt("payment id"))?, a)))
-            .collect()
-    }
 }
 
 async fn claim(
@@ -144,6 +292,7 @@ async fn claim(
     lock: &str,
     owner: i32,
     max_declined: u32,
+    check_at: i64,
 ) -> Result<Claim, StoreError> {
     let Some(row) = fetch_payment(conn, new.payment_id.as_str(), lock).await? else {
         return Err(StoreError::PaymentNotFound);
@@ -166,7 +315,7 @@ async fn claim(
     let now = now_rfc3339();
     sqlx::query(
         "INSERT INTO attempts (payment_id, attempt_id, request_hash, method, state, card_brand, card_last4, \
-         user_info, created_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         user_info, created_at, next_check_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
          (SELECT COALESCE(MAX(position), 0) + 1 FROM attempts WHERE payment_id = $1))",
     )
     .bind(new.payment_id.as_str())
@@ -178,6 +327,7 @@ async fn claim(
     .bind(&new.card_last4)
     .bind(new.user_info.as_ref().map(serde_json::to_string).transpose()?)
     .bind(&now)
+    .bind(check_at)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE payments SET processing_attempt = $1, last_attempt_id = $1, processing_by = $2 WHERE id = $3")
@@ -199,21 +349,35 @@ async fn finish(
     attempt_id: &str,
     lock: &str,
     change: Change,
+    resolved_by: AttemptResolution,
 ) -> Result<(PaymentRow, AttemptRow), StoreError> {
     let Some(row) = fetch_payment(conn, payment_id.as_str(), lock).await? else {
         return Err(StoreError::PaymentNotFound);
     };
+    finish_locked(conn, &row, attempt_id, change, resolved_by).await
+}
+
+/// [`finish`] on a payment row the transaction has locked already.
+pub(super) async fn finish_locked(
+    conn: &mut AnyConnection,
+    row: &PaymentRow,
+    attempt_id: &str,
+    change: Change,
+    resolved_by: AttemptResolution,
+) -> Result<(PaymentRow, AttemptRow), StoreError> {
+    let payment_id = &row.payment.id;
     if row.processing_attempt.as_deref() != Some(attempt_id) {
         return Err(StoreError::AttemptNotInFlight);
     }
     let result = sqlx::query(
-        "UPDATE attempts SET state = $1, status = $2, transaction_id = $3, decline_code = $4 \
-         WHERE payment_id = $5 AND attempt_id = $6 AND state = $7",
+        "UPDATE attempts SET state = $1, status = $2, transaction_id = $3, decline_code = $4, resolved_by = $5, \
+         challenge_url = NULL, next_check_at = NULL WHERE payment_id = $6 AND attempt_id = $7 AND state = $8",
     )
     .bind(AttemptState::Done.as_str())
     .bind(change.status.as_str())
     .bind(&change.transaction_id)
     .bind(change.decline.map(DeclineCode::as_str))
+    .bind(resolved_by.as_str())
     .bind(payment_id.as_str())
     .bind(attempt_id)
     .bind(AttemptState::Processing.as_str())
@@ -235,7 +399,7 @@ async fn finish(
             .map(|u| serde_json::from_str(&u))
             .transpose()?;
     }
-    let updated = apply_change(conn, &row, change).await?;
+    let updated = apply_change(conn, row, change).await?;
     let attempt = fetch_attempt(conn, payment_id, attempt_id).await?;
     Ok((updated, attempt))
 }

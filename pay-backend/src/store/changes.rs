@@ -1,14 +1,13 @@
 //! The one place a payment's transaction status changes. Each change is checked against the
 //! transition table and writes its event into the outbox in the same database transaction.
 //! Changes come from attempts (`attempts`), refunds (`refunds`), the merchant (mark paid, and
-//! in test mode a chargeback: [`Store::change_status`]) and changes the processor announced
-//! for later ([`Store::apply_scheduled`]).
+//! in test mode a chargeback: [`Store::change_status`]) and provider events
+//! (`provider_events`).
 
 use super::payments::{fetch_payment, PaymentRow};
-use super::{now_ms, now_rfc3339, outbox, parse_time, Store, StoreError};
+use super::{now_rfc3339, outbox, parse_time, Store, StoreError};
 use pay_types::{DeclineCode, PaymentId, PaymentUpdateEvent, TransactionStatus, UserInfo};
 use sqlx::AnyConnection;
-use std::time::Duration;
 
 /// A status change and what comes with it.
 #[derive(Debug, Clone)]
@@ -19,8 +18,6 @@ pub struct Change {
     pub decline: Option<DeclineCode>,
     /// Contact details of the attempt that caused the change, if it came from one.
     pub buyer_info: Option<UserInfo>,
-    /// A further change announced by the processor.
-    pub later: Option<(TransactionStatus, Duration)>,
 }
 
 impl Change {
@@ -30,7 +27,6 @@ impl Change {
             transaction_id: None,
             decline: None,
             buyer_info: None,
-            later: None,
         }
     }
 }
@@ -46,22 +42,19 @@ pub(super) async fn apply_change(
     let transaction_id = change.transaction_id.or_else(|| row.transaction_id.clone());
     let buyer_info = change.buyer_info.or_else(|| row.buyer_info.clone());
     let failed_attempts = row.failed_attempts + u32::from(status == TransactionStatus::Failed);
-    let scheduled = change.later.map(|(s, after)| (s, now_ms() + after.as_millis() as i64));
     let sequence = row.event_sequence + 1;
     let now = now_rfc3339();
 
     sqlx::query(
         "UPDATE payments SET status = $1, transaction_id = $2, decline_code = $3, buyer_info = $4, \
-         failed_attempts = $5, processing_attempt = NULL, processing_by = NULL, scheduled_status = $6, \
-         scheduled_at = $7, event_sequence = $8, updated_at = $9 WHERE id = $10",
+         failed_attempts = $5, processing_attempt = NULL, processing_by = NULL, event_sequence = $6, \
+         updated_at = $7 WHERE id = $8",
     )
     .bind(status.as_str())
     .bind(&transaction_id)
     .bind(change.decline.map(DeclineCode::as_str))
     .bind(buyer_info.as_ref().map(serde_json::to_string).transpose()?)
     .bind(i64::from(failed_attempts))
-    .bind(scheduled.map(|(s, _)| s.as_str()))
-    .bind(scheduled.map(|(_, at)| at))
     .bind(sequence as i64)
     .bind(&now)
     .bind(row.payment.id.as_str())
@@ -86,7 +79,6 @@ pub(super) async fn apply_change(
         buyer_info,
         failed_attempts,
         processing_attempt: None,
-        scheduled,
         event_sequence: sequence,
         updated_at: parse_time(&now)?,
         ..row.clone()
@@ -109,46 +101,5 @@ impl Store {
             .await?;
         self.changed();
         Ok(updated)
-    }
-
-    /// Payments whose announced change is due.
-    pub async fn due_scheduled(&self, limit: u32) -> Result<Vec<PaymentId>, StoreError> {
-        let ids: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM payments WHERE scheduled_at <= $1 ORDER BY scheduled_at LIMIT $2")
-                .bind(now_ms())
-                .bind(i64::from(limit))
-                .fetch_all(&self.reader)
-                .await?;
-        ids.into_iter()
-            .map(|(id,)| PaymentId::parse(&id).map_err(|_| StoreError::corrupt("payment id")))
-            .collect()
-    }
-
-    /// Applies the payment's announced change now, whether due or not. `None` when nothing
-    /// was announced (or another call applied it first).
-    pub async fn apply_scheduled(&self, id: &PaymentId) -> Result<Option<PaymentRow>, StoreError> {
-        let (id, lock) = (id.clone(), self.dialect.for_update());
-        let applied = self
-            .write(move |conn| {
-                Box::pin(async move {
-                    let Some(row) = fetch_payment(conn, id.as_str(), lock).await? else {
-                        return Err(StoreError::PaymentNotFound);
-                    };
-                    let Some((status, _)) = row.scheduled else {
-                        return Ok(None);
-                    };
-                    let decline = (status == TransactionStatus::Failed).then_some(DeclineCode::CardDeclined);
-                    let change = Change {
-                        decline,
-                        ..Change::to(status)
-                    };
-                    apply_change(conn, &row, change).await.map(Some)
-                })
-            })
-            .await?;
-        if applied.is_some() {
-            self.changed();
-        }
-        Ok(applied)
     }
 }

@@ -28,6 +28,8 @@ pub enum StoreError {
     /// An attempt's outcome was recorded for an attempt that does not hold the payment.
     #[error("the attempt is not in flight")]
     AttemptNotInFlight,
+    #[error("no such refund")]
+    NoSuchRefund,
     #[error("the database URL must start with sqlite: or postgres://")]
     UnsupportedUrl,
     /// A stored value does not parse: the database was changed by something else.

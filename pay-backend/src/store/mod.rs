@@ -16,7 +16,9 @@
 //! Where each concern lives: `payments` (insert, read, list), `attempts` (claim a payment for
 //! one attempt, record its outcome), `changes` (the one place a status changes), `outbox`
 //! (the event of every change and one delivery row per target), `deliveries` (claiming and
-//! recording deliveries), `refunds`, `currencies` (site settings, cached rates),
+//! recording deliveries), `refunds` (held, then confirmed by the provider), `provider_events`
+//! (each applied once), `sandbox` (the sandbox provider's own books), `currencies` (site
+//! settings, cached rates),
 //! `group_commit` (how writes are batched into shared transactions), `dialect` (SQLite and
 //! PostgreSQL differences).
 
@@ -29,14 +31,19 @@ mod error;
 mod group_commit;
 mod outbox;
 mod payments;
+mod provider_events;
 mod refunds;
+mod sandbox;
 
-pub use attempts::{AttemptRow, Claim, NewAttempt};
+pub use attempts::{AttemptRow, Claim, NewAttempt, OpenAttempt, Wait};
 pub use changes::Change;
 pub use deliveries::{DeliveryLogRow, DueDelivery, Try};
 pub use dialect::Dialect;
 pub use error::StoreError;
 pub use payments::PaymentRow;
+pub use provider_events::{EventAction, EventEffect};
+pub use refunds::{RefundEnd, RefundRow, RefundState};
+pub use sandbox::{SandboxCharge, SandboxEvent};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -138,6 +145,7 @@ impl Store {
             "payment_events",
             "deliveries",
             "refunds",
+            "provider_events",
         ] {
             let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&self.reader)
@@ -254,6 +262,6 @@ pub(crate) fn parse_time(text: &str) -> Result<OffsetDateTime, StoreError> {
 }
 
 /// Now, unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -19,7 +19,6 @@ pub struct PaymentRow {
     pub buyer_info: Option<UserInfo>,
     pub failed_attempts: u32,
     pub processing_attempt: Option<String>,
-    pub scheduled: Option<(TransactionStatus, i64)>,
     pub event_sequence: u64,
     /// Sum of the refunds so far.
     pub refunded_amount: Amount,
@@ -41,8 +40,6 @@ pub(super) struct RawPayment {
     buyer_info: Option<String>,
     failed_attempts: i64,
     processing_attempt: Option<String>,
-    scheduled_status: Option<String>,
-    scheduled_at: Option<i64>,
     event_sequence: i64,
     refunded_amount: String,
     created_at: String,
@@ -51,7 +48,7 @@ pub(super) struct RawPayment {
 
 pub(super) const PAYMENT_COLUMNS: &str =
     "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
-     last_attempt_id, buyer_info, failed_attempts, processing_attempt, scheduled_status, scheduled_at, \
+     last_attempt_id, buyer_info, failed_attempts, processing_attempt, \
      event_sequence, refunded_amount, created_at, updated_at";
 
 fn corrupt(what: &str) -> StoreError {
@@ -66,10 +63,6 @@ impl TryFrom<RawPayment> for PaymentRow {
         let items: Vec<ValidItem> = serde_json::from_str(&r.items)?;
         let user_info: Option<UserInfo> = r.user_info.as_deref().map(serde_json::from_str).transpose()?;
         let buyer_info: Option<UserInfo> = r.buyer_info.as_deref().map(serde_json::from_str).transpose()?;
-        let scheduled = match (r.scheduled_status, r.scheduled_at) {
-            (Some(s), Some(at)) => Some((status(&s)?, at)),
-            _ => None,
-        };
         Ok(PaymentRow {
             payment: Payment {
                 id: PaymentId::parse(&r.id).map_err(|_| corrupt("id"))?,
@@ -85,7 +78,6 @@ impl TryFrom<RawPayment> for PaymentRow {
             buyer_info,
             failed_attempts: u32::try_from(r.failed_attempts).unwrap_or(u32::MAX),
             processing_attempt: r.processing_attempt,
-            scheduled,
             event_sequence: u64::try_from(r.event_sequence).unwrap_or(0),
             refunded_amount: Amount::parse_str(&r.refunded_amount).map_err(|_| corrupt("refunded amount"))?,
             created_at: parse_time(&r.created_at)?,

@@ -16,7 +16,7 @@ use std::time::Duration;
 async fn start_shop() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let settings = test_settings(&dir);
-    let pay = Pay::new(settings.pay_config(settings.processor().unwrap()))
+    let pay = Pay::new(settings.pay_config(settings.provider().unwrap()))
         .await
         .unwrap();
     let log = shop::register_hook(&pay).await.unwrap();

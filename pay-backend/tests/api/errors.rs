@@ -48,11 +48,3 @@ async fn wrong_content_type_is_415() {
         .unwrap();
     assert_error(resp, 415, "unsupported_media_type").await;
 }
-
-#[actix_web::test]
-async fn sandbox_routes_do_not_exist_outside_test_mode() {
-    let app = crate::helpers::spawn_app_with(|s| s.test_mode = false).await;
-    let id = app.create_payment().await;
-    let resp = app.post_empty(&format!("/pay/v1/test/payments/{id}/settle")).await;
-    assert_error(resp, 404, "not_found").await;
-}

@@ -1,13 +1,13 @@
 //! `spawn_app()` and typed request helpers.
 
-use pay_backend::processor::SandboxProcessor;
-use pay_backend::{Application, Settings};
+use pay_backend::{Application, Settings, WebhookSecret};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
 
 pub const SECRET_KEY: &str = "sk_test_0123456789abcdef";
+/// What the test apps' sandbox signs its provider events with.
+pub const SANDBOX_EVENTS_SECRET: &str = "whsec_c2FuZGJveC1ldmVudHMtc2VjcmV0LWZvci10ZXN0cw==";
 
 pub struct TestApp {
     pub address: String,
@@ -25,6 +25,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
         // Tests settle through the test route, or wait for this short delay.
         sandbox_settle_delay: Duration::from_millis(300),
         max_declined_attempts: 3,
+        sandbox_events_secret: Some(WebhookSecret::parse(SANDBOX_EVENTS_SECRET).unwrap()),
         ..Settings::default()
     }
 }
@@ -44,12 +45,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("PAY_TEST_API_ON_POSTGRES=1 needs PAY_TEST_POSTGRES_URL");
     }
     adjust(&mut settings);
-    let sandbox = SandboxProcessor {
-        settle_delay: settings.sandbox_settle_delay,
-    };
-    let app = Application::build_with_processor(settings, Arc::new(sandbox))
-        .await
-        .expect("app builds");
+    let app = Application::build(settings).await.expect("app builds");
     run(app, dir)
 }
 

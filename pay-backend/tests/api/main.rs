@@ -16,6 +16,7 @@ mod hostile;
 mod mount;
 mod operations;
 mod processes;
+mod providers;
 mod receiver;
 mod restart;
 mod security;

@@ -9,10 +9,13 @@
 mod databases;
 
 use futures_util::future::join_all;
-use pay_backend::store::{Change, Claim, Dialect, NewAttempt, Store, StoreError, Try};
+use pay_backend::store::{
+    Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, RefundEnd, RefundState, Store, StoreError, Try,
+};
 use pay_backend::PayError;
 use pay_types::{
-    Amount, Currency, DeliveryOutcome, ErrorCode, NewPayment, PaymentId, PaymentInfo, PaymentMethod, TransactionStatus,
+    Amount, AttemptResolution, Currency, DeliveryOutcome, ErrorCode, NewPayment, PaymentId, PaymentInfo, PaymentMethod,
+    TransactionStatus,
 };
 use std::time::Duration;
 
@@ -48,7 +51,8 @@ on_both_databases!(
     the_claims_of_a_stopped_process_are_taken_over_at_once,
     the_event_feed_pages_through_every_event_once,
     the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it,
-    an_announced_change_applies_once,
+    a_provider_event_applies_once,
+    a_refund_counts_once_the_provider_confirms_it,
     settings_and_the_rate_cache_are_replaced_in_place,
     migrations_run_once,
 );
@@ -102,13 +106,19 @@ fn code(result: Result<impl std::fmt::Debug, StoreError>) -> ErrorCode {
 /// A payment that went through one attempt to `status`.
 async fn paid(store: &Store, amount: &str, status: TransactionStatus) -> PaymentId {
     let id = insert(store, amount).await;
-    let claim = store.claim_attempt(&attempt(&id, "first-attempt"), 5).await.unwrap();
+    let claim = store
+        .claim_attempt(&attempt(&id, "first-attempt"), 5, Duration::ZERO)
+        .await
+        .unwrap();
     assert!(matches!(claim, Claim::Granted(_)));
     let change = Change {
         transaction_id: Some(format!("txn-{id}")),
         ..Change::to(status)
     };
-    store.finish_attempt(&id, "first-attempt", change).await.unwrap();
+    store
+        .finish_attempt(&id, "first-attempt", change, AttemptResolution::Answer)
+        .await
+        .unwrap();
     id
 }
 
@@ -164,7 +174,7 @@ async fn concurrent_attempts_on_one_payment_are_granted_once(url: &str) {
     let claims = (0..12).map(|i| {
         let store = if i % 2 == 0 { a.clone() } else { b.clone() };
         let new = attempt(&id, &format!("attempt-{i:02}"));
-        async move { store.claim_attempt(&new, 5).await }
+        async move { store.claim_attempt(&new, 5, Duration::ZERO).await }
     });
     let mut granted = Vec::new();
     for (i, outcome) in join_all(claims).await.into_iter().enumerate() {
@@ -177,10 +187,15 @@ async fn concurrent_attempts_on_one_payment_are_granted_once(url: &str) {
     assert_eq!(granted.len(), 1, "exactly one attempt reaches the processor");
 
     let winner = format!("attempt-{:02}", granted[0]);
-    a.finish_attempt(&id, &winner, Change::to(TransactionStatus::Successful))
-        .await
-        .unwrap();
-    let late = b.claim_attempt(&attempt(&id, "attempt-late"), 5).await;
+    a.finish_attempt(
+        &id,
+        &winner,
+        Change::to(TransactionStatus::Successful),
+        AttemptResolution::Answer,
+    )
+    .await
+    .unwrap();
+    let late = b.claim_attempt(&attempt(&id, "attempt-late"), 5, Duration::ZERO).await;
     assert_eq!(code(late), ErrorCode::PaymentNotPayable);
     assert_eq!(a.attempts_of(&id).await.unwrap().len(), 1);
 }
@@ -188,7 +203,11 @@ async fn concurrent_attempts_on_one_payment_are_granted_once(url: &str) {
 async fn a_replayed_attempt_id_gets_the_recorded_answer(url: &str) {
     let store = open(url).await;
     let id = paid(&store, "5.00", TransactionStatus::Failed).await;
-    match store.claim_attempt(&attempt(&id, "first-attempt"), 5).await.unwrap() {
+    match store
+        .claim_attempt(&attempt(&id, "first-attempt"), 5, Duration::ZERO)
+        .await
+        .unwrap()
+    {
         Claim::Replay(row, recorded) => {
             assert_eq!(recorded.status, Some(TransactionStatus::Failed));
             assert_eq!(row.failed_attempts, 1);
@@ -197,11 +216,17 @@ async fn a_replayed_attempt_id_gets_the_recorded_answer(url: &str) {
     }
     let mut changed = attempt(&id, "first-attempt");
     changed.request_hash = "other details".into();
-    assert_eq!(code(store.claim_attempt(&changed, 5).await), ErrorCode::AttemptConflict);
+    assert_eq!(
+        code(store.claim_attempt(&changed, 5, Duration::ZERO).await),
+        ErrorCode::AttemptConflict
+    );
 
     // A new attempt after a decline is allowed, and is the latest.
     assert!(matches!(
-        store.claim_attempt(&attempt(&id, "second-attempt"), 5).await.unwrap(),
+        store
+            .claim_attempt(&attempt(&id, "second-attempt"), 5, Duration::ZERO)
+            .await
+            .unwrap(),
         Claim::Granted(_)
     ));
     let attempts = store.attempts_of(&id).await.unwrap();
@@ -213,9 +238,9 @@ async fn status_changes_write_gapless_events_and_one_delivery_per_target(url: &s
     store.register_target(TARGET).await.unwrap();
     store.register_target("hook:default").await.unwrap();
     let id = paid(&store, "30.00", TransactionStatus::Successful).await;
-    store.refund(&id, Some(Amount::parse_str("10").unwrap())).await.unwrap();
-    let (row, _, refunded) = store.refund(&id, None).await.unwrap();
-    assert_eq!(refunded.to_string(), "20.00");
+    refund(&store, &id, Some("10")).await.unwrap();
+    let (row, refund) = refund(&store, &id, None).await.unwrap();
+    assert_eq!(refund.amount.to_string(), "20.00");
     assert_eq!(row.status, TransactionStatus::Refunded);
     assert_eq!(row.refunded_amount.to_string(), "30.00");
 
@@ -240,7 +265,7 @@ async fn concurrent_refunds_never_exceed_the_amount(url: &str) {
     let id = paid(&a, "10.00", TransactionStatus::Successful).await;
     let refunds = (0..10).map(|i| {
         let (store, id) = (if i % 2 == 0 { a.clone() } else { b.clone() }, id.clone());
-        async move { store.refund(&id, Some(Amount::parse_str("3.00").unwrap())).await }
+        async move { refund(&store, &id, Some("3.00")).await }
     });
     let outcomes = join_all(refunds).await;
     let accepted = outcomes.iter().filter(|o| o.is_ok()).count();
@@ -280,7 +305,7 @@ async fn a_payments_events_are_delivered_in_sequence_order(url: &str) {
     let store = open(url).await;
     store.register_target(TARGET).await.unwrap();
     let id = paid(&store, "8.00", TransactionStatus::Successful).await;
-    store.refund(&id, None).await.unwrap();
+    refund(&store, &id, None).await.unwrap();
     let lease = Duration::from_secs(60);
     let first = store.claim_due(TARGET, 10, lease).await.unwrap();
     assert_eq!(first.iter().map(|d| d.sequence).collect::<Vec<_>>(), [1]);
@@ -303,7 +328,10 @@ async fn the_claims_of_a_stopped_process_are_taken_over_at_once(url: &str) {
     paid(&first, "2.00", TransactionStatus::Offline).await;
     let in_flight = insert(&first, "3.00").await;
     assert!(matches!(
-        first.claim_attempt(&attempt(&in_flight, "cut-short"), 5).await.unwrap(),
+        first
+            .claim_attempt(&attempt(&in_flight, "cut-short"), 5, Duration::ZERO)
+            .await
+            .unwrap(),
         Claim::Granted(_)
     ));
     let leased = first.claim_due(TARGET, 10, Duration::from_secs(3600)).await.unwrap();
@@ -317,7 +345,7 @@ async fn the_claims_of_a_stopped_process_are_taken_over_at_once(url: &str) {
             .await
             .unwrap()
             .is_empty());
-        assert!(other.interrupted_attempts().await.unwrap().is_empty());
+        assert!(other.attempts_to_check(10).await.unwrap().is_empty());
         other.close().await;
     }
 
@@ -327,8 +355,21 @@ async fn the_claims_of_a_stopped_process_are_taken_over_at_once(url: &str) {
     let taken = next.claim_due(TARGET, 10, Duration::from_secs(60)).await.unwrap();
     assert_eq!(taken.len(), 1, "the hour-long lease of a stopped process is void");
     assert_eq!(taken[0].event_id, leased[0].event_id);
-    let interrupted = next.interrupted_attempts().await.unwrap();
-    assert_eq!(interrupted, [(in_flight, "cut-short".to_owned())]);
+    let interrupted = next.attempts_to_check(10).await.unwrap();
+    let found: Vec<(&PaymentId, &str)> = interrupted
+        .iter()
+        .map(|o| (&o.payment_id, o.attempt_id.as_str()))
+        .collect();
+    assert_eq!(found, [(&in_flight, "cut-short")], "asked of the provider, not closed");
+    assert!(next.take_check(&interrupted[0], i64::MAX).await.unwrap());
+    assert!(
+        !next.take_check(&interrupted[0], i64::MAX).await.unwrap(),
+        "one process asks at a time"
+    );
+    assert!(
+        next.attempts_to_check(10).await.unwrap().is_empty(),
+        "the next check is later"
+    );
 }
 
 async fn the_event_feed_pages_through_every_event_once(url: &str) {
@@ -336,7 +377,7 @@ async fn the_event_feed_pages_through_every_event_once(url: &str) {
     let mut expected = Vec::new();
     for _ in 0..3 {
         let id = paid(&store, "4.00", TransactionStatus::Successful).await;
-        store.refund(&id, None).await.unwrap();
+        refund(&store, &id, None).await.unwrap();
         expected.extend(store.events_of(&id).await.unwrap());
     }
     // On PostgreSQL an event shows once every transaction older than it has ended, in any
@@ -405,23 +446,124 @@ async fn the_last_failed_try_parks_a_delivery_as_dead_and_redelivery_revives_it(
     assert_eq!(store.claim_due(TARGET, 10, lease).await.unwrap().len(), 1);
 }
 
-async fn an_announced_change_applies_once(url: &str) {
+async fn a_provider_event_applies_once(url: &str) {
     let (a, b) = two_processes(url).await;
     let id = insert(&a, "12.00").await;
-    a.claim_attempt(&attempt(&id, "pending-card"), 5).await.unwrap();
-    let pending = Change {
-        later: Some((TransactionStatus::Successful, Duration::ZERO)),
-        ..Change::to(TransactionStatus::Pending)
+    a.claim_attempt(&attempt(&id, "pending-card"), 5, Duration::ZERO)
+        .await
+        .unwrap();
+    a.finish_attempt(
+        &id,
+        "pending-card",
+        Change::to(TransactionStatus::Pending),
+        AttemptResolution::Answer,
+    )
+    .await
+    .unwrap();
+    let settles = |status| EventAction::Charge {
+        payment_id: id.clone(),
+        attempt_id: "pending-card".into(),
+        change: Change::to(status),
     };
-    a.finish_attempt(&id, "pending-card", pending).await.unwrap();
-    assert_eq!(b.due_scheduled(10).await.unwrap(), std::slice::from_ref(&id));
 
-    let (x, y) = tokio::join!(a.apply_scheduled(&id), b.apply_scheduled(&id));
-    let applied = [x.unwrap(), y.unwrap()].into_iter().flatten().count();
-    assert_eq!(applied, 1);
+    let (x, y) = tokio::join!(
+        a.apply_provider_event(
+            "sandbox",
+            "evt_1",
+            "charge.succeeded",
+            settles(TransactionStatus::Successful)
+        ),
+        b.apply_provider_event(
+            "sandbox",
+            "evt_1",
+            "charge.succeeded",
+            settles(TransactionStatus::Successful)
+        )
+    );
+    let mut effects = [x.unwrap(), y.unwrap()];
+    effects.sort_by_key(|e| e.as_str());
+    assert_eq!(effects, [EventEffect::Applied, EventEffect::Duplicate]);
+    // A late `Failed` for the same charge, under a new id: stale, nothing changes.
+    let late = a
+        .apply_provider_event("sandbox", "evt_2", "charge.failed", settles(TransactionStatus::Failed))
+        .await
+        .unwrap();
+    assert_eq!(late, EventEffect::Stale);
     let statuses: Vec<TransactionStatus> = a.events_of(&id).await.unwrap().into_iter().map(|e| e.status).collect();
     assert_eq!(statuses, [TransactionStatus::Pending, TransactionStatus::Successful]);
-    assert!(a.due_scheduled(10).await.unwrap().is_empty());
+}
+
+async fn a_refund_counts_once_the_provider_confirms_it(url: &str) {
+    let store = open(url).await;
+    let id = paid(&store, "10.00", TransactionStatus::Successful).await;
+    let (_, held) = store
+        .begin_refund(&id, Some(Amount::parse_str("6").unwrap()), Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(held.state, RefundState::Processing);
+    // Held: only 4.00 is left to ask for meanwhile, and nothing is refunded yet.
+    let over = store
+        .begin_refund(&id, Some(Amount::parse_str("5").unwrap()), Duration::ZERO)
+        .await;
+    assert_eq!(code(over), ErrorCode::RefundExceedsAmount);
+    let row = store.payment(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status, row.refunded_amount.to_string()),
+        (TransactionStatus::Successful, "0".into())
+    );
+
+    // Refused: nothing changes, and the held amount is free again.
+    let (row, refused) = store
+        .end_refund(&held.id, RefundEnd::Refused("no".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (refused.state, row.status),
+        (RefundState::Refused, TransactionStatus::Successful)
+    );
+    assert_eq!(
+        store.events_of(&id).await.unwrap().len(),
+        1,
+        "a refused refund writes no event"
+    );
+    // Pending, then succeeded (by the provider's event): counted once.
+    let (_, pending) = store.begin_refund(&id, None, Duration::ZERO).await.unwrap();
+    assert_eq!(pending.amount.to_string(), "10.00");
+    store.end_refund(&pending.id, RefundEnd::Pending).await.unwrap();
+    let done = EventAction::Refund {
+        refund_id: pending.id.clone(),
+        end: RefundEnd::Succeeded,
+    };
+    let effect = store
+        .apply_provider_event("sandbox", "evt_r", "refund.succeeded", done)
+        .await
+        .unwrap();
+    assert_eq!(effect, EventEffect::Applied);
+    let (row, again) = store.end_refund(&pending.id, RefundEnd::Succeeded).await.unwrap();
+    assert_eq!(again.state, RefundState::Succeeded);
+    assert_eq!(
+        (row.status, row.refunded_amount.to_string()),
+        (TransactionStatus::Refunded, "10.00".into())
+    );
+    let statuses: Vec<TransactionStatus> = store
+        .events_of(&id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(statuses, [TransactionStatus::Successful, TransactionStatus::Refunded]);
+}
+
+/// A refund the provider accepts at once.
+async fn refund(
+    store: &Store,
+    id: &PaymentId,
+    amount: Option<&str>,
+) -> Result<(pay_backend::store::PaymentRow, pay_backend::store::RefundRow), StoreError> {
+    let amount = amount.map(|a| Amount::parse_str(a).unwrap());
+    let (_, held) = store.begin_refund(id, amount, Duration::ZERO).await?;
+    store.end_refund(&held.id, RefundEnd::Succeeded).await
 }
 
 async fn settings_and_the_rate_cache_are_replaced_in_place(url: &str) {
