@@ -32,6 +32,8 @@ pub struct SandboxChargeView {
     pub outcome: String,
     /// The buyer's answer to a challenge: complete | fail.
     pub answer: Option<String>,
+    /// What the card does (e.g. `settles_failed`), never its number.
+    pub card: String,
 }
 
 /// The test hooks, under `/test`.
@@ -95,6 +97,7 @@ async fn charges(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpRespo
             amount: c.amount,
             outcome: c.outcome,
             answer: c.answer,
+            card: c.card,
         })
         .collect();
     Ok(HttpResponse::Ok().json(charges))

@@ -26,6 +26,9 @@ const RETRY_FOR: Duration = Duration::from_secs(20);
 /// How long the processes get, after the load stops, to settle and deliver everything.
 const QUIESCENCE: Duration = Duration::from_secs(90);
 
+/// How long a sandbox charge takes (half before the sandbox records it, half after).
+const CHARGE_LATENCY_MS: u64 = 80;
+
 /// Cards and how often the load uses them: successes, declines, pending (settling either way)
 /// and a success followed by a chargeback.
 const CARDS: &[(&str, u32)] = &[
@@ -97,6 +100,8 @@ impl Cluster {
         let secret = pay_backend::WebhookSecret::generate();
         let env = vec![
             ("PAY_ATTEMPTS_PER_MINUTE_PER_IP", "0".to_owned()),
+            // Charges take a while at the provider, so kills land during them.
+            ("PAY_SANDBOX_LATENCY_MS", CHARGE_LATENCY_MS.to_string()),
             (
                 "PAY_WEBHOOKS",
                 format!(
@@ -512,12 +517,14 @@ impl Shopper {
 struct Snapshot {
     payments: HashMap<String, Value>,
     events: Vec<Value>,
+    /// The sandbox provider's own books, per payment: what it charged.
+    charges: HashMap<String, Vec<Value>>,
 }
 
 impl Snapshot {
     async fn take(client: &Client) -> Snapshot {
         let ids = all_payment_ids(client).await;
-        let payments = futures_util::stream::iter(ids)
+        let payments: HashMap<String, Value> = futures_util::stream::iter(ids)
             .map(|id| async move {
                 let details = client.get_ok(&format!("/pay/v1/payments/{id}")).await;
                 (id, details)
@@ -525,9 +532,19 @@ impl Snapshot {
             .buffer_unordered(8)
             .collect()
             .await;
+        let ids: Vec<String> = payments.keys().cloned().collect();
+        let charges = futures_util::stream::iter(ids)
+            .map(|id| async move {
+                let books = client.get_ok(&format!("/pay/v1/test/payments/{id}/charges")).await;
+                (id, books.as_array().cloned().unwrap_or_default())
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
         Snapshot {
             payments,
             events: all_events(client).await,
+            charges,
         }
     }
 
@@ -604,7 +621,14 @@ fn received_ids(received: &[crate::receiver::Received]) -> HashSet<String> {
 #[derive(Debug, Default)]
 struct Verdict {
     payments_in_db: usize,
-    interrupted_attempts: usize,
+    /// Attempts a killed process left at the provider, resolved by look-up after the restart:
+    /// charged there, or never reached.
+    resolved_by_lookup: usize,
+    charged_when_killed: usize,
+    /// Money the provider's books say moved that Pay's records do not show, and payments the
+    /// provider charged more than once.
+    lost_charges: Vec<String>,
+    provider_double_charges: Vec<String>,
     events: usize,
     webhooks: usize,
     duplicate_webhooks: usize,
@@ -658,15 +682,29 @@ impl Verdict {
         }
         for (id, details) in &snapshot.payments {
             let attempts = details["attempts"].as_array().unwrap();
-            verdict.interrupted_attempts += attempts
-                .iter()
-                .filter(|a| a["declineCode"] == "processing_error")
-                .count();
             if charges(attempts, by_payment.get(id.as_str()).map_or(&[][..], Vec::as_slice)) > 1 {
                 verdict.double_charges.push(format!("{id}: {attempts:?}"));
             }
             if details["status"] == "Pending" || attempts.iter().any(|a| a["state"] == "processing") {
                 verdict.unsettled.push(id.clone());
+            }
+            let books = snapshot.charges.get(id).map_or(&[][..], Vec::as_slice);
+            let moved: Vec<&Value> = books.iter().filter(|c| money_moved(c)).collect();
+            if moved.len() > 1 {
+                verdict.provider_double_charges.push(format!("{id}: {moved:?}"));
+            }
+            let charged_status = ["Successful", "PartiallyRefunded", "Refunded", "Chargeback"];
+            if !moved.is_empty() && !charged_status.contains(&details["status"].as_str().unwrap_or("")) {
+                verdict
+                    .lost_charges
+                    .push(format!("{id}: {} with {moved:?}", details["status"]));
+            }
+            for attempt in attempts.iter().filter(|a| a["resolvedBy"] == "lookup") {
+                verdict.resolved_by_lookup += 1;
+                let key = format!("{id}:{}", attempt["attemptId"].as_str().unwrap_or(""));
+                if books.iter().any(|c| c["key"] == key.as_str()) {
+                    verdict.charged_when_killed += 1;
+                }
             }
         }
         for (id, events) in &by_payment {
@@ -687,10 +725,12 @@ impl Verdict {
     fn summary(&self, record: &Record) -> String {
         format!(
             "payments acked {} (in db {}), statuses acked {}, refunds acked {}, requests cut {}, 5xx {}, \
-             rejections {}, attempts retried after a cut {}, closed as interrupted {}, unresolved creates {} attempts {}, \
+             rejections {}, attempts retried after a cut {}, kills during a charge (resolved by look-up) {} \
+             (charged at the provider {}, never reached it {}), unresolved creates {} attempts {}, \
              refunds cut {}; events {}, webhooks received {} \
              (duplicates {}); lost payments {}, lost statuses {}, lost refunds {}, duplicate payments {}, \
-             undelivered events {}, double charges {}, sequence gaps {}, unsettled {}",
+             undelivered events {}, double charges {}, provider double charges {}, lost charges {}, \
+             sequence gaps {}, unsettled {}",
             record.payments.len(),
             self.payments_in_db,
             record.statuses(),
@@ -699,7 +739,9 @@ impl Verdict {
             record.server_errors,
             record.rejections,
             record.attempts_retried,
-            self.interrupted_attempts,
+            self.resolved_by_lookup,
+            self.charged_when_killed,
+            self.resolved_by_lookup - self.charged_when_killed,
             record.unresolved_creates,
             record.unresolved_attempts,
             record.unknown_refunds,
@@ -712,6 +754,8 @@ impl Verdict {
             self.duplicate_payments,
             self.undelivered.len(),
             self.double_charges.len(),
+            self.provider_double_charges.len(),
+            self.lost_charges.len(),
             self.sequence_gaps.len(),
             self.unsettled.len(),
         )
@@ -740,6 +784,16 @@ impl Verdict {
             self.double_charges
         );
         assert!(
+            self.provider_double_charges.is_empty(),
+            "charged twice at the provider: {:#?}",
+            self.provider_double_charges
+        );
+        assert!(
+            self.lost_charges.is_empty(),
+            "charged at the provider, not in Pay: {:#?}",
+            self.lost_charges
+        );
+        assert!(
             self.sequence_gaps.is_empty(),
             "sequence gaps: {:#?}",
             self.sequence_gaps
@@ -749,6 +803,17 @@ impl Verdict {
             "still in flight at the end: {:?}",
             self.unsettled
         );
+    }
+}
+
+/// Whether a charge in the sandbox's books moved money: charged, or pending and settling as
+/// charged (a declined pending charge and a declined or failed challenge did not).
+fn money_moved(charge: &Value) -> bool {
+    match charge["outcome"].as_str() {
+        Some("successful") => true,
+        Some("pending") => charge["card"] == "settles_successful",
+        Some("challenge") => charge["card"] == "challenge" && charge["answer"] == "complete",
+        _ => false,
     }
 }
 
