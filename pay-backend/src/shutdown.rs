@@ -1,5 +1,5 @@
-//! Stopping cleanly. The background work of a `Pay` (delivery loops, the worker that applies
-//! announced changes) runs under one tracker. On stop it claims nothing new, the deliveries in
+//! Stopping cleanly. The background work of a `Pay` (delivery loops, the checks that ask the
+//! provider about open attempts and refunds, the sandbox's events) runs under one tracker. On stop it claims nothing new, the deliveries in
 //! flight get until the deadline, and the leases of whatever is left are handed back, so
 //! another process (or the next start) takes it over at once.
 
@@ -20,6 +20,25 @@ impl Pay {
     /// [`Pay::stopping`] resolves.
     pub(crate) fn spawn_background(&self, work: impl Future<Output = ()> + Send + 'static) {
         self.background().tasks.spawn(work);
+    }
+
+    /// Runs `round` every `period` in the background until a stop begins.
+    pub(crate) fn spawn_every<F, Fut>(&self, period: std::time::Duration, round: F)
+    where
+        F: Fn(Pay) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let pay = self.clone();
+        self.spawn_background(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = pay.stopping() => break,
+                }
+                round(pay.clone()).await;
+            }
+        });
     }
 
     /// Resolves once a stop has begun: background loops take no new work after it.

@@ -114,21 +114,13 @@ fn printable(raw: &str, what: &str) -> Result<(), PayError> {
 /// Every 250 ms, asks the provider about the attempts and refunds whose answer is due (unknown
 /// answers, with backoff; those of dead processes; challenges past their deadline). Errors are
 /// logged and retried.
-pub(super) fn spawn_provider_checks(pay: Pay) {
-    let background = pay.clone();
-    background.spawn_background(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                () = pay.stopping() => break,
-            }
-            if let Err(e) = pay.check_open_attempts().await {
-                tracing::error!(error = %e, "checking open attempts failed");
-            }
-            if let Err(e) = pay.check_open_refunds().await {
-                tracing::error!(error = %e, "checking open refunds failed");
-            }
+pub(super) fn spawn_provider_checks(pay: &Pay) {
+    pay.spawn_every(Duration::from_millis(250), |pay| async move {
+        if let Err(e) = pay.check_open_attempts().await {
+            tracing::error!(error = %e, "checking open attempts failed");
+        }
+        if let Err(e) = pay.check_open_refunds().await {
+            tracing::error!(error = %e, "checking open refunds failed");
         }
     });
 }

@@ -186,7 +186,7 @@ impl Pay {
         };
         pay.inner.provider.start(&pay);
         pay.check_open_attempts().await?;
-        events::spawn_provider_checks(pay.clone());
+        events::spawn_provider_checks(&pay);
         for endpoint in config.webhooks {
             pay.add_webhook(endpoint).await?;
         }

@@ -291,18 +291,10 @@ impl Provider for SandboxProvider {
         if self.store.set(pay.db().clone()).is_err() {
             return; // started already
         }
-        let (pay, background) = (pay.clone(), pay.clone());
-        background.spawn_background(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    () = pay.stopping() => break,
-                }
-                let Some(sandbox) = pay.sandbox() else { break };
-                if let Err(e) = sandbox.send_due(&pay).await {
-                    tracing::error!(error = %e, "sending sandbox events failed");
-                }
+        pay.spawn_every(Duration::from_millis(250), |pay| async move {
+            let Some(sandbox) = pay.sandbox() else { return };
+            if let Err(e) = sandbox.send_due(&pay).await {
+                tracing::error!(error = %e, "sending sandbox events failed");
             }
         });
     }
