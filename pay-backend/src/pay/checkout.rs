@@ -196,6 +196,8 @@ impl Pay {
                 .or(row.payment.user_info.clone())
                 .map(BrowserUserInfo::from),
             payment: row.payment.into(),
+            processing: false,
+            challenge: None,
         }
     }
 

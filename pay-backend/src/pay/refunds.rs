@@ -25,6 +25,7 @@ impl Pay {
         Ok(Refund {
             refund_id,
             amount,
+            state: pay_types::RefundState::Succeeded,
             status: row.status,
             refunded_amount: row.refunded_amount,
         })
