@@ -376,8 +376,8 @@ async function paymentView(id) {
   const buyer = el("div", { id: "buyer" });
   const attempts = el("div", { id: "attempts" });
   const events = el("div", { id: "events" });
-  const section = (title, body, extra = {}) => el("section", { "aria-labelledby": `h-${body.id}`, ...extra },
-    el("h2", { id: `h-${body.id}`, text: title }), body);
+  // Sections without a name (the tables inside are the named regions).
+  const section = (title, body) => el("section", {}, el("h2", { id: `h-${body.id}`, text: title }), body);
   show("Payment",
     el("p", {}, el("a", { href: "#/payments", text: "← All payments" })),
     summary,
