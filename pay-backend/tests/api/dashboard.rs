@@ -361,3 +361,52 @@ async fn no_dashboard_when_turned_off_or_without_a_secret_key() {
         assert_error(post_session(app, SECRET_KEY, &[]).await, 404, "not_found").await;
     }
 }
+
+#[actix_web::test]
+async fn hostile_cookies_and_sign_in_bodies_are_4xx_never_5xx() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(8000);
+    let cookies = [
+        "pay_dashboard=".to_owned(),
+        "pay_dashboard=v1..".to_owned(),
+        "pay_dashboard=v1.a.b.c.d".to_owned(),
+        "pay_dashboard=%00%ff".to_owned(),
+        format!("pay_dashboard={huge}"),
+        "pay_dashboard=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAv1.00.18446744073709551616".to_owned(),
+        "pay_dashboard=a; pay_dashboard=b".to_owned(),
+    ];
+    for cookie in &cookies {
+        for (method, path) in [
+            (reqwest::Method::GET, "/pay/v1/payments"),
+            (reqwest::Method::DELETE, "/dashboard/session"),
+            (reqwest::Method::GET, "/dashboard/session"),
+        ] {
+            let resp = with_session(&app, method.clone(), path, cookie, Some("x"), &[]).await;
+            let status = resp.status().as_u16();
+            assert!(
+                (200..500).contains(&status),
+                "{method} {path} with {cookie:.40}: {status}"
+            );
+            if path == "/pay/v1/payments" || method == reqwest::Method::DELETE {
+                assert_eq!(status, 401, "{method} {path} with {cookie:.40}");
+            }
+        }
+    }
+    let bodies = [
+        "not json".to_owned(),
+        "{}".to_owned(),
+        r#"{"key": 1234567890123456}"#.to_owned(),
+        r#"{"key": null}"#.to_owned(),
+        format!(r#"{{"key": "{huge}"}}"#),
+        format!(r#"{{"key": "{SECRET_KEY}", "admin": true}}"#),
+        r#"["sk_test_not_the_key_0000"]"#.to_owned(),
+    ];
+    for body in &bodies {
+        let resp = app.post_raw("/dashboard/session", body.clone(), None).await;
+        let status = resp.status().as_u16();
+        assert!(resp.headers().get(SET_COOKIE).is_none(), "{body:.40}");
+        let error: Value = resp.json().await.unwrap();
+        assert!((400..500).contains(&status), "{body:.40}: {status}");
+        assert!(error["code"].is_string(), "{body:.40}: {error}");
+    }
+}
