@@ -262,6 +262,77 @@ test("every page has no axe violations, also 360 px wide, and the README's scree
   assert.deepEqual(signInPage.problems, []);
 });
 
+test("search by id, status, amount and day (the operator's), pages of 20, amounts in their currency", async () => {
+  const shop = await startServer();
+  // A time zone where today is not today in UTC: the day filter must use the operator's.
+  const timezoneId = new Date().getUTCHours() < 11 ? "Pacific/Pago_Pago" : "Pacific/Kiritimati";
+  const page = await newPage(env.browser, { timezoneId });
+  try {
+    const create = async (amount, currency) => {
+      const created = await shop.merchant("POST", "/pay/v1/payments", {
+        items: [{ name: "Thing", price: amount, quantity: 1 }], amount, currency,
+      });
+      assert.equal(created.status, 201, created.text);
+      return created.body.id;
+    };
+    const offline = await seedPayment(shop, "offline");
+    const yen = await create("1200", "JPY");
+    const odd = await create("7.77", "USD");
+    for (let i = 0; i < 21; i += 1) await create("1.00", "USD");
+    const newest = await create("2.00", "EUR");
+
+    await signIn(page, shop);
+    const rows = page.locator("tbody tr[data-payment-id]");
+    await paymentRow(page, newest).waitFor();
+    assert.equal(await rows.count(), 20);
+    assert.equal(await rows.first().getAttribute("data-payment-id"), newest);
+    assert.match(await paymentRow(page, newest).locator(".amount").textContent(), /€2\.00/);
+    await page.getByRole("button", { name: "Next page" }).click();
+    await paymentRow(page, offline).waitFor();
+    assert.equal(await rows.count(), 5);
+    assert.match(await paymentRow(page, yen).locator(".amount").textContent(), /¥1,200/);
+    assert.match(await page.locator(".page-number").textContent(), /Page 2/);
+    assert.equal(await page.getByRole("button", { name: "Next page" }).count(), 0);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await paymentRow(page, newest).waitFor();
+    assert.equal(await rows.count(), 20);
+
+    /** Clicks `action` and waits until the view it leads to is on screen. */
+    const rendered = async (action) => {
+      const before = await page.evaluate(() => document.body.dataset.renders);
+      await action();
+      await page.waitForFunction((b) => document.body.dataset.renders !== b, before);
+    };
+    const search = async (fields) => {
+      await rendered(() => page.getByRole("button", { name: "Clear" }).click());
+      for (const [label, value] of Object.entries(fields)) {
+        if (label === "Status") await page.getByLabel(label).selectOption(value);
+        else await page.getByLabel(label).fill(value);
+      }
+      // By keyboard: Enter in a text field submits the search, and so does Enter on the button.
+      const last = Object.keys(fields).at(-1);
+      const submit = last === "Status" ? page.getByRole("button", { name: "Search", exact: true }) : page.getByLabel(last);
+      await rendered(() => submit.press("Enter"));
+      return rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.paymentId));
+    };
+    assert.deepEqual(await search({ "Payment id": odd }), [odd]);
+    assert.deepEqual(await search({ Amount: "7.770" }), [odd]);
+    assert.deepEqual(await search({ Status: "Offline" }), [offline]);
+    assert.deepEqual(await search({ Amount: "1200", Status: "Undefined" }), [yen]);
+    const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: timezoneId, year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date());
+    const utcDay = new Date().toISOString().slice(0, 10);
+    assert.notEqual(localDay, utcDay);
+    assert.deepEqual(await search({ Amount: "7.77", From: localDay, To: localDay }), [odd]);
+    assert.deepEqual(await search({ Amount: "7.77", From: utcDay, To: utcDay }), []);
+    await page.getByText("No payment matches this search.").waitFor();
+    assert.deepEqual(await search({ "Buyer email": "ADA@example" }), [offline]);
+    assert.deepEqual(unexpected(page.problems), []);
+  } finally {
+    await shop.stop();
+  }
+});
+
 test("sandbox actions: settle a pending payment now, then a chargeback", async () => {
   const slow = await startServer({ PAY_SANDBOX_SETTLE_DELAY_MS: "600000" });
   const page = await newPage(env.browser);
