@@ -2,8 +2,9 @@
 // cookie: sign-in (a wrong key refused; the key nowhere in the page, storage or URL), finding a
 // payment paid in the popup by its buyer's email, a partial refund with its event and webhook
 // delivery appearing live, marking an offline payment paid, redelivering an event, the CSRF
-// token required, sign-out, the sandbox actions, axe on every page (also 360 px wide), and the
-// README's screenshot (docs/dashboard.png).
+// token required, search and pages, a failing endpoint's health, pending and refused refunds,
+// sign-out, the sandbox actions, axe on every page (also 360 px wide), and the README's
+// screenshot (docs/dashboard.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -213,6 +214,66 @@ test("the webhook endpoints page shows each endpoint's health", async () => {
   assert.match(await endpoint.textContent(), /Delivered\s*[1-9]/);
   assert.match(await endpoint.textContent(), /Dead\s*0/);
   assert.equal(await page.getByRole("link", { name: "Webhooks" }).getAttribute("aria-current"), "page");
+});
+
+test("a failing endpoint: its failures and its pending deliveries show, beside a healthy one", async () => {
+  const failing = await startReceiver({ answer: 500 });
+  const server = await startServer({
+    PAY_WEBHOOKS: `[${env.receiver.entry("orders")}, ${failing.entry("crm")}]`,
+  });
+  const page = await newPage(env.browser);
+  try {
+    const id = await seedPayment(server, CARDS.success);
+    await signIn(page, server);
+    await page.goto(`${server.url}/dashboard/#/payments/${id}`);
+    await deliveryRow(page, "Successful", "orders").and(page.locator('[data-state="delivered"]')).waitFor();
+    const crm = deliveryRow(page, "Successful", "crm").and(page.locator('[data-state="failed"]'));
+    await crm.waitFor();
+    assert.equal(await crm.locator(".response").textContent(), "500");
+
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    const section = page.locator('section[data-endpoint="crm"]');
+    await section.locator('tr[data-outcome="failed"]').waitFor();
+    assert.match(await section.locator(".health").textContent(), /deliveries pending/);
+    assert.match(await section.textContent(), /Pending\s*1/);
+    assert.match(await section.locator('tr[data-outcome="failed"]').textContent(), /500/);
+    // The failure links to its payment.
+    await section.locator('tr[data-outcome="failed"] a').click();
+    await page.locator("#payment-status").waitFor();
+    assert.match(page.url(), new RegExp(`#/payments/${id}$`));
+  } finally {
+    await server.stop();
+    await failing.close();
+  }
+});
+
+test("a refund the provider confirms later, and one it refuses, are shown as such", async () => {
+  const id = await seedPayment(env.server, CARDS.success);
+  const page = env.page;
+  await openPayment(page, id);
+  // The answers of a provider that confirms later, then refuses (the sandbox always confirms
+  // at once): the page shows what the API says.
+  const answers = [
+    { status: 201, body: { refundId: "rf_1", amount: 2.50, state: "pending", status: "Successful", refundedAmount: 0 } },
+    { status: 409, body: { code: "refund_refused", message: "the card's issuer refused the refund" } },
+  ];
+  const sent = [];
+  await page.route("**/pay/v1/payments/*/refunds", async (route) => {
+    sent.push(route.request().postDataJSON());
+    const { status, body } = answers.shift();
+    await route.fulfill({ status, contentType: "application/json", body: JSON.stringify(body) });
+  });
+  try {
+    await page.getByLabel("Amount to refund").fill("2.50");
+    await page.getByRole("button", { name: "Refund this amount" }).click();
+    await page.locator("#notice").filter({ hasText: "Refund of $2.50 accepted: the provider confirms it later" }).waitFor();
+    await page.getByRole("button", { name: "Refund all that is left" }).click();
+    await page.locator("#notice").filter({ hasText: "Refund refused by the provider: the card's issuer refused the refund" }).waitFor();
+    // The amount went as the text typed, not as a float.
+    assert.deepEqual(sent, [{ amount: "2.50" }, {}]);
+  } finally {
+    await page.unroute("**/pay/v1/payments/*/refunds");
+  }
 });
 
 test("every page has no axe violations, also 360 px wide, and the README's screenshot", async () => {

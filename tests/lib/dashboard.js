@@ -49,10 +49,10 @@ export function deliveryRow(page, status, name) {
 }
 
 /**
- * A webhook endpoint on 127.0.0.1 that answers 204 and records each delivery
+ * A webhook endpoint on 127.0.0.1 that answers `answer` (204) and records each delivery
  * (`{id, status, paymentId}` from its webhook-id header and body).
  */
-export async function startReceiver() {
+export async function startReceiver({ answer = 204 } = {}) {
   const received = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -64,7 +64,7 @@ export async function startReceiver() {
       } catch {
         received.push({ id: req.headers["webhook-id"], status: null });
       }
-      res.writeHead(204).end();
+      res.writeHead(answer).end();
     });
   });
   await new Promise((done) => server.listen(0, "127.0.0.1", done));
@@ -74,7 +74,11 @@ export async function startReceiver() {
     received,
     /** `PAY_WEBHOOKS` naming this endpoint `name`. */
     setting(name = "orders") {
-      return `[{ name = "${name}", url = "http://127.0.0.1:${port}/pay-webhook", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }]`;
+      return `[${this.entry(name)}]`;
+    },
+    /** This endpoint as one entry of `PAY_WEBHOOKS`. */
+    entry(name) {
+      return `{ name = "${name}", url = "http://127.0.0.1:${port}/pay-webhook", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }`;
     },
     close: () => new Promise((done) => server.close(done)),
   };
