@@ -183,7 +183,9 @@ impl Sessions {
 }
 
 /// Whether the browser says the request comes from a page of this server's origin: its
-/// `Sec-Fetch-Site`, when sent, is `same-origin`, and its `Origin`, when sent, is ours.
+/// `Sec-Fetch-Site`, when sent, is `same-origin`, and its `Origin`, when sent, names this host
+/// (over http or https: behind a TLS proxy that does not say so, the request arrives as http;
+/// a page of the other scheme is another origin, which `Sec-Fetch-Site` refuses).
 /// (Clients that are not browsers send neither; they still need the cookie and the token.)
 pub fn from_own_origin(req: &HttpRequest) -> bool {
     let headers = req.headers();
@@ -194,8 +196,10 @@ pub fn from_own_origin(req: &HttpRequest) -> bool {
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let info = req.connection_info();
-        let ours = format!("{}://{}", info.scheme(), info.host());
-        if origin.as_bytes() != ours.as_bytes() {
+        let host = info.host();
+        let origin = origin.as_bytes();
+        let ours = |scheme: &str| origin == format!("{scheme}://{host}").as_bytes();
+        if !ours("http") && !ours("https") {
             return false;
         }
     }
@@ -320,6 +324,9 @@ mod tests {
             (vec![("sec-fetch-site", "cross-site")], false),
             (vec![("sec-fetch-site", "none")], false),
             (vec![("origin", "http://localhost:8080")], true),
+            (vec![("origin", "https://localhost:8080")], true),
+            (vec![("origin", "http://localhost:8081")], false),
+            (vec![("origin", "http://localhost")], false),
             (vec![("origin", "http://evil.example")], false),
             (vec![("origin", "null")], false),
         ];
