@@ -105,7 +105,10 @@ function rerender(container, build, data) {
   const key = document.activeElement?.closest?.("[data-key]")?.dataset.key;
   const inside = key && container.contains(document.activeElement);
   container.replaceChildren(...build());
-  if (inside) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  if (!inside) return;
+  // The element the focus was on, or (when it is gone, e.g. "Mark as paid" once paid) the heading.
+  const again = container.querySelector(`[data-key="${CSS.escape(key)}"]`) ?? $("view").querySelector("h1");
+  again?.focus();
 }
 
 function heading(text) {
@@ -243,9 +246,15 @@ async function paymentsView(params) {
     ].filter(Boolean), { page: starts.length, next: page.next });
   };
   const move = async (step) => {
-    if (step > 0) starts.push(page.next);
+    const start = step > 0 ? page.next : starts[starts.length - 2];
+    try {
+      page = await findPayments(filter, start);
+    } catch (error) {
+      notify(`Could not load that page: ${error.message}`);
+      return;
+    }
+    if (step > 0) starts.push(start);
     else starts.pop();
-    page = await findPayments(filter, starts[starts.length - 1]);
     render();
     results.querySelector("a")?.focus();
   };
