@@ -186,13 +186,14 @@ function paymentRow(details) {
   return el(
     "tr",
     { "data-payment-id": id, "data-status": details.status },
+    // The link first: on a narrow screen the table scrolls sideways, and this stays in view.
+    el("td", {}, el("a", { href: `#/payments/${id}`, "data-key": `open-${id}`, class: "payment-link", "aria-label": `Payment ${id}` },
+      el("code", { text: `${id.slice(0, 8)}…` }))),
     el("td", { text: dateTime(details.createdAt) }),
     el("td", { class: "amount", text: money(details.payment.amount, details.payment.currency) }),
     el("td", {}, badge(details.status)),
     el("td", { class: "buyer" }, buyer?.email ? el("span", { text: buyer.email }) : el("span", { class: "muted", text: "—" })),
     el("td", { class: "items", text: items }),
-    el("td", {}, el("a", { href: `#/payments/${id}`, "data-key": `open-${id}`, class: "payment-link", "aria-label": `Payment ${id}` },
-      el("code", { text: `${id.slice(0, 8)}…` }))),
   );
 }
 
@@ -236,7 +237,7 @@ async function paymentsView(params) {
 
   const render = () => {
     rerender(results, () => page.rows.length
-      ? [table("Payments, newest first", ["Created", "Amount", "Status", "Buyer", "Items", "Payment"], page.rows.map(paymentRow))]
+      ? [table("Payments, newest first", ["Payment", "Created", "Amount", "Status", "Buyer", "Items"], page.rows.map(paymentRow))]
       : [el("p", { class: "empty card", text: filtered ? "No payment matches this search." : "No payments yet." })],
     { rows: page.rows, buyers: page.rows.map((d) => buyerOf(d)) });
     rerender(pager, () => [

@@ -140,11 +140,27 @@ test("an offline payment is marked paid", async () => {
   const page = env.page;
   await openPayment(page, id);
   await waitForStatus(page, "Offline");
-  await page.getByRole("button", { name: "Mark as paid" }).click();
+  await page.getByRole("button", { name: "Mark as paid" }).focus();
+  await page.keyboard.press("Enter");
   await waitForStatus(page, "Successful");
   await waitForEvents(page, ["Offline", "Successful"]);
+  // The button is gone: the focus is on the page's heading, not lost to the body.
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), "H1");
   assert.equal((await env.server.payment(id)).status, "Successful");
   assert.equal(await page.getByRole("button", { name: "Mark as paid" }).count(), 0);
+});
+
+test("what the operator types survives the live updates, with the focus", async () => {
+  const id = await seedPayment(env.server, CARDS.success);
+  const page = env.page;
+  await openPayment(page, id);
+  const input = page.getByLabel("Amount to refund");
+  await input.focus();
+  await input.pressSequentially("1.5");
+  await page.waitForTimeout(4500); // two polls, each reading the payment and its deliveries again
+  assert.equal(await input.inputValue(), "1.5");
+  assert.equal(await input.evaluate((el) => el === document.activeElement), true);
+  await input.fill("");
 });
 
 test("an event is redelivered: its webhook is sent again and its tries go up", async () => {
