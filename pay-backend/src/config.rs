@@ -66,6 +66,14 @@ pub struct Settings {
     pub rates_refresh: Duration,
     pub www_dir: Option<PathBuf>,
     pub sdk_dir: Option<PathBuf>,
+    /// The merchant dashboard at `/dashboard/` (it needs `secret_key` to sign in).
+    pub dashboard: bool,
+    /// How long a dashboard sign-in lasts.
+    #[serde(rename = "dashboard_session_secs", deserialize_with = "session_lifetime")]
+    pub dashboard_session: Duration,
+    /// Mark the dashboard's session cookie `Secure` on every response, not only on requests
+    /// that arrived over https (set it behind a TLS-terminating proxy that does not say so).
+    pub dashboard_secure_cookie: bool,
     pub log_format: LogFormat,
     /// Names unique and not empty.
     #[serde(deserialize_with = "webhooks")]
@@ -97,6 +105,9 @@ impl Default for Settings {
             rates_refresh: Duration::from_secs(86_400),
             www_dir: None,
             sdk_dir: None,
+            dashboard: true,
+            dashboard_session: Duration::from_secs(8 * 3600),
+            dashboard_secure_cookie: false,
             log_format: LogFormat::Text,
             webhooks: Vec::new(),
         }
@@ -222,6 +233,21 @@ pub const SETTINGS: &[Setting] = &[
     setting("sdk_dir", "folder of the built SDK package to serve at /sdk/", |s| {
         none_or(&s.sdk_dir, |p| p.display().to_string())
     }),
+    setting(
+        "dashboard",
+        "serve the merchant dashboard at /dashboard/ (sign-in with secret_key)",
+        |s| s.dashboard.to_string(),
+    ),
+    setting(
+        "dashboard_session_secs",
+        "how long a dashboard sign-in lasts (60 to 604800)",
+        |s| s.dashboard_session.as_secs().to_string(),
+    ),
+    setting(
+        "dashboard_secure_cookie",
+        "always mark the dashboard's session cookie Secure (it is on requests that came over https)",
+        |s| s.dashboard_secure_cookie.to_string(),
+    ),
     setting("log_format", "text or json", |s| s.log_format.to_string()),
     setting(
         "webhooks",
@@ -386,6 +412,15 @@ fn refresh_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Erro
     match u64::deserialize(d)? {
         secs if secs >= 60 => Ok(Duration::from_secs(secs)),
         secs => Err(de::Error::custom(format!("{secs} is below the minimum of 60 seconds"))),
+    }
+}
+
+fn session_lifetime<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    match u64::deserialize(d)? {
+        secs @ 60..=604_800 => Ok(Duration::from_secs(secs)),
+        secs => Err(de::Error::custom(format!(
+            "{secs} is outside 60 seconds to 7 days (604800)"
+        ))),
     }
 }
 
@@ -615,6 +650,9 @@ mod tests {
             ("database_url = \"mysql://db\"", "setting database_url"),
             ("shutdown_timeout_secs = -1", "setting shutdown_timeout_secs"),
             ("rates_refresh_secs = 59", "setting rates_refresh_secs"),
+            ("dashboard_session_secs = 59", "setting dashboard_session_secs"),
+            ("dashboard_session_secs = 604801", "setting dashboard_session_secs"),
+            ("dashboard = \"maybe\"", "setting dashboard"),
             ("rates_url = \"ftp://rates.example\"", "setting rates_url"),
             ("rates = { XYZ = \"1\" }", "setting rates"),
             ("rates = { USD = \"0\" }", "setting rates"),

@@ -2,6 +2,7 @@
 //! pieces of the `pay-backend` server.
 
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod metrics;

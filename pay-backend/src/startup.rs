@@ -134,6 +134,7 @@ where
 {
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
+    let dashboard = dashboard(settings);
     let server = HttpServer::new(move || {
         let metrics = pay.clone();
         let mut app = App::new()
@@ -156,6 +157,12 @@ where
             .configure(routes::operations(&pay))
             .service(routes::scope(&pay))
             .configure(host_routes.clone());
+        if let Some(dashboard) = &dashboard {
+            // At the app's root: the merchant API's guard looks for it there.
+            app = app
+                .app_data(dashboard.clone())
+                .configure(crate::dashboard::configure(dashboard.clone()));
+        }
         if let Some(dir) = &sdk {
             app = app.service(actix_files::Files::new("/sdk", dir));
         }
@@ -170,6 +177,24 @@ where
     .map_err(PayError::internal)?
     .run();
     Ok(server)
+}
+
+/// The dashboard's state when it is on: `dashboard = true` and a secret key to sign in with.
+fn dashboard(settings: &Settings) -> Option<web::Data<crate::dashboard::Dashboard>> {
+    if !settings.dashboard {
+        return None;
+    }
+    let Some(secret_key) = settings.secret_key.clone() else {
+        tracing::warn!("dashboard = true but no secret_key is set: the dashboard is off");
+        return None;
+    };
+    Some(web::Data::new(crate::dashboard::Dashboard::new(
+        secret_key,
+        settings.dashboard_session,
+        settings.dashboard_secure_cookie,
+        settings.webhooks.iter().map(|w| w.name.clone()).collect(),
+        settings.test_mode,
+    )))
 }
 
 /// Headers every response carries: the strict Content-Security-Policy the SDK works under,

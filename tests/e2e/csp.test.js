@@ -1,15 +1,17 @@
 // The demo works under its strict Content-Security-Policy (SPEC §4): a whole purchase and the
-// dashboard with no CSP violation and no console error.
+// merchant dashboard (the server's own, /dashboard/) with no CSP violation and no console error.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newPage } from "../lib/browser.js";
+import { signIn } from "../lib/dashboard.js";
+import { seedPayment } from "../lib/server.js";
 import { serverAndBrowser } from "../lib/fixture.js";
 import { CARDS, buyNow, payByCard, popupGone, resultBox } from "../lib/shop.js";
 
 const env = serverAndBrowser();
 
 test("every page and asset is served with the strict policy", async () => {
-  for (const path of ["/", "/shop.js", "/dashboard.html", "/dashboard.js", "/sdk/index.js", "/sdk/pay_frontend_bg.wasm"]) {
+  for (const path of ["/", "/shop.js", "/dashboard/", "/dashboard/sign-in.html", "/dashboard/app.js", "/dashboard/dashboard.css", "/sdk/index.js", "/sdk/pay_frontend_bg.wasm"]) {
     const response = await fetch(env.server.url + path);
     assert.equal(response.status, 200, path);
     const csp = response.headers.get("content-security-policy");
@@ -33,10 +35,15 @@ test("a purchase under the policy: no violation, no console error", async () => 
 });
 
 test("the dashboard under the policy: no violation, no console error", async () => {
+  const id = await seedPayment(env.server, CARDS.success);
   const page = await newPage(env.browser);
-  await page.goto(`${env.server.url}/dashboard.html`);
-  await page.locator("#payment-rows tr").first().waitFor();
-  await page.waitForTimeout(1500); // a refresh or two
+  await signIn(page, env.server);
+  await page.locator(`tr[data-payment-id="${id}"]`).waitFor();
+  await page.locator(`tr[data-payment-id="${id}"] a`).click();
+  await page.locator("#payment-status").waitFor();
+  await page.getByRole("link", { name: "Webhooks" }).click();
+  await page.getByRole("heading", { level: 1, name: "Webhook endpoints" }).waitFor();
+  await page.waitForTimeout(2500); // a poll or two
   assert.deepEqual(page.problems, []);
 });
 

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newPage } from "../lib/browser.js";
+import { SECRET_KEY } from "../lib/server.js";
 import { serverAndBrowser } from "../lib/fixture.js";
 import {
   CARDS,
@@ -184,10 +185,14 @@ test("the merchant API refuses the page: no key, a wrong key, a made-up key", as
   assert.equal((await allPayments()).length, before + 1, "a payment was created without the key");
 });
 
-test("the demo dashboard's refund route cannot add money to a payment", async () => {
+test("signed in to the dashboard, a refund still cannot add money to a payment", async () => {
   const paid = (await allPayments()).find((p) => p.status === "Successful").payment.id;
-  for (const body of [{ amount: -5 }, { amount: "-5.00" }, { amount: 0 }, { amount: 0.001 }, { amount: 1000 }]) {
-    const response = await fromPage("POST", `/api/dashboard/payments/${paid}/refund`, body);
+  // What the dashboard's page does: sign in (the cookie), read the session's CSRF token.
+  const signedIn = await fromPage("POST", "/dashboard/session", { key: SECRET_KEY });
+  assert.equal(signedIn.status, 200, signedIn.text);
+  const csrf = { "X-Pay-CSRF": JSON.parse(signedIn.text).csrfToken };
+  for (const body of [{ amount: -5 }, { amount: "-5.00" }, { amount: 0 }, { amount: "0.001" }, { amount: "1000" }, { amount: "1e3" }]) {
+    const response = await fromPage("POST", `/pay/v1/payments/${paid}/refunds`, body, csrf);
     assert.ok(response.status >= 400 && response.status < 500, `${JSON.stringify(body)} → ${response.status} ${response.text}`);
   }
   const details = await env.server.payment(paid);

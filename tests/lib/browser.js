@@ -24,8 +24,8 @@ export async function launchBrowser() {
  * A new page in its own context that records console errors, uncaught exceptions and
  * Content-Security-Policy violations (`page.problems`).
  */
-export async function newPage(browser, { locale = "en-US" } = {}) {
-  const context = await browser.newContext({ locale, viewport: { width: 1000, height: 760 } });
+export async function newPage(browser, { locale = "en-US", timezoneId } = {}) {
+  const context = await browser.newContext({ locale, timezoneId, viewport: { width: 1000, height: 760 } });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.problems = [];

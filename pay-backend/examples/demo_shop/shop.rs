@@ -4,18 +4,16 @@
 //!   from the server-side catalog, and the route calls `create_payment`;
 //! - the tutorial's step 8: an `on_payment_update` hook (named `demo`) that records every event
 //!   it receives (in memory, deduplicated by `eventId`), shown by `GET /api/hook-events`;
-//! - the merchant dashboard's routes under `/api/dashboard/`: the page cannot hold the secret
-//!   key, so these call the `Pay` Rust API on its behalf. They have no authentication: they
-//!   exist only in this example, never in the `pay-backend` server. In test mode they can
-//!   also settle a pending payment now and raise a chargeback (the sandbox's test routes).
+//!
+//! The merchant's side is the Pay server's own dashboard at `/dashboard/` (signed in with the
+//! secret key, on the merchant API): the shop has no dashboard routes of its own.
 
 use actix_web::{web, HttpResponse};
-use pay_backend::store::{rfc3339, AttemptRow, PaymentRow};
 use pay_backend::{Pay, PayError};
 use pay_types::{Amount, ErrorCode, PaymentInfo, PaymentItem, PaymentUpdateEvent};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,26 +24,12 @@ const CATALOG: &[(&str, &str, i64)] = &[("mug", "Pay mug", 1250), ("tee", "Pay T
 /// The most a visitor may order of one product on the demo page.
 const MAX_QUANTITY: u32 = 10;
 
-/// How many payments the dashboard shows.
-const DASHBOARD_PAYMENTS: u32 = 50;
-
 /// Events received by the demo's hook, in the order they arrived. In memory: after a restart
 /// it holds only what was delivered since (the outbox still delivers each event once at
 /// least, so nothing is missed, but earlier deliveries are not listed).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct HookLog {
     inner: Arc<Mutex<LogInner>>,
-    /// Unix milliseconds at which this log started.
-    since_ms: u64,
-}
-
-impl Default for HookLog {
-    fn default() -> Self {
-        Self {
-            inner: Arc::default(),
-            since_ms: now_ms(),
-        }
-    }
 }
 
 fn now_ms() -> u64 {
@@ -141,12 +125,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, log: web::Data<HookLog>) {
         .app_data(json)
         .app_data(query)
         .service(resource("/api/create-my-payment").route(web::post().to(create_my_payment)))
-        .service(resource("/api/hook-events").route(web::get().to(hook_events)))
-        .service(resource("/api/dashboard/payments").route(web::get().to(dashboard_payments)))
-        .service(resource("/api/dashboard/payments/{id}/refund").route(web::post().to(refund)))
-        .service(resource("/api/dashboard/payments/{id}/mark-paid").route(web::post().to(mark_paid)))
-        .service(resource("/api/dashboard/payments/{id}/settle").route(web::post().to(settle)))
-        .service(resource("/api/dashboard/payments/{id}/chargeback").route(web::post().to(chargeback)));
+        .service(resource("/api/hook-events").route(web::get().to(hook_events)));
 }
 
 fn resource(path: &str) -> actix_web::Resource {
@@ -203,117 +182,3 @@ async fn hook_events(log: web::Data<HookLog>, query: web::Query<HookQuery>) -> R
     Ok(HttpResponse::Ok().json(json!({ "data": events })))
 }
 
-/// Every recent payment with its attempts, the events recorded for it (the outbox) and
-/// whether the demo's hook has received each: one request per dashboard refresh.
-async fn dashboard_payments(pay: web::Data<Pay>, log: web::Data<HookLog>) -> Result<HttpResponse, PayError> {
-    let rows = pay.list_payments(DASHBOARD_PAYMENTS, None).await?;
-    let received = log.events(None);
-    let mut data = Vec::with_capacity(rows.len());
-    for row in rows {
-        let attempts = pay.attempts(&row.payment.id).await?;
-        let events = pay.payment_events(row.payment.id.as_str()).await?;
-        data.push(dashboard_entry(row, &attempts, &events, &received));
-    }
-    Ok(HttpResponse::Ok().json(json!({
-        "data": data,
-        "hookEventCount": received.len(),
-        "testMode": pay.test_mode(),
-        "hookLogSinceMs": log.since_ms,
-    })))
-}
-
-fn dashboard_entry(
-    row: PaymentRow,
-    attempts: &[AttemptRow],
-    events: &[PaymentUpdateEvent],
-    received: &[ReceivedEvent],
-) -> Value {
-    let refundable = Amount::new(row.payment.amount.value() - row.refunded_amount.value());
-    let events: Vec<Value> = events
-        .iter()
-        .map(|e| {
-            let hook = received.iter().find(|r| r.event_id == e.event_id);
-            json!({
-                "eventId": e.event_id,
-                "sequence": e.sequence,
-                "status": e.status,
-                "createdAt": e.created_at,
-                "receivedByHook": hook.is_some(),
-                "receivedAtMs": hook.map(|r| r.received_at_ms),
-            })
-        })
-        .collect();
-    let attempts: Vec<Value> = attempts
-        .iter()
-        .map(|a| {
-            json!({
-                "attemptId": a.attempt_id,
-                "method": a.method,
-                "status": a.status,
-                "declineCode": a.decline,
-                "cardBrand": a.card_brand,
-                "cardLast4": a.card_last4,
-                "createdAt": rfc3339(a.created_at),
-            })
-        })
-        .collect();
-    json!({
-        "payment": row.payment,
-        "status": row.status,
-        "transactionId": row.transaction_id,
-        "refundedAmount": row.refunded_amount,
-        "refundableAmount": refundable,
-        "attempts": attempts,
-        "events": events,
-        "createdAt": rfc3339(row.created_at),
-        "updatedAt": rfc3339(row.updated_at),
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefundRequest {
-    amount: Option<Amount>,
-}
-
-/// `{}` refunds all that is left, `{"amount": 5.00}` a part (`Pay::refund`).
-async fn refund(
-    pay: web::Data<Pay>,
-    id: web::Path<String>,
-    body: web::Json<RefundRequest>,
-) -> Result<HttpResponse, PayError> {
-    let refund = pay.refund(&id, body.into_inner().amount).await?;
-    Ok(HttpResponse::Created().json(refund))
-}
-
-/// An `Offline` payment becomes `Successful` (`Pay::mark_paid`).
-async fn mark_paid(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
-    let row = pay.mark_paid(&id).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "payment": row.payment,
-        "status": row.status,
-        "transactionId": row.transaction_id,
-    })))
-}
-
-/// Sandbox only: a pending payment settles now instead of in a few seconds.
-async fn settle(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
-    sandbox_only(&pay)?;
-    let status = pay.settle_now(&id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": status })))
-}
-
-/// Sandbox only: the card holder disputes a paid payment.
-async fn chargeback(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse, PayError> {
-    sandbox_only(&pay)?;
-    let status = pay.chargeback(&id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": status })))
-}
-
-fn sandbox_only(pay: &Pay) -> Result<(), PayError> {
-    if pay.test_mode() {
-        Ok(())
-    } else {
-        Err(PayError::rejected(ErrorCode::NotFound, "no such route"))
-    }
-}

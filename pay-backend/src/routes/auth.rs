@@ -1,4 +1,6 @@
-//! The merchant API's guard: `Authorization: Bearer <secret key>`, compared in constant time.
+//! The merchant API's guard: `Authorization: Bearer <secret key>`, compared in constant time;
+//! or, where the server mounts the dashboard, its session cookie with the session's CSRF token
+//! from the dashboard's own pages (`crate::dashboard::session`).
 
 use crate::error::PayError;
 use crate::pay::Pay;
@@ -22,6 +24,12 @@ impl FromRequest for Merchant {
 }
 
 fn authorize(req: &HttpRequest) -> Result<Merchant, PayError> {
+    let bearer = req.headers().contains_key(actix_web::http::header::AUTHORIZATION);
+    if !bearer && crate::dashboard::session::has_cookie(req) {
+        if let Some(dashboard) = req.app_data::<web::Data<crate::dashboard::Dashboard>>() {
+            return dashboard.sessions().authorize(req).map(|_| Merchant);
+        }
+    }
     let pay = req.app_data::<web::Data<Pay>>();
     let expected = pay.and_then(|pay| pay.secret_key()).map(ExposeSecret::expose_secret);
     let Some(expected) = expected else {

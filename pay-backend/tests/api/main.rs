@@ -5,6 +5,7 @@ mod checkout;
 mod crash;
 mod create;
 mod currencies;
+mod dashboard;
 #[path = "../common/databases.rs"]
 mod databases;
 mod demo_shop;
