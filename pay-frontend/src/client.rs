@@ -164,9 +164,28 @@ impl CheckoutClient {
             .await
     }
 
+    /// `GET …/result`, the payment's latest result.
     pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {
-        self.call(HttpMethod::Get, "/result", None, decode::attempt_result)
-            .await
+        self.result_or_abandon(None).await
+    }
+
+    /// The latest result, or with `Some(attempt_id)` (ours: `att_` and hex digits, safe in a
+    /// path) `POST …/attempts/{attemptId}/abandon`, which gives up the attempt's 3-D Secure
+    /// challenge and answers its outcome: normally `Failed` (`authentication_failed`), or the
+    /// real one if the buyer finished meanwhile. One future type for both (one await point
+    /// in the step that asks both).
+    pub async fn result_or_abandon(&self, abandon: Option<&str>) -> Result<AttemptResult, ClientError> {
+        let mut suffix = String::from("/result");
+        let mut method = HttpMethod::Get;
+        let mut body = None;
+        if let Some(id) = abandon {
+            suffix = String::from("/attempts/");
+            suffix.push_str(id);
+            suffix.push_str("/abandon");
+            method = HttpMethod::Post;
+            body = Some("{}".into());
+        }
+        self.call(method, &suffix, body, decode::attempt_result).await
     }
 
     async fn call<T>(

@@ -36,6 +36,7 @@ impl Drop for OneAtATime {
     }
 }
 
+#[cfg(feature = "testing")]
 pub fn forget_open_popup() {
     POPUP_OPEN.with(|open| open.set(false));
 }

@@ -1,5 +1,6 @@
 //! From DOM events to the popup's flow: a few delegated listeners (RAII: dropping a
-//! [`Listener`] removes it) push [`UiEvent`]s into a queue that the async flow awaits.
+//! [`Listener`] removes it) and timers (dropping an [`Interval`] clears it) push
+//! [`UiEvent`]s into a queue that the async flow awaits.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
@@ -22,6 +23,9 @@ pub enum UiEvent {
     Blur(String),
     /// Escape, or the close button.
     Close,
+    /// Time to ask for an attempt's result again (the poll timer, or the challenge's return
+    /// page said so).
+    Tick,
 }
 
 #[derive(Default)]
@@ -90,5 +94,36 @@ impl Drop for Listener {
         let _ = self
             .target
             .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// A `setInterval` timer that is cleared when dropped.
+pub struct Interval {
+    handle: i32,
+    _callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Interval {
+    /// The callback has a listener's signature, whose glue the SDK has already (a closure
+    /// of another signature brings its own); the timer passes no argument, so the `Event`
+    /// is `undefined` and must not be used.
+    pub fn new(ms: i32, f: impl FnMut(Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        let handle = web_sys::window().map_or(0, |w| {
+            w.set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+                .unwrap_or(0)
+        });
+        Self {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_interval_with_handle(self.handle);
+        }
     }
 }

@@ -29,7 +29,9 @@ pub enum Exit {
     Chose(PaymentMethod),
     Back,
     Close,
-    Finished(AttemptResult),
+    /// With its outcome screen (unless `showThankYouPage: false`), or without when the
+    /// visitor closed the popup while the attempt was processing.
+    Finished(AttemptResult, bool),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -88,8 +90,8 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
             Exit::Chose(PaymentMethod::Offline) => Step::Offline,
             Exit::Back => previous.unwrap_or(step),
             Exit::Close => return closed(checkout),
-            Exit::Finished(result) => {
-                if opts.show_thank_you_page {
+            Exit::Finished(result, outcome) => {
+                if outcome && opts.show_thank_you_page {
                     outcome::run(popup, result.status).await;
                 }
                 return finished(result, checkout.user_info);
