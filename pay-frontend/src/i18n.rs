@@ -347,7 +347,7 @@ const STRINGS: [[&str; 3]; 58] = [
     ["Cancel", "Annuler", "ביטול"],
     [
         "Your payment is being confirmed with the card provider. Do not pay again.",
-        "Votre paiement est en cours de confirmation auprès de l’émetteur de la carte. Ne payez pas une seconde fois.",
+        "Paiement en cours de confirmation auprès de l’émetteur de la carte. Ne payez pas à nouveau.",
         "התשלום נמצא בתהליך אישור מול חברת הכרטיס. אין לשלם שוב.",
     ],
     [

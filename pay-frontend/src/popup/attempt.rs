@@ -8,7 +8,7 @@
 use super::challenge;
 use super::flow::Checkout;
 use super::Popup;
-use crate::client::{CheckoutClient, ClientError};
+use crate::client::{result, CheckoutClient, ClientError};
 use crate::i18n::Msg;
 use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
 
@@ -58,7 +58,7 @@ pub async fn submit(
         _ => new_attempt_id(),
     };
     popup.set_busy(true);
-    let answer = client.attempt(&request).await;
+    let answer = result(client.attempt(&request).await);
     popup.set_busy(false);
     popup.events.clear();
     match answer {
@@ -91,9 +91,7 @@ pub async fn submit(
             }
             Some(ErrorCode::TooManyAttempts) => Answer::Exhausted(Msg::ErrTooMany),
             // Paid meanwhile (another tab, a replay): show what the payment became.
-            Some(ErrorCode::PaymentNotPayable) => match client.latest_result().await {
-                // Another tab's attempt is still processing.
-                Ok(result) if result.processing => Answer::Problem(Msg::ErrInProgress),
+            Some(ErrorCode::PaymentNotPayable) => match result(client.latest_result().await) {
                 Ok(result) => sort(result, checkout),
                 Err(_) => Answer::Problem(Msg::ErrGeneric),
             },

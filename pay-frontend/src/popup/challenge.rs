@@ -11,7 +11,7 @@
 
 use super::events::{Interval, Listener, UiEvent};
 use super::{view, Popup};
-use crate::client::{base_url, CheckoutClient};
+use crate::client::{base_url, result, CheckoutClient};
 use crate::decode::get;
 use crate::i18n::Msg;
 use pay_types::{AttemptResult, TransactionStatus};
@@ -25,10 +25,10 @@ const POLL_MS: i32 = 2000;
 const RETURNED: &str = "pay:challenge-returned";
 
 /// What the step holds while it runs: the parked card form, the poll timer and the
-/// `message` listener. Dropping it (the step returns, or the popup goes) stops both and puts
-/// the form back.
+/// `message` listener. Dropping it (the step returns, or the popup goes) stops both, puts
+/// the form back and clears the live region.
 struct Waiting<'a> {
-    step: &'a Element,
+    popup: &'a Popup,
     parked: Element,
     _timer: Interval,
     _message: Listener,
@@ -57,7 +57,7 @@ impl<'a> Waiting<'a> {
             }
         });
         Waiting {
-            step: &popup.step,
+            popup,
             parked,
             _timer: timer,
             _message: message,
@@ -67,8 +67,10 @@ impl<'a> Waiting<'a> {
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        view::clear(self.step);
-        move_children(&self.parked, self.step);
+        let step = &self.popup.step;
+        view::clear(step);
+        move_children(&self.parked, step);
+        self.popup.announce(None);
     }
 }
 
@@ -94,17 +96,16 @@ pub async fn run(
         // Cancel gives the challenge up; so does closing the popup during one.
         let give_up = match event {
             UiEvent::Tick => false,
-            UiEvent::Action(a) if a == "cancel" => true,
+            // Cancel, the step's one action.
+            UiEvent::Action(_) => true,
             UiEvent::Close => challenge.is_some(),
             _ => continue,
         };
         // Closing without a challenge asks nothing: the outcome is not known yet.
         if give_up || !closing {
-            match client.result_or_abandon(give_up.then_some(attempt_id)).await {
-                Ok(r) => current = r,
-                Err(_) if give_up => popup.announce(Some(popup.t(Msg::ErrNetwork))),
-                // No answer to a tick: the next one asks again.
-                Err(_) => {}
+            // No answer: the next tick asks again (a Cancel without one can be pressed again).
+            if let Ok(r) = result(client.result_or_abandon(give_up.then_some(attempt_id)).await) {
+                current = r;
             }
         }
         if closing {
@@ -118,7 +119,6 @@ pub async fn run(
             return Err(current);
         }
         if !current.processing {
-            popup.announce(None);
             return Ok(current);
         }
     }
@@ -148,6 +148,7 @@ fn render(popup: &Popup, url: Option<&str>) {
             popup.focus(&frame);
         }
         None => {
+            // The live region says what is going on.
             let heading = view::heading(step, popup.t(Msg::Processing));
             popup.announce(Some(popup.t(Msg::ConfirmingNote)));
             popup.focus(&heading);

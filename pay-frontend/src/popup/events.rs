@@ -3,11 +3,11 @@
 //! [`UiEvent`]s into a queue that the async flow awaits.
 
 use std::cell::RefCell;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Event, EventTarget};
 
 /// What the visitor did, as the flow sees it.
@@ -47,8 +47,9 @@ impl EventQueue {
         }
     }
 
-    /// The next event, waiting for one if none is queued.
-    pub async fn next(&self) -> UiEvent {
+    /// The next event, waiting for one if none is queued. (`poll_fn`'s future itself, not
+    /// an `async fn` around it: one state machine less.)
+    pub fn next(&self) -> impl Future<Output = UiEvent> + '_ {
         poll_fn(|cx| {
             let mut q = self.0.borrow_mut();
             if !q.events.is_empty() {
@@ -60,7 +61,6 @@ impl EventQueue {
                 }
             }
         })
-        .await
     }
 
     /// Drops what the visitor did while the popup was busy.
@@ -109,10 +109,10 @@ impl Interval {
     /// is `undefined` and must not be used.
     pub fn new(ms: i32, f: impl FnMut(Event) + 'static) -> Self {
         let callback = Closure::<dyn FnMut(Event)>::new(f);
-        let handle = web_sys::window().map_or(0, |w| {
-            w.set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
-                .unwrap_or(0)
-        });
+        let handle = web_sys::window()
+            .unwrap_throw()
+            .set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .unwrap_or(0);
         Self {
             handle,
             _callback: callback,
@@ -122,8 +122,6 @@ impl Interval {
 
 impl Drop for Interval {
     fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_interval_with_handle(self.handle);
-        }
+        web_sys::window().unwrap_throw().clear_interval_with_handle(self.handle);
     }
 }
