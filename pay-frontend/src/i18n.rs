@@ -456,4 +456,26 @@ mod tests {
         let he = Locale::resolve(Some("he"));
         assert_eq!(he.t(Msg::Close), "סגירה");
     }
+
+    #[test]
+    fn every_decline_code_has_its_own_message_in_every_language() {
+        let codes = [
+            DeclineCode::CardDeclined,
+            DeclineCode::InsufficientFunds,
+            DeclineCode::ExpiredCard,
+            DeclineCode::IncorrectCvc,
+            DeclineCode::ProcessingError,
+            DeclineCode::AuthenticationFailed,
+        ];
+        for locale in [Some("en"), Some("fr"), Some("he")].map(Locale::resolve) {
+            let messages: Vec<&str> = codes.iter().map(|c| locale.decline(*c)).collect();
+            for (i, m) in messages.iter().enumerate() {
+                assert!(!messages[..i].contains(m), "{:?}: {m}", locale.language);
+            }
+        }
+        assert_eq!(
+            Locale::resolve(Some("fr")).decline(DeclineCode::AuthenticationFailed),
+            "L’authentification de votre carte a échoué."
+        );
+    }
 }

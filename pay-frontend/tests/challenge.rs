@@ -262,3 +262,69 @@ async fn closing_during_processing_resolves_pending_without_a_transaction() {
     assert!(!fake.urls().iter().any(|u| u.ends_with("/abandon")));
     leaks.assert_none_left();
 }
+
+#[wasm_bindgen_test]
+async fn closing_during_a_challenge_without_an_answer_to_abandon_resolves_pending() {
+    let fake = Fake::new();
+    let (run, _) = reach_challenge(&fake).await;
+    fake.script(Reply::Network);
+    click("button.close").await;
+    let result = settle(run).await.unwrap();
+    // Nobody knows whether the challenge was given up: the webhook tells.
+    assert_eq!(result["status"], "Pending");
+    assert_eq!(result["transactionId"], json!(null));
+    assert!(fake.urls().last().unwrap().ends_with("/abandon"));
+}
+
+#[wasm_bindgen_test]
+async fn a_cancel_without_an_answer_stays_on_the_challenge_and_can_be_pressed_again() {
+    let fake = Fake::new();
+    let (run, _) = reach_challenge(&fake).await;
+    fake.script(Reply::Network);
+    click("[data-action=cancel]").await;
+    assert_eq!(text("#pay-step-title"), "Card authentication");
+    assert!(find("iframe").is_some());
+    click("[data-action=cancel]").await;
+    wait_step("Card details").await;
+    assert!(text("[role=alert]").starts_with("Your card’s authentication did not succeed."));
+    assert_eq!(fake.urls().iter().filter(|u| u.ends_with("/abandon")).count(), 2);
+    press("Escape", false).await;
+    assert_eq!(settle(run).await.unwrap()["status"], "Failed");
+}
+
+/// The attempt's answer with a challenge at `url` (scripted: the Fake's own is a path).
+fn challenged(url: &str) -> serde_json::Value {
+    json!({"attemptId": "att_scripted0000000000000000000000", "status": "Undefined",
+        "transactionId": null, "decline": null, "payment": payment_json(), "userInfo": null,
+        "attemptsLeft": 3, "processing": true,
+        "challenge": {"url": url, "expiresAt": "2099-01-01T00:00:00Z"}})
+}
+
+#[wasm_bindgen_test]
+async fn an_absolute_challenge_url_is_loaded_as_it_is_and_another_scheme_not_at_all() {
+    for (url, src) in [
+        (
+            "https://acs.example/3ds?session=1",
+            Some("https://acs.example/3ds?session=1"),
+        ),
+        ("javascript:alert(1)", None),
+        ("//evil.example/3ds", None),
+    ] {
+        let fake = Fake::new();
+        let run = start(&fake, en());
+        reach_card_step().await;
+        fill_card(CHALLENGE_CARD).await;
+        fake.script(Reply::Status(200, challenged(url)));
+        submit().await;
+        wait_step("Card authentication").await;
+        assert_eq!(find("iframe").unwrap().get_attribute("src").as_deref(), src, "{url}");
+        let mut failed = challenged(url);
+        failed["status"] = json!("Failed");
+        failed["processing"] = json!(false);
+        failed["challenge"] = json!(null);
+        failed["decline"] = json!({"code": "authentication_failed", "message": "declined"});
+        fake.script(Reply::Status(200, failed));
+        press("Escape", false).await;
+        assert_eq!(settle(run).await.unwrap()["status"], "Failed");
+    }
+}
