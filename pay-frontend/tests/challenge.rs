@@ -328,3 +328,13 @@ async fn an_absolute_challenge_url_is_loaded_as_it_is_and_another_scheme_not_at_
         assert_eq!(settle(run).await.unwrap()["status"], "Failed");
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_payment_whose_attempt_is_still_processing_resolves_pending_at_once() {
+    let fake = Fake::new();
+    fake.set_view("payable", json!(false));
+    let result = settle(start(&fake, en())).await.unwrap();
+    assert_eq!(result["status"], "Pending");
+    assert_eq!(result["transactionId"], json!(null));
+    assert!(host().is_none());
+}

@@ -146,11 +146,17 @@ fn finished(r: AttemptResult, entered: BrowserUserInfo) -> PaymentResult {
     }
 }
 
-/// What a payment that cannot be paid any more resolves with, without opening the popup.
+/// What a payment that cannot be paid any more resolves with, without opening the popup. Not
+/// payable and still `Undefined`: an attempt is processing (a challenge open in another tab,
+/// a provider that has not answered), whose outcome is not known yet: `Pending`, as when the
+/// popup is closed meanwhile.
 pub fn not_payable(view: CheckoutView) -> PaymentResult {
     PaymentResult {
         payment: view.payment,
-        status: view.status,
+        status: match view.status {
+            TransactionStatus::Undefined => TransactionStatus::Pending,
+            status => status,
+        },
         transaction_id: view.transaction_id,
         user_info: view.user_info,
     }
