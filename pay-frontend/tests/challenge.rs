@@ -35,6 +35,16 @@ async fn reach_challenge(fake: &std::rc::Rc<Fake>) -> (js_sys::Promise, String) 
     (run, attempt)
 }
 
+/// The popup on the processing screen of a first attempt with the timeout card.
+async fn reach_processing(fake: &std::rc::Rc<Fake>) -> js_sys::Promise {
+    let run = start(fake, en());
+    reach_card_step().await;
+    fill_card(TIMEOUT_CARD).await;
+    submit().await;
+    wait_step("Processing your payment…").await;
+    run
+}
+
 fn returned(attempt: &str) -> serde_json::Value {
     json!({"type": "pay:challenge-returned", "paymentId": PAYMENT_ID, "attemptId": attempt})
 }
@@ -88,12 +98,7 @@ async fn the_challenge_is_a_titled_iframe_with_focus_in_it_and_cancel_lets_the_b
     assert_eq!(input("cardNumber").value(), CHALLENGE_CARD);
     assert!(!find("button.pay").unwrap().has_attribute("disabled"));
 
-    type_into("cardNumber", "4242 4242 4242 4242").await;
-    submit().await;
-    wait_step("Thank you!").await;
-    click("[data-action=done]").await;
-    let result = settle(run).await.unwrap();
-    assert_eq!(result["status"], "Successful");
+    assert_eq!(retry_and_finish(run).await["status"], "Successful");
     let attempts = fake.attempts();
     assert_eq!(attempts.len(), 2);
     assert_ne!(attempts[0].attempt_id, attempts[1].attempt_id);
@@ -214,11 +219,7 @@ async fn a_challenge_finished_before_the_close_resolves_with_its_outcome() {
 async fn the_processing_screen_says_not_to_pay_again_and_polls_to_the_outcome() {
     let leaks = Leaks::watch();
     let fake = Fake::new();
-    let run = start(&fake, en());
-    reach_card_step().await;
-    fill_card(TIMEOUT_CARD).await;
-    submit().await;
-    wait_step("Processing your payment…").await;
+    let run = reach_processing(&fake).await;
     let status = find("[role=status]").unwrap();
     assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
     assert_eq!(
@@ -237,11 +238,7 @@ async fn the_processing_screen_says_not_to_pay_again_and_polls_to_the_outcome() 
     assert_eq!(text("[role=status]"), "");
     assert_eq!((leaks.intervals(), leaks.message_listeners()), (0.0, 0.0));
 
-    type_into("cardNumber", "4242 4242 4242 4242").await;
-    submit().await;
-    wait_step("Thank you!").await;
-    click("[data-action=done]").await;
-    assert_eq!(settle(run).await.unwrap()["status"], "Successful");
+    assert_eq!(retry_and_finish(run).await["status"], "Successful");
     leaks.assert_none_left();
 }
 
@@ -249,11 +246,7 @@ async fn the_processing_screen_says_not_to_pay_again_and_polls_to_the_outcome() 
 async fn closing_during_processing_resolves_pending_without_a_transaction() {
     let leaks = Leaks::watch();
     let fake = Fake::new();
-    let run = start(&fake, en());
-    reach_card_step().await;
-    fill_card(TIMEOUT_CARD).await;
-    submit().await;
-    wait_step("Processing your payment…").await;
+    let run = reach_processing(&fake).await;
     click("button.close").await;
     let result = settle(run).await.unwrap();
     assert_eq!(result["status"], "Pending");
@@ -337,4 +330,23 @@ async fn a_payment_whose_attempt_is_still_processing_resolves_pending_at_once() 
     assert_eq!(result["status"], "Pending");
     assert_eq!(result["transactionId"], json!(null));
     assert!(host().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_challenge_that_comes_after_the_processing_screen_is_shown() {
+    let fake = Fake::new();
+    let run = reach_processing(&fake).await;
+    let attempt = fake.attempts()[0].attempt_id.clone();
+    fake.challenge_now();
+    wait_step_within("Card authentication", 3000).await;
+    assert_eq!(
+        find("iframe").unwrap().get_attribute("src"),
+        Some(challenge_path(&attempt))
+    );
+    assert_eq!(text("[role=status]"), "");
+    click("[data-action=cancel]").await;
+    wait_step("Card details").await;
+    assert!(text("[role=alert]").starts_with("Your card’s authentication did not succeed."));
+    press("Escape", false).await;
+    assert_eq!(settle(run).await.unwrap()["status"], "Failed");
 }

@@ -194,6 +194,17 @@ impl Fake {
         result
     }
 
+    /// The provider asks for a 3-D Secure challenge after all (the processing attempt gets
+    /// one; `GET …/result` says so from now on).
+    pub fn challenge_now(&self) {
+        let mut latest = self.latest.borrow_mut();
+        let result = latest.as_mut().expect("an attempt in progress");
+        result["challenge"] = json!({
+            "url": challenge_path(result["attemptId"].as_str().unwrap()),
+            "expiresAt": "2099-01-01T00:00:00Z",
+        });
+    }
+
     /// The URLs requested, in order.
     pub fn urls(&self) -> Vec<String> {
         self.requests.borrow().iter().map(|r| r.url.clone()).collect()
@@ -512,4 +523,14 @@ impl Leaks {
         assert!(host().is_none(), "the popup is still in the page");
         assert!(document().query_selector("iframe").unwrap().is_none());
     }
+}
+
+/// After a decline, on the card step: pays with a good card and leaves the thank-you screen;
+/// the Promise's value.
+pub async fn retry_and_finish(run: Promise) -> Value {
+    type_into("cardNumber", "4242 4242 4242 4242").await;
+    submit().await;
+    wait_step("Thank you!").await;
+    click("[data-action=done]").await;
+    settle(run).await.unwrap()
 }
