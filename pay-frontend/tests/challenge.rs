@@ -350,3 +350,21 @@ async fn a_challenge_that_comes_after_the_processing_screen_is_shown() {
     press("Escape", false).await;
     assert_eq!(settle(run).await.unwrap()["status"], "Failed");
 }
+
+#[wasm_bindgen_test]
+async fn a_slow_result_does_not_pile_up_polls_behind_it() {
+    let fake = Fake::new();
+    let (run, _) = reach_challenge(&fake).await;
+    let (slow, answer) = gate();
+    *fake.result_gate.borrow_mut() = Some(slow);
+    // The first poll (at 2 s) waits; the timer fires twice more meanwhile.
+    sleep(6500).await;
+    assert_eq!(fake.result_requests(), 1);
+    *fake.result_gate.borrow_mut() = None;
+    answer.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let_ui_react().await;
+    // One more request for both ticks, not two.
+    assert_eq!(fake.result_requests(), 2);
+    press("Escape", false).await;
+    assert_eq!(settle(run).await.unwrap()["status"], "Failed");
+}

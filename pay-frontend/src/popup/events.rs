@@ -41,6 +41,10 @@ pub struct EventQueue(Rc<RefCell<Queue>>);
 impl EventQueue {
     pub fn push(&self, event: UiEvent) {
         let mut q = self.0.borrow_mut();
+        // One Tick waiting is enough: a slow answer does not pile requests up behind it.
+        if event == UiEvent::Tick && q.events.last() == Some(&event) {
+            return;
+        }
         q.events.push(event);
         if let Some(waker) = q.waker.take() {
             waker.wake();

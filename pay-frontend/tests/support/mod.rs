@@ -39,6 +39,8 @@ pub struct Fake {
     pub scripted: RefCell<VecDeque<Reply>>,
     /// When set, attempt answers wait for this promise.
     pub gate: RefCell<Option<Promise>>,
+    /// When set, `GET …/result` answers wait for this promise.
+    pub result_gate: RefCell<Option<Promise>>,
     attempts_left: Cell<u32>,
     latest: RefCell<Option<Value>>,
     serial: Cell<u32>,
@@ -71,6 +73,7 @@ impl Fake {
             requests: RefCell::default(),
             scripted: RefCell::default(),
             gate: RefCell::default(),
+            result_gate: RefCell::default(),
             attempts_left: Cell::new(3),
             latest: RefCell::default(),
             serial: Cell::new(0),
@@ -236,9 +239,13 @@ impl Transport for Fake {
             Some(Reply::Network) => Err(NetworkError),
             None => Ok(self.sandbox(&request)),
         };
-        let gate = (request.method == HttpMethod::Post)
-            .then(|| self.gate.borrow().clone())
-            .flatten();
+        let gate = if request.method == HttpMethod::Post {
+            self.gate.borrow().clone()
+        } else if request.url.ends_with("/result") {
+            self.result_gate.borrow().clone()
+        } else {
+            None
+        };
         Box::pin(async move {
             if let Some(gate) = gate {
                 let _ = JsFuture::from(gate).await;
