@@ -31,6 +31,15 @@ export type {
  * Opens the payment popup for a payment created with `createPayment` on the server.
  * Resolves with the result of every visitor outcome; rejects with an `Error` whose `code` is
  * `invalid_arguments`, `payment_not_found`, `network_error` or `popup_already_open`.
+ *
+ * `status` of the result (display only: decisions belong to the server's hook):
+ * - `Successful`, `Pending` (the provider decides later), `Offline`: the visitor finished;
+ * - `Failed`: closed after a decline, or closed during a 3-D Secure challenge (the popup gives
+ *   it up first: `authentication_failed`);
+ * - `Pending` with `transactionId: null`: closed while the card provider had not answered yet;
+ *   the outcome is not known yet and the merchant's webhook (`onPaymentUpdate`) tells it;
+ * - `Cancelled` (`transactionId: null`): closed without a transaction; the same id can be
+ *   started again.
  */
 export function startPayment(paymentId: string, options?: PaymentOptions): Promise<PaymentResult>;
 

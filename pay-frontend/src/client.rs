@@ -8,7 +8,7 @@
 
 use crate::decode;
 use gloo_net::http::Request;
-use pay_types::{AttemptRequest, AttemptResult, CheckoutView};
+use pay_types::{AttemptRequest, AttemptResult};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -137,6 +137,19 @@ pub async fn fetch_json(
     }
 }
 
+/// A route's answer: its JSON, or why there is none.
+pub type Answer = Result<JsValue, ClientError>;
+
+/// A 2xx answer's JSON read as `T` (a JSON of another shape is [`ClientError::Unexpected`]).
+pub fn read<T>(answer: Answer, read: fn(&JsValue) -> decode::Decoded<T>) -> Result<T, ClientError> {
+    answer.and_then(|json| read(&json).map_err(|_| ClientError::Unexpected { status: 200 }))
+}
+
+/// An `AttemptResult` answer (`…/attempts`, `…/result`, `…/abandon`).
+pub fn result(answer: Answer) -> Result<AttemptResult, ClientError> {
+    read(answer, decode::attempt_result)
+}
+
 /// The checkout routes of one payment.
 pub struct CheckoutClient {
     transport: Rc<dyn Transport>,
@@ -154,31 +167,47 @@ impl CheckoutClient {
         Self { transport, root }
     }
 
-    pub async fn view(&self) -> Result<CheckoutView, ClientError> {
-        self.call(HttpMethod::Get, "", None, decode::checkout_view).await
+    // The routes are plain functions returning `fetch_json`'s future, and the caller reads the
+    // JSON with [`read`] or [`result`]: no state machine of their own each (size budget).
+    pub fn view(&self) -> impl Future<Output = Answer> + '_ {
+        self.send(HttpMethod::Get, self.url(""), None)
     }
 
-    pub async fn attempt(&self, request: &AttemptRequest) -> Result<AttemptResult, ClientError> {
+    /// `POST …/attempts`: read the answer with [`result`].
+    pub fn attempt(&self, request: &AttemptRequest) -> impl Future<Output = Answer> + '_ {
         let body = crate::encode::attempt_request(request);
-        self.call(HttpMethod::Post, "/attempts", Some(body), decode::attempt_result)
-            .await
+        self.send(HttpMethod::Post, self.url("/attempts"), Some(body))
     }
 
-    pub async fn latest_result(&self) -> Result<AttemptResult, ClientError> {
-        self.call(HttpMethod::Get, "/result", None, decode::attempt_result)
-            .await
+    /// `GET …/result`, the payment's latest result: read it with [`result`].
+    pub fn latest_result(&self) -> impl Future<Output = Answer> + '_ {
+        self.result_or_abandon(None)
     }
 
-    async fn call<T>(
-        &self,
-        method: HttpMethod,
-        suffix: &str,
-        body: Option<String>,
-        read: fn(&JsValue) -> decode::Decoded<T>,
-    ) -> Result<T, ClientError> {
+    /// The latest result, or with `Some(attempt_id)` (ours: `att_` and hex digits, safe in a
+    /// path) `POST …/attempts/{attemptId}/abandon`, which gives up the attempt's 3-D Secure
+    /// challenge and answers its outcome: normally `Failed` (`authentication_failed`), or the
+    /// real one if the buyer finished meanwhile. Read it with [`result`].
+    pub fn result_or_abandon(&self, abandon: Option<&str>) -> impl Future<Output = Answer> + '_ {
+        let (method, url, body) = match abandon {
+            None => (HttpMethod::Get, self.url("/result"), None),
+            Some(id) => {
+                let mut url = self.url("/attempts/");
+                url.push_str(id);
+                url.push_str("/abandon");
+                (HttpMethod::Post, url, Some("{}".into()))
+            }
+        };
+        self.send(method, url, body)
+    }
+
+    fn url(&self, suffix: &str) -> String {
         let mut url = self.root.clone();
         url.push_str(suffix);
-        let json = fetch_json(&*self.transport, method, url, body).await?;
-        read(&json).map_err(|_| ClientError::Unexpected { status: 200 })
+        url
+    }
+
+    fn send(&self, method: HttpMethod, url: String, body: Option<String>) -> impl Future<Output = Answer> + '_ {
+        fetch_json(&*self.transport, method, url, body)
     }
 }

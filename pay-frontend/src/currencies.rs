@@ -72,10 +72,11 @@ fn reject(rejection: Rejection) -> Promise {
 }
 
 fn run(transport: Rc<dyn Transport>, call: Call) -> Promise {
-    future_to_promise(async move { answer(&*transport, call).await.map_err(Failure::into_js) })
+    // `answer`'s future itself (no `async` block around it: one state machine less).
+    future_to_promise(answer(transport, call))
 }
 
-async fn answer(transport: &dyn Transport, call: Call) -> Result<JsValue, Failure> {
+async fn answer(transport: Rc<dyn Transport>, call: Call) -> Result<JsValue, JsValue> {
     let mut url = base_url();
     url.push_str(match &call {
         Call::All => "/pay/v1/currencies",
@@ -93,18 +94,21 @@ async fn answer(transport: &dyn Transport, call: Call) -> Result<JsValue, Failur
         Call::Convert(request) => (HttpMethod::Post, Some(encode::convert_request(request))),
         Call::All | Call::Site => (HttpMethod::Get, None),
     };
-    let json = fetch_json(transport, method, url, body).await.map_err(|e| match e {
-        ClientError::Api { status, code, message } if (400..500).contains(&status) => {
-            Failure::Server(ServerError { code, message })
-        }
-        _ => unreachable_server(),
-    })?;
+    let json = fetch_json(&*transport, method, url, body)
+        .await
+        .map_err(|e| match e {
+            ClientError::Api { status, code, message } if (400..500).contains(&status) => {
+                Failure::Server(ServerError { code, message })
+            }
+            _ => unreachable_server(),
+        })
+        .map_err(Failure::into_js)?;
     let out = match call {
         Call::All | Call::Site => decode::currency_list(&json).map(|l| encode::currency_list(&l)),
         Call::Rate { .. } => decode::conversion_rate(&json).map(|r| encode::conversion_rate(&r)),
         Call::Convert(_) => decode::converted_amounts(&json).map(|c| encode::converted_amounts(&c)),
     };
-    out.map_err(|_| unreachable_server())
+    out.map_err(|_| unreachable_server().into_js())
 }
 
 fn unreachable_server() -> Failure {

@@ -8,9 +8,9 @@
 
 use crate::options::{PayConfig, PaymentOptions, Theme};
 use pay_types::{
-    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, ConversionRate, ConvertAmountsRequest,
-    ConvertedAmounts, Currency, CurrencyInfo, Decline, DeclineCode, ItemName, PaymentId, PaymentMethod, Quantity,
-    TransactionStatus, ValidItem,
+    Amount, AttemptResult, BrowserPayment, BrowserUserInfo, Challenge, CheckoutView, ConversionRate,
+    ConvertAmountsRequest, ConvertedAmounts, Currency, CurrencyInfo, Decline, DeclineCode, ItemName, PaymentId,
+    PaymentMethod, Quantity, TransactionStatus, ValidItem,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -32,7 +32,7 @@ fn object(v: &JsValue) -> Decoded<&JsValue> {
     }
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
+pub fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -207,6 +207,17 @@ pub fn attempt_result(v: &JsValue) -> Decoded<AttemptResult> {
         payment: payment(&get(v, "payment"))?,
         user_info: opt(get(v, "userInfo"), |u| user_info(u, false))?,
         attempts_left: u32_of(&get(v, "attemptsLeft"))?,
+        // Both absent from the answers of a server older than the 3-D Secure step.
+        processing: opt(get(v, "processing"), boolean)?.unwrap_or(false),
+        challenge: opt(get(v, "challenge"), challenge)?,
+    })
+}
+
+fn challenge(v: &JsValue) -> Decoded<Challenge> {
+    object(v)?;
+    Ok(Challenge {
+        url: string(&get(v, "url"))?,
+        expires_at: string(&get(v, "expiresAt"))?,
     })
 }
 

@@ -77,6 +77,7 @@ impl Locale {
             DeclineCode::ExpiredCard => Msg::DeclineExpired,
             DeclineCode::IncorrectCvc => Msg::DeclineCvc,
             DeclineCode::ProcessingError => Msg::DeclineProcessing,
+            DeclineCode::AuthenticationFailed => Msg::DeclineAuth,
         })
     }
 
@@ -149,6 +150,11 @@ pub enum Msg {
     DeclineExpired,
     DeclineCvc,
     DeclineProcessing,
+    DeclineAuth,
+    ChallengeTitle,
+    ChallengeNote,
+    Cancel,
+    ConfirmingNote,
     TryAgain,
     NoAttemptsLeft,
 }
@@ -157,7 +163,7 @@ pub enum Msg {
 const SEPARATOR: char = '\u{1}';
 
 /// [`STRINGS`] one after another, each ended by [`SEPARATOR`], packed at compile time: one
-/// string in the wasm instead of 156 and a table of their addresses.
+/// string in the wasm instead of 174 and a table of their addresses.
 static PACKED: &str = match std::str::from_utf8(&PACKED_BYTES) {
     Ok(s) => s,
     Err(_) => panic!("the messages are UTF-8"),
@@ -195,7 +201,7 @@ const fn pack<const N: usize>() -> [u8; N] {
 }
 
 /// `[en, fr, he]` for each [`Msg`], in declaration order (packed into [`PACKED`]).
-const STRINGS: [[&str; 3]; 53] = [
+const STRINGS: [[&str; 3]; 58] = [
     ["Checkout", "Paiement", "תשלום"],
     ["Close", "Fermer", "סגירה"],
     ["Order summary", "Récapitulatif de la commande", "סיכום הזמנה"],
@@ -328,6 +334,23 @@ const STRINGS: [[&str; 3]; 53] = [
         "לא ניתן היה לעבד את התשלום.",
     ],
     [
+        "Your card’s authentication did not succeed.",
+        "L’authentification de votre carte a échoué.",
+        "אימות הכרטיס נכשל.",
+    ],
+    ["Card authentication", "Authentification de la carte", "אימות כרטיס"],
+    [
+        "Your bank asks you to confirm this payment.",
+        "Votre banque vous demande de confirmer ce paiement.",
+        "הבנק מבקש לאשר את התשלום.",
+    ],
+    ["Cancel", "Annuler", "ביטול"],
+    [
+        "Your payment is being confirmed with the card provider. Do not pay again.",
+        "Paiement en cours de confirmation auprès de l’émetteur de la carte. Ne payez pas à nouveau.",
+        "התשלום נמצא בתהליך אישור מול חברת הכרטיס. אין לשלם שוב.",
+    ],
+    [
         "Check your details or use another card, then try again.",
         "Vérifiez vos informations ou utilisez une autre carte, puis réessayez.",
         "בדקו את הפרטים או השתמשו בכרטיס אחר, ונסו שוב.",
@@ -344,7 +367,7 @@ mod tests {
     use super::*;
 
     /// Every message, in declaration order.
-    const ALL_MSGS: [Msg; 53] = [
+    const ALL_MSGS: [Msg; 58] = [
         Msg::Title,
         Msg::Close,
         Msg::OrderSummary,
@@ -396,6 +419,11 @@ mod tests {
         Msg::DeclineExpired,
         Msg::DeclineCvc,
         Msg::DeclineProcessing,
+        Msg::DeclineAuth,
+        Msg::ChallengeTitle,
+        Msg::ChallengeNote,
+        Msg::Cancel,
+        Msg::ConfirmingNote,
         Msg::TryAgain,
         Msg::NoAttemptsLeft,
     ];
@@ -427,5 +455,27 @@ mod tests {
         }
         let he = Locale::resolve(Some("he"));
         assert_eq!(he.t(Msg::Close), "סגירה");
+    }
+
+    #[test]
+    fn every_decline_code_has_its_own_message_in_every_language() {
+        let codes = [
+            DeclineCode::CardDeclined,
+            DeclineCode::InsufficientFunds,
+            DeclineCode::ExpiredCard,
+            DeclineCode::IncorrectCvc,
+            DeclineCode::ProcessingError,
+            DeclineCode::AuthenticationFailed,
+        ];
+        for locale in [Some("en"), Some("fr"), Some("he")].map(Locale::resolve) {
+            let messages: Vec<&str> = codes.iter().map(|c| locale.decline(*c)).collect();
+            for (i, m) in messages.iter().enumerate() {
+                assert!(!messages[..i].contains(m), "{:?}: {m}", locale.language);
+            }
+        }
+        assert_eq!(
+            Locale::resolve(Some("fr")).decline(DeclineCode::AuthenticationFailed),
+            "L’authentification de votre carte a échoué."
+        );
     }
 }

@@ -72,7 +72,7 @@ pub mod testing {
         payment_id: wasm_bindgen::JsValue,
         options: wasm_bindgen::JsValue,
     ) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
-        super::settle(crate::start::start(transport, payment_id, options).await)
+        crate::start::start(transport, payment_id, options).await
     }
 }
 
@@ -80,12 +80,15 @@ pub mod testing {
 /// Resolves with the `PaymentResult` for every visitor outcome; rejects with an `Error`
 /// whose `code` is `invalid_arguments`, `payment_not_found`, `network_error` or
 /// `popup_already_open`.
-#[wasm_bindgen(js_name = startPayment, unchecked_return_type = "PaymentResult")]
-pub async fn start_payment(
+///
+/// (A function returning the Promise of `start::start`'s future rather than an `async fn`:
+/// wasm-bindgen would wrap the `async fn` in a future of its own, a state machine more.)
+#[wasm_bindgen(js_name = startPayment, unchecked_return_type = "Promise<PaymentResult>")]
+pub fn start_payment(
     #[wasm_bindgen(js_name = paymentId, unchecked_param_type = "string")] payment_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PaymentOptions | undefined")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    settle(start::start(Rc::new(client::FetchTransport), payment_id, options).await)
+) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(start::start(Rc::new(client::FetchTransport), payment_id, options))
 }
 
 /// Where the backend lives: `baseUrl` is an absolute http(s) URL or a path; `""` (the
@@ -128,8 +131,4 @@ pub fn convert_amounts(
 #[wasm_bindgen(js_name = getSiteCurrencies, unchecked_return_type = "Promise<Array<CurrencyInfo>>")]
 pub fn get_site_currencies() -> js_sys::Promise {
     currencies::site(Rc::new(client::FetchTransport))
-}
-
-fn settle(result: Result<pay_types::PaymentResult, Rejection>) -> Result<JsValue, JsValue> {
-    result.map(|r| encode::payment_result(&r)).map_err(Rejection::into_js)
 }

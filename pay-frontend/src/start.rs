@@ -1,11 +1,11 @@
 //! `startPayment` from its JS arguments to the `PaymentResult`: argument checks, the one-popup
 //! rule, loading the checkout view, and running the popup.
 
-use crate::client::{base_url, CheckoutClient, ClientError, Transport};
+use crate::client::{base_url, read, CheckoutClient, ClientError, Transport};
 use crate::errors::{RejectCode, Rejection};
 use crate::options::{Options, PaymentOptions};
 use crate::popup::{flow, Popup};
-use pay_types::{PaymentId, PaymentResult};
+use pay_types::PaymentId;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -36,15 +36,45 @@ impl Drop for OneAtATime {
     }
 }
 
+#[cfg(feature = "testing")]
 pub fn forget_open_popup() {
     POPUP_OPEN.with(|open| open.set(false));
 }
 
-pub async fn start(
-    transport: Rc<dyn Transport>,
-    payment_id: JsValue,
-    options: JsValue,
-) -> Result<PaymentResult, Rejection> {
+/// `startPayment` itself: the Promise's value, or the `Error` it rejects with. (JS values out,
+/// and no wrapper future around it: size budget.)
+pub async fn start(transport: Rc<dyn Transport>, payment_id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let (id, options, _one) = prepare(payment_id, options).map_err(Rejection::into_js)?;
+    let not_found = || Rejection::new(RejectCode::PaymentNotFound, "no such payment").into_js();
+    let id = PaymentId::parse(&id).map_err(|_| not_found())?;
+    let client = CheckoutClient::new(transport, &base_url(), id.as_str());
+    let view = match read(client.view().await, crate::decode::checkout_view) {
+        Ok(view) => view,
+        Err(ClientError::Api { status, code, .. }) if status == 404 || code == "payment_not_found" => {
+            return Err(not_found())
+        }
+        Err(_) => {
+            return Err(Rejection::new(
+                RejectCode::NetworkError,
+                "the payment server could not be reached or gave no usable answer",
+            )
+            .into_js())
+        }
+    };
+    let result = if view.payable {
+        let popup = Popup::open(options.locale.clone(), &options.theme)
+            .map_err(|_| Rejection::invalid("the popup needs a document with a body").into_js())?;
+        let result = flow::run(&popup, &client, view, &options).await;
+        drop(popup);
+        result
+    } else {
+        flow::not_payable(view)
+    };
+    Ok(crate::encode::payment_result(&result))
+}
+
+/// The checks before anything is fetched or shown: the arguments, then the one-popup rule.
+fn prepare(payment_id: JsValue, options: JsValue) -> Result<(String, Options, OneAtATime), Rejection> {
     let id = payment_id
         .as_string()
         .filter(|s| (1..=256).contains(&s.chars().count()))
@@ -57,31 +87,7 @@ pub async fn start(
     }
     let language = web_sys::window().and_then(|w| w.navigator().language());
     let options = Options::check(raw, language.as_deref())?;
-    let _one = OneAtATime::take()?;
-
-    let not_found = Rejection::new(RejectCode::PaymentNotFound, "no such payment");
-    let id = PaymentId::parse(&id).map_err(|_| not_found.clone())?;
-    let client = CheckoutClient::new(transport, &base_url(), id.as_str());
-    let view = match client.view().await {
-        Ok(view) => view,
-        Err(ClientError::Api { status, code, .. }) if status == 404 || code == "payment_not_found" => {
-            return Err(not_found)
-        }
-        Err(_) => {
-            return Err(Rejection::new(
-                RejectCode::NetworkError,
-                "the payment server could not be reached or gave no usable answer",
-            ))
-        }
-    };
-    if !view.payable {
-        return Ok(flow::not_payable(view));
-    }
-    let popup = Popup::open(options.locale.clone(), &options.theme)
-        .map_err(|_| Rejection::invalid("the popup needs a document with a body"))?;
-    let result = flow::run(&popup, &client, view, &options).await;
-    drop(popup);
-    Ok(result)
+    Ok((id, options, OneAtATime::take()?))
 }
 
 /// `undefined`/`null` mean no options; anything but a plain object is an invalid argument.

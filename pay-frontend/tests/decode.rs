@@ -3,7 +3,7 @@
 
 use pay_frontend::testing::decode::{attempt_request, attempt_result, checkout_view, payment_options, payment_result};
 use pay_types::{
-    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, CheckoutView, PaymentMethod,
+    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, Challenge, CheckoutView, PaymentMethod,
     PaymentResult, TransactionStatus,
 };
 use serde_json::json;
@@ -62,13 +62,37 @@ fn checkout_view_reads_what_pay_types_writes() {
 
 #[wasm_bindgen_test]
 fn attempt_result_reads_what_pay_types_writes() {
-    for (status, decline) in [
-        (TransactionStatus::Successful, None),
+    let challenge = || Challenge {
+        url: "/pay/v1/checkout/0f8fad5b-d9cb-469f-a165-70867728950e/attempts/att_12345678/challenge".into(),
+        expires_at: "2026-12-02T01:00:00Z".into(),
+    };
+    for (status, decline, processing, challenge) in [
+        (TransactionStatus::Successful, None, false, None),
         (
             TransactionStatus::Failed,
             Some(pay_types::DeclineCode::InsufficientFunds.into()),
+            false,
+            None,
         ),
-        (TransactionStatus::Undefined, None),
+        (
+            TransactionStatus::Failed,
+            Some(pay_types::DeclineCode::AuthenticationFailed.into()),
+            false,
+            None,
+        ),
+        (TransactionStatus::Undefined, None, false, None),
+        // The provider timed out; then a 3-D Secure challenge (an absolute URL too).
+        (TransactionStatus::Undefined, None, true, None),
+        (TransactionStatus::Undefined, None, true, Some(challenge())),
+        (
+            TransactionStatus::Undefined,
+            None,
+            true,
+            Some(Challenge {
+                url: "https://acs.example/challenge?id=1".into(),
+                ..challenge()
+            }),
+        ),
     ] {
         let result = AttemptResult {
             attempt_id: Some("att_12345678".into()),
@@ -78,9 +102,40 @@ fn attempt_result_reads_what_pay_types_writes() {
             payment: payment(),
             user_info: Some(user()),
             attempts_left: 0,
+            processing,
+            challenge,
         };
         let text = serde_json::to_string(&result).unwrap();
         assert_eq!(attempt_result(&js(&text)), Ok(result));
+    }
+}
+
+/// An answer without the 3-D Secure fields (a server older than them) is not processing and
+/// has no challenge; `null` reads the same; a challenge of the wrong shape is refused.
+#[wasm_bindgen_test]
+fn attempt_result_without_the_new_fields_is_not_processing() {
+    let mut answer = json!({"attemptId": "att_12345678", "status": "Successful", "transactionId": "txn_4",
+        "decline": null, "payment": serde_json::to_value(payment()).unwrap(), "userInfo": null,
+        "attemptsLeft": 2});
+    let read = attempt_result(&js(&answer.to_string())).unwrap();
+    assert!(!read.processing);
+    assert_eq!(read.challenge, None);
+    assert_eq!(read, serde_json::from_value::<AttemptResult>(answer.clone()).unwrap());
+
+    answer["processing"] = json!(null);
+    answer["challenge"] = json!(null);
+    let read = attempt_result(&js(&answer.to_string())).unwrap();
+    assert_eq!((read.processing, read.challenge), (false, None));
+
+    for (key, wrong) in [
+        ("processing", json!("yes")),
+        ("challenge", json!("/pay/v1/challenge")),
+        ("challenge", json!({"url": "/c"})),
+        ("challenge", json!({"url": 1, "expiresAt": "2026-12-02T01:00:00Z"})),
+    ] {
+        let mut bad = answer.clone();
+        bad[key] = wrong;
+        assert!(attempt_result(&js(&bad.to_string())).is_err(), "{bad}");
     }
 }
 

@@ -86,7 +86,7 @@ async fn network_error() {
 async fn the_real_transport_reports_an_unreachable_backend() {
     // Port 9 (discard) is closed here: fetch fails, the SDK rejects with network_error.
     pay_frontend::configure(opts(json!({"baseUrl": "http://127.0.0.1:9"}))).unwrap();
-    let p = wasm_bindgen_futures::future_to_promise(pay_frontend::start_payment(PAYMENT_ID.into(), JsValue::UNDEFINED));
+    let p = pay_frontend::start_payment(PAYMENT_ID.into(), JsValue::UNDEFINED);
     let code = code_of(p).await;
     pay_frontend::configure(opts(json!({"baseUrl": ""}))).unwrap();
     assert_eq!(code, "network_error");

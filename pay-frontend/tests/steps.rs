@@ -81,12 +81,7 @@ async fn a_decline_shows_the_reason_and_a_retry_is_a_new_attempt() {
     );
     assert_eq!(text("#pay-step-title"), "Card details");
 
-    type_into("cardNumber", "4242424242424242").await;
-    submit().await;
-    wait_step("Thank you!").await;
-    click("[data-action=done]").await;
-    let result = settle(run).await.unwrap();
-    assert_eq!(result["status"], "Successful");
+    assert_eq!(retry_and_finish(run).await["status"], "Successful");
     let attempts = fake.attempts();
     assert_eq!(attempts.len(), 2);
     assert_ne!(attempts[0].attempt_id, attempts[1].attempt_id);

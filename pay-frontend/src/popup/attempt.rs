@@ -1,12 +1,14 @@
-//! Sends a payment attempt with the processing state, and sorts the answer for the step.
+//! Sends a payment attempt with the processing state, waits out a `processing` answer (the
+//! 3-D Secure step, or the provider's late answer), and sorts the outcome for the step.
 //!
 //! Idempotency: a request that got no definite answer (network error, 5xx, attempt in
 //! progress) is re-sent with the same `attemptId` when the visitor submits the same data
 //! again; anything else gets a new id, so a retry after a decline is a new attempt.
 
+use super::challenge;
 use super::flow::Checkout;
 use super::Popup;
-use crate::client::{CheckoutClient, ClientError};
+use crate::client::{result, CheckoutClient, ClientError};
 use crate::i18n::Msg;
 use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
 
@@ -14,8 +16,9 @@ use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode
 // only add an allocation (and its code in the wasm). The lint fires on 64-bit targets only.
 #[allow(clippy::large_enum_variant)]
 pub enum Answer {
-    /// Successful, Pending or Offline: the popup goes to its outcome.
-    Done(AttemptResult),
+    /// Successful, Pending or Offline: the popup goes to its outcome (its screen unless
+    /// `false`: closed while the attempt was processing, the popup resolves with this).
+    Done(AttemptResult, bool),
     /// Declined (the result is kept in `Checkout::declined`): show the reason; retry allowed
     /// while `attempts_left > 0`.
     Declined {
@@ -55,11 +58,19 @@ pub async fn submit(
         _ => new_attempt_id(),
     };
     popup.set_busy(true);
-    let answer = client.attempt(&request).await;
+    let answer = result(client.attempt(&request).await);
     popup.set_busy(false);
     popup.events.clear();
     match answer {
-        Ok(result) => {
+        Ok(mut result) => {
+            // A 3-D Secure challenge, or a provider that did not answer clearly: wait for
+            // the outcome (the card form is put back if the visitor may retry).
+            if result.processing {
+                match challenge::run(popup, client, result, &request.attempt_id).await {
+                    Ok(r) => result = r,
+                    Err(left) => return Answer::Done(left, false),
+                }
+            }
             checkout.attempts_left = result.attempts_left;
             sort(result, checkout)
         }
@@ -80,7 +91,7 @@ pub async fn submit(
             }
             Some(ErrorCode::TooManyAttempts) => Answer::Exhausted(Msg::ErrTooMany),
             // Paid meanwhile (another tab, a replay): show what the payment became.
-            Some(ErrorCode::PaymentNotPayable) => match client.latest_result().await {
+            Some(ErrorCode::PaymentNotPayable) => match result(client.latest_result().await) {
                 Ok(result) => sort(result, checkout),
                 Err(_) => Answer::Problem(Msg::ErrGeneric),
             },
@@ -110,7 +121,9 @@ fn known_code(code: &str) -> Option<ErrorCode> {
 
 fn sort(result: AttemptResult, checkout: &mut Checkout) -> Answer {
     match result.status {
-        TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => Answer::Done(result),
+        TransactionStatus::Successful | TransactionStatus::Pending | TransactionStatus::Offline => {
+            Answer::Done(result, true)
+        }
         TransactionStatus::Failed => {
             let answer = Answer::Declined {
                 code: result.decline.as_ref().map(|d| d.code),

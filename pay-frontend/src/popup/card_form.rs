@@ -116,7 +116,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                 let card = card_input(&fields);
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Card, Some(card)).await {
-                    Answer::Done(result) => return Exit::Finished(result),
+                    Answer::Done(result, outcome) => return Exit::Finished(result, outcome),
                     Answer::Declined { code, attempts_left } => {
                         let reason = code
                             .map(|c| popup.locale.decline(c))

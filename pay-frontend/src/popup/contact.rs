@@ -101,7 +101,7 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo, first: bool) -> Exit
                 };
                 return Exit::Continue;
             }
-            UiEvent::Action(_) => {}
+            UiEvent::Action(_) | UiEvent::Tick => {}
         }
     }
 }

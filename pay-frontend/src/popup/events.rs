@@ -1,12 +1,13 @@
 //! From DOM events to the popup's flow: a few delegated listeners (RAII: dropping a
-//! [`Listener`] removes it) push [`UiEvent`]s into a queue that the async flow awaits.
+//! [`Listener`] removes it) and timers (dropping an [`Interval`] clears it) push
+//! [`UiEvent`]s into a queue that the async flow awaits.
 
 use std::cell::RefCell;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Event, EventTarget};
 
 /// What the visitor did, as the flow sees it.
@@ -22,6 +23,9 @@ pub enum UiEvent {
     Blur(String),
     /// Escape, or the close button.
     Close,
+    /// Time to ask for an attempt's result again (the poll timer, or the challenge's return
+    /// page said so).
+    Tick,
 }
 
 #[derive(Default)]
@@ -37,14 +41,19 @@ pub struct EventQueue(Rc<RefCell<Queue>>);
 impl EventQueue {
     pub fn push(&self, event: UiEvent) {
         let mut q = self.0.borrow_mut();
+        // One Tick waiting is enough: a slow answer does not pile requests up behind it.
+        if event == UiEvent::Tick && q.events.last() == Some(&event) {
+            return;
+        }
         q.events.push(event);
         if let Some(waker) = q.waker.take() {
             waker.wake();
         }
     }
 
-    /// The next event, waiting for one if none is queued.
-    pub async fn next(&self) -> UiEvent {
+    /// The next event, waiting for one if none is queued. (`poll_fn`'s future itself, not
+    /// an `async fn` around it: one state machine less.)
+    pub fn next(&self) -> impl Future<Output = UiEvent> + '_ {
         poll_fn(|cx| {
             let mut q = self.0.borrow_mut();
             if !q.events.is_empty() {
@@ -56,7 +65,6 @@ impl EventQueue {
                 }
             }
         })
-        .await
     }
 
     /// Drops what the visitor did while the popup was busy.
@@ -90,5 +98,34 @@ impl Drop for Listener {
         let _ = self
             .target
             .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// A `setInterval` timer that is cleared when dropped.
+pub struct Interval {
+    handle: i32,
+    _callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Interval {
+    /// The callback has a listener's signature, whose glue the SDK has already (a closure
+    /// of another signature brings its own); the timer passes no argument, so the `Event`
+    /// is `undefined` and must not be used.
+    pub fn new(ms: i32, f: impl FnMut(Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        let handle = web_sys::window()
+            .unwrap_throw()
+            .set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .unwrap_or(0);
+        Self {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        web_sys::window().unwrap_throw().clear_interval_with_handle(self.handle);
     }
 }

@@ -29,7 +29,9 @@ pub enum Exit {
     Chose(PaymentMethod),
     Back,
     Close,
-    Finished(AttemptResult),
+    /// With its outcome screen (unless `showThankYouPage: false`), or without when the
+    /// visitor closed the popup while the attempt was processing.
+    Finished(AttemptResult, bool),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -88,8 +90,8 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
             Exit::Chose(PaymentMethod::Offline) => Step::Offline,
             Exit::Back => previous.unwrap_or(step),
             Exit::Close => return closed(checkout),
-            Exit::Finished(result) => {
-                if opts.show_thank_you_page {
+            Exit::Finished(result, outcome) => {
+                if outcome && opts.show_thank_you_page {
                     outcome::run(popup, result.status).await;
                 }
                 return finished(result, checkout.user_info);
@@ -144,11 +146,17 @@ fn finished(r: AttemptResult, entered: BrowserUserInfo) -> PaymentResult {
     }
 }
 
-/// What a payment that cannot be paid any more resolves with, without opening the popup.
+/// What a payment that cannot be paid any more resolves with, without opening the popup. Not
+/// payable and still `Undefined`: an attempt is processing (a challenge open in another tab,
+/// a provider that has not answered), whose outcome is not known yet: `Pending`, as when the
+/// popup is closed meanwhile.
 pub fn not_payable(view: CheckoutView) -> PaymentResult {
     PaymentResult {
         payment: view.payment,
-        status: view.status,
+        status: match view.status {
+            TransactionStatus::Undefined => TransactionStatus::Pending,
+            status => status,
+        },
         transaction_id: view.transaction_id,
         user_info: view.user_info,
     }

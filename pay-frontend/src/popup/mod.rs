@@ -4,6 +4,7 @@
 
 mod attempt;
 mod card_form;
+mod challenge;
 mod contact;
 mod country;
 mod events;
@@ -64,7 +65,9 @@ const fn without_line_breaks<const N: usize>() -> [u8; N] {
 /// The attribute that marks the popup's host element in the page.
 pub const HOST_ATTRIBUTE: &str = "data-pay-popup";
 
-const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href]";
+/// What Tab cycles through (the focus trap); the 3-D Secure step's iframe is one stop, the
+/// browser tabs through its page and back out to the dialog.
+const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href],iframe";
 
 /// What [`Popup::pay_footer`] made.
 pub struct PayFooter {

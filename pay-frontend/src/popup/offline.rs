@@ -35,7 +35,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                 }
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None).await {
-                    Answer::Done(result) => return Exit::Finished(result),
+                    Answer::Done(result, outcome) => return Exit::Finished(result, outcome),
                     Answer::Declined { .. } | Answer::Field(_) => {
                         alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))
                     }

@@ -24,6 +24,14 @@ pub enum Reply {
     Network,
 }
 
+/// The card of a 3-D Secure challenge (SPEC §6): the attempt stays `processing` with a
+/// challenge until the test says how the buyer answered ([`Fake::finish`]) or the popup
+/// abandons it.
+pub const CHALLENGE_CARD: &str = "4000002500003155";
+/// The Fake's own card for a provider that did not answer clearly (a timeout): the attempt
+/// stays `processing`, without a challenge, until [`Fake::finish`].
+pub const TIMEOUT_CARD: &str = "4000000000000119";
+
 /// The checkout API with the sandbox cards of SPEC §6, in memory.
 pub struct Fake {
     pub view: RefCell<Value>,
@@ -31,6 +39,8 @@ pub struct Fake {
     pub scripted: RefCell<VecDeque<Reply>>,
     /// When set, attempt answers wait for this promise.
     pub gate: RefCell<Option<Promise>>,
+    /// When set, `GET …/result` answers wait for this promise.
+    pub result_gate: RefCell<Option<Promise>>,
     attempts_left: Cell<u32>,
     latest: RefCell<Option<Value>>,
     serial: Cell<u32>,
@@ -63,6 +73,7 @@ impl Fake {
             requests: RefCell::default(),
             scripted: RefCell::default(),
             gate: RefCell::default(),
+            result_gate: RefCell::default(),
             attempts_left: Cell::new(3),
             latest: RefCell::default(),
             serial: Cell::new(0),
@@ -82,7 +93,7 @@ impl Fake {
         self.requests
             .borrow()
             .iter()
-            .filter(|r| r.method == HttpMethod::Post)
+            .filter(|r| r.method == HttpMethod::Post && r.url.ends_with("/attempts"))
             .map(|r| serde_json::from_str(r.body.as_deref().unwrap()).unwrap())
             .collect()
     }
@@ -101,6 +112,9 @@ impl Fake {
             }
             return ok(&self.view.borrow());
         }
+        if request.url.ends_with("/abandon") {
+            return ok(&self.abandon(request));
+        }
         let req: AttemptRequest = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
         let card = req.card.as_ref().map(|c| c.number.as_str()).unwrap_or("");
         let (status, decline) = match (req.method, card) {
@@ -108,6 +122,7 @@ impl Fake {
             (_, "4000000000000002") => ("Failed", Some("card_declined")),
             (_, "4000000000009995") => ("Failed", Some("insufficient_funds")),
             (_, "4000000000003220") => ("Pending", None),
+            (_, CHALLENGE_CARD | TIMEOUT_CARD) => ("Undefined", None),
             _ => ("Successful", None),
         };
         if decline.is_some() {
@@ -123,9 +138,90 @@ impl Fake {
             "userInfo": req.user_info,
             "attemptsLeft": self.attempts_left.get(),
         });
+        let mut result = result;
+        if status == "Undefined" {
+            result["transactionId"] = Value::Null;
+            result["processing"] = json!(true);
+            if card == CHALLENGE_CARD {
+                result["challenge"] = json!({
+                    "url": challenge_path(&req.attempt_id),
+                    "expiresAt": "2099-01-01T00:00:00Z",
+                });
+            }
+        }
         *self.latest.borrow_mut() = Some(result.clone());
         ok(&result)
     }
+
+    /// `POST …/attempts/{attemptId}/abandon`: a challenge still open fails with
+    /// `authentication_failed`; otherwise the outcome as it is.
+    fn abandon(&self, request: &HttpRequest) -> Value {
+        assert_eq!(request.body.as_deref(), Some("{}"));
+        let mut latest = self.latest.borrow_mut();
+        let result = latest.as_mut().expect("an attempt to abandon");
+        assert!(
+            request
+                .url
+                .ends_with(&format!("/attempts/{}/abandon", result["attemptId"].as_str().unwrap())),
+            "{}",
+            request.url
+        );
+        if result["challenge"].is_object() && result["processing"] == json!(true) {
+            self.attempts_left.set(self.attempts_left.get().saturating_sub(1));
+            self.serial.set(self.serial.get() + 1);
+            *result = self.settled(result, "Failed", Some("authentication_failed"));
+        }
+        result.clone()
+    }
+
+    /// The provider answered (or the buyer finished the challenge): the processing attempt
+    /// becomes `status` (with a decline code for `Failed`); `GET …/result` says so from now on.
+    pub fn finish(&self, status: &str, decline: Option<&str>) {
+        if decline.is_some() {
+            self.attempts_left.set(self.attempts_left.get().saturating_sub(1));
+        }
+        self.serial.set(self.serial.get() + 1);
+        let mut latest = self.latest.borrow_mut();
+        let result = latest.as_mut().expect("an attempt to finish");
+        *result = self.settled(result, status, decline);
+    }
+
+    fn settled(&self, processing: &Value, status: &str, decline: Option<&str>) -> Value {
+        let mut result = processing.clone();
+        result["status"] = json!(status);
+        result["transactionId"] = json!(format!("txn_{}", self.serial.get()));
+        result["decline"] = json!(decline.map(|c| json!({"code": c, "message": "declined"})));
+        result["attemptsLeft"] = json!(self.attempts_left.get());
+        result["processing"] = json!(false);
+        result["challenge"] = Value::Null;
+        result
+    }
+
+    /// The provider asks for a 3-D Secure challenge after all (the processing attempt gets
+    /// one; `GET …/result` says so from now on).
+    pub fn challenge_now(&self) {
+        let mut latest = self.latest.borrow_mut();
+        let result = latest.as_mut().expect("an attempt in progress");
+        result["challenge"] = json!({
+            "url": challenge_path(result["attemptId"].as_str().unwrap()),
+            "expiresAt": "2099-01-01T00:00:00Z",
+        });
+    }
+
+    /// The URLs requested, in order.
+    pub fn urls(&self) -> Vec<String> {
+        self.requests.borrow().iter().map(|r| r.url.clone()).collect()
+    }
+
+    /// How many times `GET …/result` was asked.
+    pub fn result_requests(&self) -> usize {
+        self.urls().iter().filter(|u| u.ends_with("/result")).count()
+    }
+}
+
+/// The challenge page of an attempt, as a path on the Pay server.
+pub fn challenge_path(attempt_id: &str) -> String {
+    format!("/pay/v1/checkout/{PAYMENT_ID}/attempts/{attempt_id}/challenge")
 }
 
 impl Transport for Fake {
@@ -143,9 +239,13 @@ impl Transport for Fake {
             Some(Reply::Network) => Err(NetworkError),
             None => Ok(self.sandbox(&request)),
         };
-        let gate = (request.method == HttpMethod::Post)
-            .then(|| self.gate.borrow().clone())
-            .flatten();
+        let gate = if request.method == HttpMethod::Post {
+            self.gate.borrow().clone()
+        } else if request.url.ends_with("/result") {
+            self.result_gate.borrow().clone()
+        } else {
+            None
+        };
         Box::pin(async move {
             if let Some(gate) = gate {
                 let _ = JsFuture::from(gate).await;
@@ -357,4 +457,87 @@ pub fn gate() -> (Promise, Function) {
 /// Runs JS source (test instrumentation only).
 pub fn js(source: &str) -> JsValue {
     Function::new_no_args(source).call0(&JsValue::NULL).unwrap()
+}
+
+/// Waits `ms` milliseconds of real time (timers run meanwhile, unlike [`tick`]).
+pub async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Waits, in real time (the popup's poll timer runs), up to `ms` for the step with this
+/// heading.
+pub async fn wait_step_within(title: &str, ms: i32) {
+    for _ in 0..ms / 50 {
+        if find("#pay-step-title").and_then(|e| e.text_content()).as_deref() == Some(title) {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!(
+        "step {title:?} not shown within {ms} ms; now {:?}",
+        find("#pay-step-title").and_then(|e| e.text_content())
+    );
+}
+
+/// Posts a `message` to the page's window as if from `origin` (a `MessageEvent` with that
+/// `origin`: what the browser gives a listener for a frame's `postMessage`).
+pub fn post_message(origin: &str, data: Value) {
+    js(&format!(
+        "window.dispatchEvent(new MessageEvent('message', {{origin: {}, data: {}}}))",
+        json!(origin),
+        data
+    ));
+}
+
+/// Counts the page's live `setInterval` timers and `message` listeners from now on, by
+/// wrapping `window`'s own methods (the SDK calls them through `window`).
+pub struct Leaks;
+
+impl Leaks {
+    pub fn watch() -> Leaks {
+        js(r#"
+            if (!window.__payLeaks) {
+                const w = window, leaks = { intervals: new Set(), messages: 0 };
+                const si = w.setInterval, ci = w.clearInterval, ae = w.addEventListener, re = w.removeEventListener;
+                w.setInterval = function (...a) { const id = si.apply(w, a); leaks.intervals.add(id); return id; };
+                w.clearInterval = function (id) { leaks.intervals.delete(id); return ci.call(w, id); };
+                w.addEventListener = function (t, ...a) { if (t === "message") leaks.messages++; return ae.call(this, t, ...a); };
+                w.removeEventListener = function (t, ...a) { if (t === "message") leaks.messages--; return re.call(this, t, ...a); };
+                w.__payLeaks = leaks;
+            }
+        "#);
+        Leaks
+    }
+
+    pub fn intervals(&self) -> f64 {
+        js("return window.__payLeaks.intervals.size").as_f64().unwrap()
+    }
+
+    pub fn message_listeners(&self) -> f64 {
+        js("return window.__payLeaks.messages").as_f64().unwrap()
+    }
+
+    /// No timer, no `message` listener, no popup node and no iframe left in the page.
+    pub fn assert_none_left(&self) {
+        assert_eq!(self.intervals(), 0.0, "a poll timer is still running");
+        assert_eq!(self.message_listeners(), 0.0, "a message listener is still there");
+        assert!(host().is_none(), "the popup is still in the page");
+        assert!(document().query_selector("iframe").unwrap().is_none());
+    }
+}
+
+/// After a decline, on the card step: pays with a good card and leaves the thank-you screen;
+/// the Promise's value.
+pub async fn retry_and_finish(run: Promise) -> Value {
+    type_into("cardNumber", "4242 4242 4242 4242").await;
+    submit().await;
+    wait_step("Thank you!").await;
+    click("[data-action=done]").await;
+    settle(run).await.unwrap()
 }
