@@ -10,6 +10,7 @@ import { axeViolations, buyNow, describeViolations, dialog, payButton, payByCard
 const CHALLENGE = "4000 0025 0000 3155";
 const CHALLENGE_DECLINED = "4000 0084 0000 1629";
 const TIMES_OUT_AFTER_CHARGING = "4000 0000 0000 0119";
+const FAILS_WITHOUT_CHARGING = "4000 0000 0000 0507";
 
 describe("3-D Secure and provider faults in the popup", () => {
   const env = serverAndBrowser();
@@ -92,6 +93,23 @@ describe("3-D Secure and provider faults in the popup", () => {
     assert.equal(details.attempts[0].resolvedBy, "lookup");
     const charges = await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`);
     assert.equal(charges.body.length, 1);
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("a provider 500 that charged nothing: the popup says so, and the buyer pays again", async () => {
+    await openShop();
+    const id = await buyNow(page);
+    await payByCard(page, FAILS_WITHOUT_CHARGING);
+    const alert = dialog(page).getByRole("alert").filter({ hasText: "could not be processed" });
+    await alert.waitFor();
+    assert.deepEqual((await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`)).body, []);
+    await dialog(page).getByLabel("Card number").fill("4242 4242 4242 4242");
+    await payButton(page).click();
+    await popupGone(page);
+    assert.equal((await resultBox(page)).id, "success");
+    const events = await env.server.waitForHookEvent(id, "Successful");
+    assert.deepEqual(events.map((e) => e.status), ["Failed", "Successful"]);
+    assert.equal((await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`)).body.length, 1);
     assert.deepEqual(page.problems, []);
   });
 });
