@@ -181,4 +181,3 @@ async fn hook_events(log: web::Data<HookLog>, query: web::Query<HookQuery>) -> R
     let events = log.events(query.payment_id.as_deref());
     Ok(HttpResponse::Ok().json(json!({ "data": events })))
 }
-
