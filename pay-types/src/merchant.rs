@@ -240,15 +240,25 @@ mod tests {
 
     #[test]
     fn attempt_wire_shape() {
-        let json = r#"{"attemptId":"att_1","method":"card","state":"done","status":"Failed","transactionId":"txn_1","declineCode":"insufficient_funds","cardBrand":"visa","cardLast4":"9995","createdAt":"2026-11-27T12:00:00Z"}"#;
+        let json = r#"{"attemptId":"att_1","method":"card","state":"done","status":"Failed","transactionId":"txn_1","declineCode":"insufficient_funds","cardBrand":"visa","cardLast4":"9995","resolvedBy":"lookup","createdAt":"2026-11-27T12:00:00Z"}"#;
         let a: AttemptDetails = serde_json::from_str(json).unwrap();
         assert_eq!(a.state, AttemptState::Done);
+        assert_eq!(a.resolved_by, Some(AttemptResolution::Lookup));
         assert_eq!(a.decline_code, Some(DeclineCode::InsufficientFunds));
         assert_eq!(serde_json::to_string(&a).unwrap(), json);
     }
 
     #[test]
     fn enum_texts_round_trip() {
+        for r in [
+            AttemptResolution::Answer,
+            AttemptResolution::Lookup,
+            AttemptResolution::Event,
+            AttemptResolution::Abandoned,
+        ] {
+            assert_eq!(AttemptResolution::parse(r.as_str()), Some(r));
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+        }
         for s in [AttemptState::Processing, AttemptState::Done] {
             assert_eq!(AttemptState::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
