@@ -21,3 +21,4 @@ mod receiver;
 mod restart;
 mod security;
 mod server;
+mod stripe;
