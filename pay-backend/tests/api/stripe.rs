@@ -270,6 +270,8 @@ async fn localstripe_signed_webhooks_move_a_payment() {
     authenticate(&base, &intent_of(&base, &id).await, true).await;
     wait_for_status(&app, &id, "Successful").await;
     assert_eq!(app.event_statuses(&id).await, ["Successful"]);
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    assert_eq!(details["attempts"][0]["resolvedBy"], "event", "{details}");
 }
 
 #[actix_web::test]
