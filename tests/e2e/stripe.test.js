@@ -53,7 +53,7 @@ describe("buying through Stripe (localstripe)", { skip: !LOCALSTRIPE && "PAY_TES
     assert.equal(intents[0].id, details.transactionId);
     assert.equal(intents[0].status, "succeeded");
     // Cents from the amount's digits (never through floating point).
-    const [units, cents = ""] = String(details.amount).split(".");
+    const [units, cents = ""] = String(details.payment.amount).split(".");
     assert.equal(String(intents[0].amount), `${units}${cents.padEnd(2, "0")}`.replace(/^0+(?=\d)/, ""));
     assert.deepEqual(page.problems, []);
   });

@@ -373,10 +373,14 @@ async fn stripe_needs_its_keys_and_the_public_url() {
 struct Fake {
     /// 5xx answers still to give to `POST /v1/payment_intents`.
     fail_intents: u32,
+    /// The status of those answers (500 unless set).
+    fail_status: u16,
     /// 5xx answers still to give to `POST /v1/payment_methods` (u32::MAX: always).
     fail_methods: u32,
     /// The status new intents take: `succeeded` or `requires_action` (with redirect_to_url).
     intent_status: String,
+    /// A refusal (400) of payment methods.
+    method_error: Option<Value>,
     /// A card error (402) for intents instead.
     decline: Option<Value>,
     /// Requests seen: (method and path, Idempotency-Key, form).
@@ -409,6 +413,9 @@ async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>
             fake.fail_methods = fake.fail_methods.saturating_sub(1);
             return HttpResponse::InternalServerError()
                 .json(json!({"error": {"type": "api_error", "message": "boom"}}));
+        }
+        ("POST", "/v1/payment_methods") if fake.method_error.is_some() => {
+            return HttpResponse::BadRequest().json(json!({"error": fake.method_error.clone()}));
         }
         ("POST", "/v1/payment_methods") => json!({"id": format!("pm_{}", fake.seen.len()), "object": "payment_method"}),
         ("POST", "/v1/payment_intents") if fake.fail_intents > 0 => {
@@ -471,6 +478,7 @@ async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>
 fn start_fake(setup: impl FnOnce(&mut Fake)) -> (String, Shared) {
     let mut fake = Fake {
         intent_status: "succeeded".into(),
+        fail_status: 500,
         ..Fake::default()
     };
     setup(&mut fake);
@@ -529,6 +537,29 @@ async fn a_500_is_retried_with_the_same_idempotency_key() {
     assert_eq!(methods[0].1["card[exp_month]"], "12");
     assert_eq!(methods[0].1["card[exp_year]"], "2045");
     assert_eq!(methods[0].1["card[cvc]"], "123");
+}
+
+#[actix_web::test]
+async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing_error() {
+    let (base, fake) = start_fake(|f| {
+        f.fail_intents = 1;
+        f.fail_status = 429;
+    });
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    let paid = app
+        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
+        .await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
+    assert_eq!(seen(&fake, "POST /v1/payment_intents").len(), 2);
+    // Raw card data not enabled for the account: Stripe's 400 is not the card's fault.
+    fake.lock().unwrap().method_error = Some(json!({"type": "invalid_request_error",
+        "message": "Sending credit card numbers directly to the Stripe API is generally unsafe."}));
+    let id = app.create_payment().await;
+    let failed = app
+        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
+        .await;
+    assert_eq!(failed["decline"]["code"], "processing_error", "{failed}");
 }
 
 #[actix_web::test]

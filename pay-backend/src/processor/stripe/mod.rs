@@ -140,7 +140,8 @@ impl StripeProvider {
                     continue;
                 }
             };
-            if status >= 500 {
+            // A 5xx, or a 429 (Stripe's rate limit: nothing was done), is asked again.
+            if status >= 500 || status == 429 {
                 last = format!("stripe {method} {path}: HTTP {status}");
                 continue;
             }
@@ -298,7 +299,7 @@ impl Provider for StripeProvider {
                 tracing::info!(payment_id = %request.key.payment_id, status, error = error.error.describe(), "stripe refused the card");
                 return ChargeOutcome::Failed {
                     transaction_id: None,
-                    decline: error.error.decline(),
+                    decline: error.error.failure(status),
                 };
             }
             // No PaymentIntent exists yet: a look-up finds none, and the attempt fails uncharged.
@@ -325,7 +326,7 @@ impl Provider for StripeProvider {
                 tracing::info!(payment_id = %request.key.payment_id, status, error = error.describe(), "stripe declined the charge");
                 ChargeOutcome::Failed {
                     transaction_id: error.payment_intent.as_ref().map(|i| i.id.clone()),
-                    decline: error.decline(),
+                    decline: error.failure(status),
                 }
             }
             Answer::Unknown(reason) => ChargeOutcome::Unknown { reason },

@@ -72,6 +72,17 @@ impl StripeError {
         DeclineCode::CardDeclined
     }
 
+    /// Pay's decline code for a refused call: a card error (402, or `type = card_error`) is the
+    /// card's decline; any other refusal (a bad key, raw card data not enabled, a parameter
+    /// Stripe refuses) is Pay's `processing_error`: the buyer's card is not to blame.
+    pub fn failure(&self, status: u16) -> DeclineCode {
+        if status == 402 || self.kind.as_deref() == Some("card_error") {
+            self.decline()
+        } else {
+            DeclineCode::ProcessingError
+        }
+    }
+
     /// For the log: type, code and Stripe's message (which never holds card data).
     pub fn describe(&self) -> String {
         format!(
@@ -238,6 +249,24 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn only_card_errors_are_the_cards_fault() {
+        let card: StripeError = serde_json::from_value(json!({"type": "card_error", "code": "expired_card"})).unwrap();
+        assert_eq!(card.failure(402), DeclineCode::ExpiredCard);
+        assert_eq!(card.failure(400), DeclineCode::ExpiredCard);
+        let key: StripeError =
+            serde_json::from_value(json!({"type": "invalid_request_error", "code": "card_declined"})).unwrap();
+        assert_eq!(
+            key.failure(402),
+            DeclineCode::CardDeclined,
+            "localstripe's declines are 402 invalid_request_error"
+        );
+        let auth: StripeError = serde_json::from_value(json!({"type": "authentication_error"})).unwrap();
+        assert_eq!(auth.failure(401), DeclineCode::ProcessingError);
+        let raw: StripeError = serde_json::from_value(json!({"type": "invalid_request_error", "message": "Sending credit card numbers directly to the Stripe API is generally unsafe."})).unwrap();
+        assert_eq!(raw.failure(400), DeclineCode::ProcessingError);
     }
 
     fn error_json(e: &StripeError) -> serde_json::Value {
