@@ -681,6 +681,32 @@ mod tests {
         }
     }
 
+    /// Stripe's settings: typed once read, and the secrets never shown.
+    #[test]
+    fn stripe_settings() {
+        let s = from_toml(
+            r#"
+            provider = "stripe"
+            stripe_secret_key = "sk_live_stripe_0123456789"
+            stripe_webhook_secret = "whsec_stripe_0123456789"
+            public_url = "https://pay.shop.example"
+        "#,
+        )
+        .unwrap();
+        assert_eq!(s.provider, ProviderName::Stripe);
+        assert_eq!(s.stripe_api_base.as_str(), "https://api.stripe.com/");
+        assert_eq!(
+            s.stripe_secret_key.as_ref().unwrap().expose_secret(),
+            "sk_live_stripe_0123456789"
+        );
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("stripe_0123456789"), "{debug}");
+        let err = from_toml("stripe_secret_key = 12345678901234567")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("12345678901234567"), "{err}");
+    }
+
     /// Bad values in a file name the key and the file; table-driven over several settings.
     #[test]
     fn bad_values_name_the_setting() {
@@ -704,6 +730,11 @@ mod tests {
             ("webhooks = [{ name = \"a\", url = \"mailto:a@example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks.0.url"),
             ("webhooks = [{ name = \"\", url = \"https://a.example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks"),
             ("webhooks = [{ name = \"a\", url = \"https://a.example\" }]", "setting webhooks.0"),
+            ("provider = \"paypal\"", "`paypal` is not one of sandbox, stripe"),
+            ("stripe_api_base = \"ftp://api.stripe.com\"", "setting stripe_api_base"),
+            ("public_url = \"pay.shop.example\"", "setting public_url"),
+            ("stripe_secret_key = \"\"", "setting stripe_secret_key"),
+            ("stripe_webhook_secret = \"whsec with space\"", "setting stripe_webhook_secret"),
         ];
         for (toml, needle) in cases {
             let err = from_toml(toml).unwrap_err().to_string();
