@@ -167,6 +167,93 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8] = b"whsec_test_secret";
+    const PAYMENT: &str = "3f2a1c4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
+
+    fn event(kind: &str, object: serde_json::Value) -> Event {
+        serde_json::from_value(serde_json::json!({"id": "evt_1", "type": kind, "data": {"object": object}})).unwrap()
+    }
+
+    fn kind(read: Read) -> ProviderEventKind {
+        match read {
+            Read::Kind(kind) => kind,
+            Read::DisputeOf(intent) => panic!("a dispute of {intent}"),
+        }
+    }
+
+    #[test]
+    fn events_read_into_the_traits_kinds() {
+        use pay_types::DeclineCode;
+        let ours = serde_json::json!({"pay_payment_id": PAYMENT, "pay_attempt_id": "attempt-0001"});
+        let key = AttemptKey::parse(&format!("{PAYMENT}:attempt-0001")).unwrap();
+        let intent = |status: &str, error: serde_json::Value| serde_json::json!({"id": "pi_1", "status": status, "metadata": ours, "last_payment_error": error});
+        assert_eq!(
+            kind(
+                read(&event(
+                    "payment_intent.succeeded",
+                    intent("succeeded", serde_json::Value::Null)
+                ))
+                .unwrap()
+            ),
+            ProviderEventKind::ChargeSucceeded { key: key.clone() }
+        );
+        assert_eq!(
+            kind(
+                read(&event(
+                    "payment_intent.payment_failed",
+                    intent("requires_payment_method", serde_json::json!({"code": "expired_card"}))
+                ))
+                .unwrap()
+            ),
+            ProviderEventKind::ChargeFailed {
+                key: key.clone(),
+                decline: DeclineCode::ExpiredCard
+            }
+        );
+        let not_ours = serde_json::json!({"id": "pi_2", "status": "succeeded", "metadata": {}});
+        assert!(matches!(
+            kind(read(&event("payment_intent.succeeded", not_ours)).unwrap()),
+            ProviderEventKind::Other { .. }
+        ));
+        assert!(matches!(
+            kind(
+                read(&event(
+                    "payment_intent.processing",
+                    intent("processing", serde_json::Value::Null)
+                ))
+                .unwrap()
+            ),
+            ProviderEventKind::Other { .. }
+        ));
+        let charge = serde_json::json!({"id": "ch_1", "refunds": {"object": "list", "has_more": false, "data": [
+            {"id": "re_2", "status": "succeeded", "metadata": {"pay_refund_id": "rf_2"}},
+            {"id": "re_1", "status": "succeeded", "metadata": {"pay_refund_id": "rf_1"}}]}});
+        assert_eq!(
+            kind(read(&event("charge.refunded", charge)).unwrap()),
+            ProviderEventKind::RefundSucceeded { refund: "rf_2".into() }
+        );
+        let failed = serde_json::json!({"id": "re_1", "status": "failed", "failure_reason": "lost_or_stolen_card", "metadata": {"pay_refund_id": "rf_1"}});
+        assert_eq!(
+            kind(read(&event("charge.refund.updated", failed)).unwrap()),
+            ProviderEventKind::RefundFailed {
+                refund: "rf_1".into(),
+                reason: "the card was reported lost or stolen".into()
+            }
+        );
+        match read(&event(
+            "charge.dispute.created",
+            serde_json::json!({"id": "dp_1", "payment_intent": "pi_1"}),
+        ))
+        .unwrap()
+        {
+            Read::DisputeOf(intent) => assert_eq!(intent, "pi_1"),
+            Read::Kind(kind) => panic!("{kind:?}"),
+        }
+        assert!(matches!(
+            kind(read(&event("customer.created", serde_json::json!({"id": "cus_1"}))).unwrap()),
+            ProviderEventKind::Other { .. }
+        ));
+        assert!(read(&event("payment_intent.succeeded", serde_json::json!({"no": "id"}))).is_err());
+    }
 
     #[test]
     fn signatures_verify_within_the_tolerance_and_with_any_v1() {
