@@ -13,6 +13,10 @@ echo "== unit, store and API tests (the store suite on SQLite and on PostgreSQL)
 PAY_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export PAY_TEST_POSTGRES_URL PAY_REQUIRE_POSTGRES=1
 trap 'scripts/postgres.sh stop' EXIT
+# localstripe for the Stripe connector's tests (tests/api/stripe.rs).
+PAY_TEST_LOCALSTRIPE_URL=$(scripts/localstripe.sh start)
+export PAY_TEST_LOCALSTRIPE_URL PAY_REQUIRE_LOCALSTRIPE=1
+trap 'scripts/postgres.sh stop; scripts/localstripe.sh stop' EXIT
 cargo test --workspace
 echo "== API tests again, on PostgreSQL"
 PAY_TEST_API_ON_POSTGRES=1 cargo test -p pay-backend --test api -- --skip crash:: --skip processes::

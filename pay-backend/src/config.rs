@@ -8,7 +8,7 @@
 use crate::error::PayError;
 use crate::events::{WebhookEndpoint, WebhookSecret};
 use crate::pay::{PayConfig, RatesSource};
-use crate::processor::{Provider, SandboxProvider};
+use crate::processor::{Provider, SandboxProvider, StripeConfig, StripeProvider};
 use crate::telemetry::LogFormat;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
@@ -53,6 +53,20 @@ pub struct Settings {
     /// The secret the sandbox signs its provider events with; a random one when unset.
     #[serde(deserialize_with = "optional_secret")]
     pub sandbox_events_secret: Option<WebhookSecret>,
+    /// Stripe's secret API key (`sk_live_…`, `sk_test_…`), for `provider = "stripe"`.
+    #[serde(deserialize_with = "optional_secret_text")]
+    pub stripe_secret_key: Option<SecretString>,
+    /// The signing secret (`whsec_…`) of the Stripe webhook endpoint that points at Pay.
+    #[serde(deserialize_with = "optional_secret_text")]
+    pub stripe_webhook_secret: Option<SecretString>,
+    #[serde(deserialize_with = "http_url")]
+    pub stripe_api_base: Url,
+    /// Test only: talk to localstripe (which refuses `return_url`).
+    pub stripe_localstripe: bool,
+    /// The server's public base URL (`https://pay.shop.example`): where Stripe sends a buyer
+    /// back after 3-D Secure. Required with Stripe.
+    #[serde(deserialize_with = "optional_http_url")]
+    pub public_url: Option<Url>,
     pub max_declined_attempts: u32,
     pub attempts_per_minute_per_ip: u32,
     pub rates_base: Currency,
@@ -97,6 +111,11 @@ impl Default for Settings {
             sandbox_settle_delay: Duration::from_millis(5000),
             sandbox_latency: Duration::ZERO,
             sandbox_events_secret: None,
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
+            stripe_api_base: Url::parse("https://api.stripe.com").expect("a URL"),
+            stripe_localstripe: false,
+            public_url: None,
             max_declined_attempts: 5,
             attempts_per_minute_per_ip: 30,
             rates_base: Currency::parse("EUR").expect("EUR is in the table"),
@@ -180,9 +199,11 @@ pub const SETTINGS: &[Setting] = &[
         "the sandbox may be the provider, and the test-only routes exist; false needs a live provider",
         |s| s.test_mode.to_string(),
     ),
-    setting("provider", "the payment provider: sandbox (test mode only)", |s| {
-        s.provider.as_str().to_owned()
-    }),
+    setting(
+        "provider",
+        "the payment provider: sandbox (test mode only) or stripe",
+        |s| s.provider.as_str().to_owned(),
+    ),
     setting(
         "sandbox_settle_delay_ms",
         "delay before the sandbox's later events: a pending charge settling, a dispute, a pending refund",
@@ -195,6 +216,29 @@ pub const SETTINGS: &[Setting] = &[
         "sandbox_events_secret",
         "whsec_… the sandbox signs its provider events with (random when unset)",
         |s| none_or(&s.sandbox_events_secret, |_| "(set)".to_owned()),
+    ),
+    setting(
+        "stripe_secret_key",
+        "Stripe's secret API key (sk_live_… or sk_test_…); required with provider = stripe",
+        |s| none_or(&s.stripe_secret_key, |_| "(set)".to_owned()),
+    ),
+    setting(
+        "stripe_webhook_secret",
+        "signing secret (whsec_…) of the Stripe webhook endpoint at /pay/v1/providers/stripe/events; required with stripe",
+        |s| none_or(&s.stripe_webhook_secret, |_| "(set)".to_owned()),
+    ),
+    setting("stripe_api_base", "Stripe's API address (tests point it at a fake)", |s| {
+        s.stripe_api_base.to_string()
+    }),
+    setting(
+        "stripe_localstripe",
+        "test only: the Stripe API is localstripe (no return_url, which it refuses)",
+        |s| s.stripe_localstripe.to_string(),
+    ),
+    setting(
+        "public_url",
+        "the server's public base URL, where Stripe returns the buyer after 3-D Secure; required with stripe",
+        |s| none_or(&s.public_url, Url::to_string),
     ),
     setting(
         "max_declined_attempts",
@@ -394,14 +438,25 @@ fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WebhookSecr
 #[serde(rename_all = "lowercase")]
 pub enum ProviderName {
     Sandbox,
+    Stripe,
 }
 
 impl ProviderName {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Sandbox => "sandbox",
+            Self::Stripe => "stripe",
         }
     }
+}
+
+/// A secret that is text (Stripe's keys and signing secrets), never shown.
+fn optional_secret_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    let text = String::deserialize(d).map_err(|_| de::Error::custom("a secret must be text"))?;
+    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(de::Error::custom("a secret must not be empty or hold white space"));
+    }
+    Ok(Some(SecretString::from(text)))
 }
 
 fn milliseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
@@ -562,7 +617,31 @@ impl Settings {
                 "test_mode = false needs a live payment provider; the sandbox moves no money",
             )),
             ProviderName::Sandbox => Ok(Arc::new(self.sandbox())),
+            ProviderName::Stripe => Ok(Arc::new(self.stripe()?)),
         }
+    }
+
+    /// The Stripe connector these settings describe: a secret key, a webhook secret and the
+    /// public URL are required.
+    pub fn stripe(&self) -> Result<StripeProvider, PayError> {
+        let missing = |what: &str| PayError::internal(format!("provider = \"stripe\" needs {what}"));
+        let secret_key = self
+            .stripe_secret_key
+            .clone()
+            .ok_or_else(|| missing("stripe_secret_key"))?;
+        let webhook_secret = self
+            .stripe_webhook_secret
+            .clone()
+            .ok_or_else(|| missing("stripe_webhook_secret"))?;
+        let public_url = self.public_url.clone().ok_or_else(|| missing("public_url"))?;
+        if self.stripe_localstripe && !self.test_mode {
+            return Err(PayError::internal(
+                "stripe_localstripe is for tests: test_mode = false refuses it",
+            ));
+        }
+        let mut config = StripeConfig::new(secret_key, webhook_secret, self.stripe_api_base.clone(), public_url);
+        config.localstripe = self.stripe_localstripe;
+        StripeProvider::new(config).map_err(PayError::internal)
     }
 
     /// The sandbox provider these settings describe.
@@ -637,6 +716,32 @@ mod tests {
         }
     }
 
+    /// Stripe's settings: typed once read, and the secrets never shown.
+    #[test]
+    fn stripe_settings() {
+        let s = from_toml(
+            r#"
+            provider = "stripe"
+            stripe_secret_key = "sk_live_stripe_0123456789"
+            stripe_webhook_secret = "whsec_stripe_0123456789"
+            public_url = "https://pay.shop.example"
+        "#,
+        )
+        .unwrap();
+        assert_eq!(s.provider, ProviderName::Stripe);
+        assert_eq!(s.stripe_api_base.as_str(), "https://api.stripe.com/");
+        assert_eq!(
+            s.stripe_secret_key.as_ref().unwrap().expose_secret(),
+            "sk_live_stripe_0123456789"
+        );
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("stripe_0123456789"), "{debug}");
+        let err = from_toml("stripe_secret_key = 12345678901234567")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("12345678901234567"), "{err}");
+    }
+
     /// Bad values in a file name the key and the file; table-driven over several settings.
     #[test]
     fn bad_values_name_the_setting() {
@@ -663,6 +768,11 @@ mod tests {
             ("webhooks = [{ name = \"a\", url = \"mailto:a@example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks.0.url"),
             ("webhooks = [{ name = \"\", url = \"https://a.example\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }]", "setting webhooks"),
             ("webhooks = [{ name = \"a\", url = \"https://a.example\" }]", "setting webhooks.0"),
+            ("provider = \"paypal\"", "`paypal` is not one of sandbox, stripe"),
+            ("stripe_api_base = \"ftp://api.stripe.com\"", "setting stripe_api_base"),
+            ("public_url = \"pay.shop.example\"", "setting public_url"),
+            ("stripe_secret_key = \"\"", "setting stripe_secret_key"),
+            ("stripe_webhook_secret = \"whsec with space\"", "setting stripe_webhook_secret"),
         ];
         for (toml, needle) in cases {
             let err = from_toml(toml).unwrap_err().to_string();

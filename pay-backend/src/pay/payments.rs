@@ -11,6 +11,7 @@ impl Pay {
     /// unguessable id.
     pub async fn create_payment(&self, info: PaymentInfo) -> Result<Payment, PayError> {
         let new = info.validate(self.inner.site_currency)?;
+        self.provider_takes(&new)?;
         let payment = self.inner.store.insert_payment(&new, None).await?.0;
         self.inner.metrics.payments_created.inc();
         Ok(payment)
@@ -24,6 +25,7 @@ impl Pay {
         info: PaymentInfo,
     ) -> Result<(Payment, bool), PayError> {
         let new: NewPayment = info.validate(self.inner.site_currency)?;
+        self.provider_takes(&new)?;
         let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info).map_err(PayError::internal)?));
         let (payment, replayed) = self
             .inner
@@ -34,6 +36,15 @@ impl Pay {
             self.inner.metrics.payments_created.inc();
         }
         Ok((payment, replayed))
+    }
+
+    /// The provider's own limits on amounts and currencies (Stripe's, for instance): a payment
+    /// it could never charge is refused at creation, 422.
+    fn provider_takes(&self, new: &NewPayment) -> Result<(), PayError> {
+        self.inner
+            .provider
+            .check_amount(new.amount, new.currency)
+            .map_err(|reason| PayError::rejected(ErrorCode::InvalidAmount, format!("amount: {reason}")))
     }
 
     /// A payment with its current state, by id. Unknown and malformed ids are both not found.

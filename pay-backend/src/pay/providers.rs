@@ -23,7 +23,7 @@ impl Pay {
         if provider != ours.name() {
             return Err(PayError::rejected(ErrorCode::NotFound, "no such provider"));
         }
-        let event = ours.verify_event(headers, body).map_err(|refusal| {
+        let event = ours.verify_event(headers, body).await.map_err(|refusal| {
             tracing::warn!(provider, %refusal, "provider event refused");
             PayError::rejected(ErrorCode::InvalidSignature, refusal.to_string())
         })?;

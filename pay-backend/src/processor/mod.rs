@@ -10,9 +10,11 @@
 
 mod keys;
 mod sandbox;
+pub mod stripe;
 
 pub use keys::AttemptKey;
 pub use sandbox::{SandboxCard, SandboxProvider};
+pub use stripe::{StripeConfig, StripeProvider};
 
 use crate::pay::Pay;
 use pay_types::{Amount, CardNumber, Currency, Cvc, DeclineCode, Expiry, UserInfo};
@@ -191,6 +193,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Called once by [`Pay::new`], for a provider that works in the background.
     fn start(&self, _pay: &Pay) {}
 
+    /// Whether the provider can take this amount in this currency, checked when a payment is
+    /// created (a refusal is a 422 naming the reason). Every amount by default.
+    fn check_amount(&self, _amount: Amount, _currency: Currency) -> Result<(), String> {
+        Ok(())
+    }
+
     /// The sandbox's test hooks (test mode only).
     fn as_sandbox(&self) -> Option<&SandboxProvider> {
         None
@@ -204,8 +212,9 @@ pub trait Provider: Send + Sync + 'static {
 
     async fn refund(&self, request: RefundRequest<'_>) -> RefundOutcome;
 
-    /// Checks an incoming event's signature and reads it.
-    fn verify_event(
+    /// Checks an incoming event's signature and reads it (a provider may ask its API about
+    /// the object an event names, once the signature verified).
+    async fn verify_event(
         &self,
         headers: &actix_web::http::header::HeaderMap,
         body: &[u8],

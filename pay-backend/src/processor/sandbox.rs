@@ -436,7 +436,7 @@ impl Provider for SandboxProvider {
         }
     }
 
-    fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<ProviderEvent, EventRefusal> {
+    async fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<ProviderEvent, EventRefusal> {
         let pairs = headers
             .iter()
             .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));

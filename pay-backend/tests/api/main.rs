@@ -22,3 +22,4 @@ mod receiver;
 mod restart;
 mod security;
 mod server;
+mod stripe;

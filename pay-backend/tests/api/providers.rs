@@ -464,7 +464,7 @@ impl Provider for LiveStub {
     async fn refund(&self, _request: RefundRequest<'_>) -> RefundOutcome {
         RefundOutcome::Succeeded
     }
-    fn verify_event(
+    async fn verify_event(
         &self,
         _headers: &actix_web::http::header::HeaderMap,
         _body: &[u8],
