@@ -22,6 +22,9 @@ describe("3-D Secure and provider faults in the popup", () => {
     return page;
   };
 
+  /** The sandbox provider's own books for a payment: its charges. */
+  const sandboxCharges = async (id) => (await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`)).body;
+
   /** The challenge frame inside the dialog, once it shows. */
   const challengeFrame = async () => {
     const frame = dialog(page).locator("iframe");
@@ -45,8 +48,7 @@ describe("3-D Secure and provider faults in the popup", () => {
     assert.equal((await resultBox(page)).id, "success");
     const events = await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(events.map((e) => e.status), ["Successful"]);
-    const charges = await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`);
-    assert.equal(charges.body.length, 1);
+    assert.equal((await sandboxCharges(id)).length, 1);
     assert.deepEqual(page.problems, []);
   });
 
@@ -77,8 +79,8 @@ describe("3-D Secure and provider faults in the popup", () => {
     assert.equal(details.status, "Failed");
     assert.equal(details.attempts[0].declineCode, "authentication_failed");
     assert.equal(details.attempts[0].resolvedBy, "abandoned");
-    const charges = await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`);
-    assert.ok(charges.body.every((c) => c.answer !== "complete"), JSON.stringify(charges.body));
+    const charges = await sandboxCharges(id);
+    assert.ok(charges.every((c) => c.answer !== "complete"), JSON.stringify(charges));
     assert.deepEqual(page.problems, []);
   });
 
@@ -91,8 +93,7 @@ describe("3-D Secure and provider faults in the popup", () => {
     const details = await env.server.payment(id);
     assert.equal(details.status, "Successful");
     assert.equal(details.attempts[0].resolvedBy, "lookup");
-    const charges = await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`);
-    assert.equal(charges.body.length, 1);
+    assert.equal((await sandboxCharges(id)).length, 1);
     assert.deepEqual(page.problems, []);
   });
 
@@ -102,14 +103,14 @@ describe("3-D Secure and provider faults in the popup", () => {
     await payByCard(page, FAILS_WITHOUT_CHARGING);
     const alert = dialog(page).getByRole("alert").filter({ hasText: "could not be processed" });
     await alert.waitFor();
-    assert.deepEqual((await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`)).body, []);
+    assert.deepEqual(await sandboxCharges(id), []);
     await dialog(page).getByLabel("Card number").fill("4242 4242 4242 4242");
     await payButton(page).click();
     await popupGone(page);
     assert.equal((await resultBox(page)).id, "success");
     const events = await env.server.waitForHookEvent(id, "Successful");
     assert.deepEqual(events.map((e) => e.status), ["Failed", "Successful"]);
-    assert.equal((await env.server.request("GET", `/pay/v1/test/payments/${id}/charges`)).body.length, 1);
+    assert.equal((await sandboxCharges(id)).length, 1);
     assert.deepEqual(page.problems, []);
   });
 });

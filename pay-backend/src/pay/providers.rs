@@ -90,11 +90,7 @@ impl Pay {
     pub async fn chargeback(&self, id: &str) -> Result<TransactionStatus, PayError> {
         let sandbox = self.test_sandbox()?;
         let row = self.payment(id).await?;
-        let charged = row
-            .last_attempt_id
-            .as_deref()
-            .and_then(|a| AttemptId::parse(a).ok())
-            .map(|a| AttemptKey::new(row.payment.id.clone(), a));
+        let charged = AttemptKey::of_last_attempt(&row);
         let disputed = match &charged {
             Some(key) => sandbox.dispute_now(self, key).await?,
             None => false,

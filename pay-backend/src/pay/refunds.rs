@@ -12,7 +12,7 @@ use super::Pay;
 use crate::error::PayError;
 use crate::processor::{AttemptKey, RefundOutcome, RefundRequest};
 use crate::store::{now_ms, PaymentRow, RefundEnd, RefundRow, RefundState};
-use pay_types::{Amount, AttemptId, ErrorCode, Refund, TransactionStatus};
+use pay_types::{Amount, ErrorCode, Refund, TransactionStatus};
 
 impl Pay {
     /// Refunds a `Successful` or `PartiallyRefunded` payment: all that is left when `amount` is
@@ -57,11 +57,7 @@ impl Pay {
     /// Asks the provider for an open refund (under its id) and records the answer. An unknown
     /// answer leaves it for a later question.
     async fn ask_refund(&self, row: &PaymentRow, refund: RefundRow) -> Result<(PaymentRow, RefundRow), PayError> {
-        let charge = row
-            .last_attempt_id
-            .as_deref()
-            .and_then(|a| AttemptId::parse(a).ok())
-            .map(|a| AttemptKey::new(row.payment.id.clone(), a))
+        let charge = AttemptKey::of_last_attempt(row)
             .ok_or_else(|| PayError::internal("a charged payment without its attempt"))?;
         let outcome = self
             .inner

@@ -25,6 +25,14 @@ impl AttemptKey {
     }
 }
 
+impl AttemptKey {
+    /// The key of a payment's last attempt: the charge that refunds and disputes are about.
+    pub fn of_last_attempt(row: &crate::store::PaymentRow) -> Option<Self> {
+        let attempt = AttemptId::parse(row.last_attempt_id.as_deref()?).ok()?;
+        Some(Self::new(row.payment.id.clone(), attempt))
+    }
+}
+
 impl fmt::Display for AttemptKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.payment_id, self.attempt_id.as_str())
