@@ -3,7 +3,10 @@
 use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
 use crate::store::{rfc3339, AttemptRow, PaymentRow};
-use pay_types::{AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage};
+use pay_types::{
+    AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
+    TransactionStatus,
+};
 use sha2::{Digest, Sha256};
 
 impl Pay {
@@ -69,8 +72,14 @@ impl Pay {
         Ok(details(row, attempts))
     }
 
-    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`.
-    pub async fn list_payments(&self, limit: u32, starting_after: Option<&str>) -> Result<Vec<PaymentRow>, PayError> {
+    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`, in one of
+    /// the `status` list's statuses (comma-separated names; none: any status).
+    pub async fn list_payments(
+        &self,
+        limit: u32,
+        starting_after: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Vec<PaymentRow>, PayError> {
         if !(1..=100).contains(&limit) {
             return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
         }
@@ -78,16 +87,40 @@ impl Pay {
             .map(PaymentId::parse)
             .transpose()
             .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
-        Ok(self.inner.store.list_payments(limit, after.as_ref()).await?)
+        let statuses = status.map(parse_statuses).transpose()?.unwrap_or_default();
+        Ok(self.inner.store.list_payments(limit, after.as_ref(), &statuses).await?)
     }
 
     /// A page of [`Pay::list_payments`] as the merchant API shows it (without attempts).
-    pub async fn payment_page(&self, limit: u32, starting_after: Option<&str>) -> Result<PaymentPage, PayError> {
-        let rows = self.list_payments(limit, starting_after).await?;
+    pub async fn payment_page(
+        &self,
+        limit: u32,
+        starting_after: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<PaymentPage, PayError> {
+        let rows = self.list_payments(limit, starting_after, status).await?;
         let has_more = rows.len() == limit as usize;
         let data = rows.into_iter().map(|row| details(row, Vec::new())).collect();
         Ok(PaymentPage { data, has_more })
     }
+}
+
+/// `Successful,Refunded` → those statuses, each once; an empty or unknown name is
+/// `invalid_query` naming the parameter and the name.
+fn parse_statuses(list: &str) -> Result<Vec<TransactionStatus>, PayError> {
+    let mut statuses = Vec::new();
+    for name in list.split(',') {
+        let status = TransactionStatus::parse(name).ok_or_else(|| {
+            PayError::rejected(
+                ErrorCode::InvalidQuery,
+                format!("status: {name:?} is not a transaction status"),
+            )
+        })?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
+        }
+    }
+    Ok(statuses)
 }
 
 fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {

@@ -82,14 +82,16 @@ async fn get(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) ->
 struct ListQuery {
     limit: Option<u32>,
     starting_after: Option<String>,
+    status: Option<String>,
 }
 
-/// Payments, newest first.
+/// Payments, newest first; `status` keeps those in one of its statuses.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
-           ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page")),
+           ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page"),
+           ("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "one or more transaction statuses, comma-separated (Successful,PartiallyRefunded): payments in any of them")),
     responses((status = 200, body = PaymentPage, description = "payments, newest first"),
-              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, an unknown parameter"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, an unknown parameter"),
               (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
@@ -97,7 +99,9 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
     let limit = query.limit.unwrap_or(20);
-    let page = pay.payment_page(limit, query.starting_after.as_deref()).await?;
+    let page = pay
+        .payment_page(limit, query.starting_after.as_deref(), query.status.as_deref())
+        .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

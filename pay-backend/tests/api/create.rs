@@ -84,6 +84,51 @@ async fn list_pages_newest_first() {
     assert_eq!(status, 400);
 }
 
+#[actix_web::test]
+async fn list_filters_by_status() {
+    let app = spawn_app().await;
+    let ids = [
+        app.create_payment().await,
+        app.create_payment().await,
+        app.create_payment().await,
+    ];
+    app.attempt_ok(&ids[1], &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
+    let listed = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["payment"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, offline) = app.get_json("/pay/v1/payments?status=Offline").await;
+    assert_eq!(status, 200);
+    assert_eq!(listed(&offline), [ids[1].clone()]);
+    let (_, either) = app.get_json("/pay/v1/payments?status=Undefined,Offline&limit=2").await;
+    assert_eq!(listed(&either), [ids[2].clone(), ids[1].clone()]);
+    let (_, rest) = app
+        .get_json(&format!(
+            "/pay/v1/payments?status=Undefined,Offline&startingAfter={}",
+            ids[1]
+        ))
+        .await;
+    assert_eq!(listed(&rest), [ids[0].clone()]);
+    let (_, none) = app.get_json("/pay/v1/payments?status=Refunded").await;
+    assert_eq!(listed(&none), Vec::<String>::new());
+
+    for bad in ["status=Paid", "status=", "status=Offline,,Undefined", "status=offline"] {
+        let (status, body) = app.get_json(&format!("/pay/v1/payments?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(body["code"], "invalid_query", "{bad}");
+        assert!(
+            body["message"].as_str().unwrap().starts_with("status:"),
+            "{bad}: {body}"
+        );
+    }
+}
+
 /// One row per rule of SPEC §7; none of them stores anything.
 #[actix_web::test]
 async fn every_input_rule_is_a_4xx_with_its_code() {

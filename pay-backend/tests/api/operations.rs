@@ -330,6 +330,10 @@ async fn the_documents_id_patterns_are_the_parsers_own() {
         .unwrap();
     let starting_after = listing.iter().find(|p| p["name"] == "startingAfter").unwrap();
     assert_eq!(starting_after["schema"]["pattern"], pay_types::PaymentId::PATTERN);
+    let names: Vec<&str> = pay_types::TransactionStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let one = format!("({})", names.join("|"));
+    let status = listing.iter().find(|p| p["name"] == "status").unwrap();
+    assert_eq!(status["schema"]["pattern"], format!("^{one}(,{one})*$"));
     let attempt = &doc["components"]["schemas"]["AttemptRequest"]["properties"]["attemptId"];
     assert_eq!(attempt["pattern"], pay_types::AttemptId::PATTERN);
 }

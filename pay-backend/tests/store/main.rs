@@ -41,6 +41,7 @@ macro_rules! on_both_databases {
 
 on_both_databases!(
     payments_are_stored_exactly_and_listed_newest_first,
+    the_status_filter_lists_by_its_index,
     an_idempotency_key_names_one_payment_across_processes,
     concurrent_attempts_on_one_payment_are_granted_once,
     a_replayed_attempt_id_gets_the_recorded_answer,
@@ -134,16 +135,47 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
     assert_eq!(row.refunded_amount.to_string(), "0");
 
     let first_page: Vec<PaymentId> = store
-        .list_payments(2, None)
+        .list_payments(2, None, &[])
         .await
         .unwrap()
         .into_iter()
         .map(|r| r.payment.id)
         .collect();
     assert_eq!(first_page, [ids[2].clone(), ids[1].clone()]);
-    let second_page = store.list_payments(2, Some(&ids[1])).await.unwrap();
+    let second_page = store.list_payments(2, Some(&ids[1]), &[]).await.unwrap();
     assert_eq!(second_page.len(), 1);
     assert_eq!(second_page[0].payment.id, ids[0]);
+}
+
+/// `status` keeps the payments in one of the statuses, newest first, paged by key; one status
+/// is read from the index `payments_status`, never by scanning the table.
+async fn the_status_filter_lists_by_its_index(url: &str) {
+    let store = open(url).await;
+    let failed = paid(&store, "1.00", TransactionStatus::Failed).await;
+    let paid_first = paid(&store, "2.00", TransactionStatus::Successful).await;
+    let undefined = insert(&store, "3.00").await;
+    let paid_last = paid(&store, "4.00", TransactionStatus::Successful).await;
+    let ids = |rows: Vec<pay_backend::store::PaymentRow>| -> Vec<PaymentId> {
+        rows.into_iter().map(|r| r.payment.id).collect()
+    };
+    let successful = [TransactionStatus::Successful];
+    let page = store.list_payments(1, None, &successful).await.unwrap();
+    assert_eq!(ids(page), vec![paid_last.clone()]);
+    let page = store.list_payments(5, Some(&paid_last), &successful).await.unwrap();
+    assert_eq!(ids(page), [paid_first]);
+    let either = [TransactionStatus::Failed, TransactionStatus::Undefined];
+    let page = store.list_payments(5, None, &either).await.unwrap();
+    assert_eq!(ids(page), [undefined, failed]);
+    assert!(store
+        .list_payments(5, None, &[TransactionStatus::Refunded])
+        .await
+        .unwrap()
+        .is_empty());
+
+    let plan = store.list_plan(&successful).await.unwrap();
+    assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
+    let plan = store.list_plan(&either).await.unwrap();
+    assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {

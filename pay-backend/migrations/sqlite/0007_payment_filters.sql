@@ -1,0 +1,3 @@
+-- The merchant API's list filters are answered by an index each. SQLite keys every index by
+-- rowid too, so one status reads newest first from the index without sorting.
+CREATE INDEX payments_status ON payments (status);
