@@ -17,6 +17,7 @@ mod refunds;
 
 pub use checkout::CHALLENGE_TIMEOUT;
 pub use currencies::MAX_AMOUNTS;
+pub use payments::ListFilter;
 
 use crate::error::PayError;
 use crate::events::WebhookEndpoint;

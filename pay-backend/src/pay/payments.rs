@@ -2,7 +2,7 @@
 
 use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
-use crate::store::{rfc3339, AttemptRow, PaymentRow};
+use crate::store::{rfc3339, AttemptRow, PaymentFilter, PaymentRow};
 use pay_types::{
     AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
     TransactionStatus,
@@ -72,13 +72,13 @@ impl Pay {
         Ok(details(row, attempts))
     }
 
-    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`, in one of
-    /// the `status` list's statuses (comma-separated names; none: any status).
+    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`, kept by
+    /// `filter`.
     pub async fn list_payments(
         &self,
         limit: u32,
         starting_after: Option<&str>,
-        status: Option<&str>,
+        filter: &ListFilter<'_>,
     ) -> Result<Vec<PaymentRow>, PayError> {
         if !(1..=100).contains(&limit) {
             return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
@@ -87,8 +87,11 @@ impl Pay {
             .map(PaymentId::parse)
             .transpose()
             .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
-        let statuses = status.map(parse_statuses).transpose()?.unwrap_or_default();
-        Ok(self.inner.store.list_payments(limit, after.as_ref(), &statuses).await?)
+        let filter = PaymentFilter {
+            statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
+            id_prefix: filter.q.map(parse_id_prefix).transpose()?,
+        };
+        Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
     }
 
     /// A page of [`Pay::list_payments`] as the merchant API shows it (without attempts).
@@ -96,13 +99,35 @@ impl Pay {
         &self,
         limit: u32,
         starting_after: Option<&str>,
-        status: Option<&str>,
+        filter: &ListFilter<'_>,
     ) -> Result<PaymentPage, PayError> {
-        let rows = self.list_payments(limit, starting_after, status).await?;
+        let rows = self.list_payments(limit, starting_after, filter).await?;
         let has_more = rows.len() == limit as usize;
         let data = rows.into_iter().map(|row| details(row, Vec::new())).collect();
         Ok(PaymentPage { data, has_more })
     }
+}
+
+/// The list's filters as the merchant API names them, unparsed; `None`: not given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter<'a> {
+    /// One or more transaction statuses, comma-separated.
+    pub status: Option<&'a str>,
+    /// A payment id or transaction id, whole or its first 8 characters or more.
+    pub q: Option<&'a str>,
+}
+
+/// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made
+/// of); anything else is `invalid_query` naming it.
+fn parse_id_prefix(q: &str) -> Result<String, PayError> {
+    let fits = (8..=100).contains(&q.len()) && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !fits {
+        return Err(PayError::rejected(
+            ErrorCode::InvalidQuery,
+            "q: a payment id or transaction id, or its first 8 characters or more (letters, digits, - or _)",
+        ));
+    }
+    Ok(q.to_owned())
 }
 
 /// `Successful,Refunded` → those statuses, each once; an empty or unknown name is

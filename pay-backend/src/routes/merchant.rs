@@ -5,7 +5,7 @@ use super::resource;
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use super::responses::*;
 use crate::error::PayError;
-use crate::pay::{IdempotencyKey, Pay};
+use crate::pay::{IdempotencyKey, ListFilter, Pay};
 use actix_web::{web, HttpRequest, HttpResponse};
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, Payment, PaymentDetails, PaymentEvents, PaymentPage, Refund};
@@ -83,15 +83,18 @@ struct ListQuery {
     limit: Option<u32>,
     starting_after: Option<String>,
     status: Option<String>,
+    q: Option<String>,
 }
 
-/// Payments, newest first; `status` keeps those in one of its statuses.
+/// Payments, newest first; `status` keeps those in one of its statuses, `q` those whose id or
+/// transaction id starts with it.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
            ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page"),
-           ("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "one or more transaction statuses, comma-separated (Successful,PartiallyRefunded): payments in any of them")),
+           ("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "one or more transaction statuses, comma-separated (Successful,PartiallyRefunded): payments in any of them"),
+           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "a payment id or transaction id, whole or its first 8 characters or more: the payments whose id or transaction id starts with it")),
     responses((status = 200, body = PaymentPage, description = "payments, newest first"),
-              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, an unknown parameter"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, an unknown parameter"),
               (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
@@ -99,8 +102,12 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
     let limit = query.limit.unwrap_or(20);
+    let filter = ListFilter {
+        status: query.status.as_deref(),
+        q: query.q.as_deref(),
+    };
     let page = pay
-        .payment_page(limit, query.starting_after.as_deref(), query.status.as_deref())
+        .payment_page(limit, query.starting_after.as_deref(), &filter)
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

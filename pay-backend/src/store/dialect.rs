@@ -87,6 +87,15 @@ impl Dialect {
     }
 
     /// The column that orders payments by creation.
+    /// A column's collation for comparing text by its bytes (SQLite's own; PostgreSQL's
+    /// default follows the locale).
+    pub(super) fn byte_order(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " COLLATE \"C\"",
+        }
+    }
+
     pub(super) fn payment_order(self) -> &'static str {
         match self {
             Self::Sqlite => "rowid",

@@ -120,49 +120,101 @@ impl Store {
         raw.map(PaymentRow::try_from).transpose()
     }
 
-    /// Newest first; `starting_after` is the id of the last payment of the previous page.
-    /// With `statuses` not empty, only payments in one of them (index `payments_status`).
+    /// Newest first; `starting_after` is the id of the last payment of the previous page; only
+    /// the payments `filter` keeps.
     pub async fn list_payments(
         &self,
         limit: u32,
         starting_after: Option<&PaymentId>,
-        statuses: &[TransactionStatus],
+        filter: &PaymentFilter,
     ) -> Result<Vec<PaymentRow>, StoreError> {
-        let sql = self.list_sql(statuses);
-        let mut query = sqlx::query_as::<_, RawPayment>(&sql)
+        let sql = self.list_sql(filter);
+        let query = sqlx::query_as::<_, RawPayment>(&sql)
             .bind(starting_after.map(PaymentId::as_str))
             .bind(i64::from(limit));
-        for status in statuses {
-            query = query.bind(status.as_str());
-        }
-        let raws: Vec<RawPayment> = query.fetch_all(&self.reader).await?;
+        let raws: Vec<RawPayment> = filter.bind_as(query).fetch_all(&self.reader).await?;
         raws.into_iter().map(PaymentRow::try_from).collect()
     }
 
-    /// The statement [`Store::list_payments`] runs: `$1` the page's key, `$2` the limit,
-    /// `$3...` the statuses.
-    pub fn list_sql(&self, statuses: &[TransactionStatus]) -> String {
+    /// The statement [`Store::list_payments`] runs: `$1` the page's key, `$2` the limit, then
+    /// the filter's values in the order [`PaymentFilter`] binds them.
+    pub fn list_sql(&self, filter: &PaymentFilter) -> String {
         let order = self.dialect.payment_order();
-        let status = if statuses.is_empty() {
-            String::new()
-        } else {
-            let marks: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
-            format!(" AND status IN ({})", marks.join(", "))
+        let mut next = 3;
+        let mut mark = || {
+            next += 1;
+            format!("${}", next - 1)
         };
+        let mut conditions = String::new();
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter.statuses.iter().map(|_| mark()).collect();
+            conditions += &format!(" AND status IN ({})", marks.join(", "));
+        }
+        if filter.id_prefix.is_some() {
+            // A range of the byte order, so each side is read from its index (PostgreSQL's
+            // columns compare by the database's collation otherwise).
+            let c = self.dialect.byte_order();
+            let (low, high) = (mark(), mark());
+            conditions += &format!(
+                " AND ((id{c} >= {low} AND id{c} < {high}) \
+                 OR (transaction_id{c} >= {low} AND transaction_id{c} < {high}))"
+            );
+        }
         format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
-             WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){status} \
+             WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
              ORDER BY {order} DESC LIMIT $2"
         )
     }
 }
 
+/// What a list keeps: every field set narrows it (each is answered by an index).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentFilter {
+    /// Payments in one of these statuses (index `payments_status`); empty: any status.
+    pub statuses: Vec<TransactionStatus>,
+    /// Payments whose id or transaction id starts with this ASCII text (the primary key and
+    /// index `payments_transaction`); callers hold it to 8 characters or more.
+    pub id_prefix: Option<String>,
+}
+
+impl PaymentFilter {
+    /// The filter's values, in the order of [`Store::list_sql`]'s marks.
+    fn values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self.statuses.iter().map(|s| s.as_str().to_owned()).collect();
+        if let Some(prefix) = &self.id_prefix {
+            values.push(prefix.clone());
+            values.push(prefix_end(prefix));
+        }
+        values
+    }
+
+    fn bind_as<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+        for value in self.values() {
+            query = query.bind(value);
+        }
+        query
+    }
+}
+
+/// The first text after every text starting with `prefix` (ASCII): its last character one up.
+fn prefix_end(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    if let Some(last) = bytes.last_mut() {
+        *last += 1;
+    }
+    String::from_utf8(bytes).expect("an ASCII prefix stays ASCII")
+}
+
 impl Store {
-    /// The database's plan for [`Store::list_payments`] with `statuses` (SQLite `EXPLAIN
+    /// The database's plan for [`Store::list_payments`] with `filter` (SQLite `EXPLAIN
     /// QUERY PLAN`, PostgreSQL `EXPLAIN` with sequential scans discouraged, as a table of a
     /// few test rows would otherwise be scanned): one line a step. Tests hold each filter to
     /// its index with it.
-    pub async fn list_plan(&self, statuses: &[TransactionStatus]) -> Result<String, StoreError> {
+    pub async fn list_plan(&self, filter: &PaymentFilter) -> Result<String, StoreError> {
         let mut tx = self.reader.begin().await?;
         let explain = match self.dialect {
             Dialect::Sqlite => "EXPLAIN QUERY PLAN",
@@ -171,10 +223,10 @@ impl Store {
                 "EXPLAIN"
             }
         };
-        let sql = format!("{explain} {}", self.list_sql(statuses));
+        let sql = format!("{explain} {}", self.list_sql(filter));
         let mut query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
-        for status in statuses {
-            query = query.bind(status.as_str());
+        for value in filter.values() {
+            query = query.bind(value);
         }
         let rows = query.fetch_all(&mut *tx).await?;
         tx.rollback().await?;

@@ -129,6 +129,52 @@ async fn list_filters_by_status() {
     }
 }
 
+#[actix_web::test]
+async fn list_finds_by_a_prefix_of_the_payment_or_transaction_id() {
+    let app = spawn_app().await;
+    let ids = [app.create_payment().await, app.create_payment().await];
+    let result = app
+        .attempt_ok(&ids[1], &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
+    let transaction = result["transactionId"].as_str().unwrap().to_owned();
+    let found = |q: String| {
+        let app = &app;
+        async move {
+            let (status, page) = app.get_json(&format!("/pay/v1/payments?q={q}")).await;
+            assert_eq!(status, 200, "{q}: {page}");
+            let ids: Vec<String> = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["payment"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids
+        }
+    };
+    assert_eq!(found(ids[0].clone()).await, [ids[0].clone()]);
+    assert_eq!(found(ids[0][..8].to_owned()).await, [ids[0].clone()]);
+    assert_eq!(found(transaction.clone()).await, [ids[1].clone()]);
+    assert_eq!(found(transaction[..10].to_owned()).await, [ids[1].clone()]);
+    assert_eq!(found("00000000-no-such".into()).await, Vec::<String>::new());
+    let (_, both) = app
+        .get_json(&format!("/pay/v1/payments?q={transaction}&status=Undefined"))
+        .await;
+    assert_eq!(both["data"], json!([]), "the filters combine");
+
+    for bad in ["q=", "q=1234567", "q=12345678%25", "q=txn_%20abcdef"] {
+        let (status, body) = app.get_json(&format!("/pay/v1/payments?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(body["code"], "invalid_query", "{bad}");
+        assert!(body["message"].as_str().unwrap().starts_with("q:"), "{bad}: {body}");
+    }
+    let (status, body) = app.get_json("/pay/v1/payments?query=12345678").await;
+    assert_eq!((status, &body["code"]), (400, &json!("invalid_query")));
+    assert!(
+        body["message"].as_str().unwrap().contains("`query`"),
+        "names it: {body}"
+    );
+}
+
 /// One row per rule of SPEC §7; none of them stores anything.
 #[actix_web::test]
 async fn every_input_rule_is_a_4xx_with_its_code() {

@@ -10,7 +10,8 @@ mod databases;
 
 use futures_util::future::join_all;
 use pay_backend::store::{
-    Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, RefundEnd, RefundState, Store, StoreError, Try,
+    Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, PaymentFilter, RefundEnd, RefundState, Store,
+    StoreError, Try,
 };
 use pay_backend::PayError;
 use pay_types::{
@@ -41,7 +42,7 @@ macro_rules! on_both_databases {
 
 on_both_databases!(
     payments_are_stored_exactly_and_listed_newest_first,
-    the_status_filter_lists_by_its_index,
+    the_list_filters_read_their_indexes,
     an_idempotency_key_names_one_payment_across_processes,
     concurrent_attempts_on_one_payment_are_granted_once,
     a_replayed_attempt_id_gets_the_recorded_answer,
@@ -135,21 +136,24 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
     assert_eq!(row.refunded_amount.to_string(), "0");
 
     let first_page: Vec<PaymentId> = store
-        .list_payments(2, None, &[])
+        .list_payments(2, None, &PaymentFilter::default())
         .await
         .unwrap()
         .into_iter()
         .map(|r| r.payment.id)
         .collect();
     assert_eq!(first_page, [ids[2].clone(), ids[1].clone()]);
-    let second_page = store.list_payments(2, Some(&ids[1]), &[]).await.unwrap();
+    let second_page = store
+        .list_payments(2, Some(&ids[1]), &PaymentFilter::default())
+        .await
+        .unwrap();
     assert_eq!(second_page.len(), 1);
     assert_eq!(second_page[0].payment.id, ids[0]);
 }
 
 /// `status` keeps the payments in one of the statuses, newest first, paged by key; one status
 /// is read from the index `payments_status`, never by scanning the table.
-async fn the_status_filter_lists_by_its_index(url: &str) {
+async fn the_list_filters_read_their_indexes(url: &str) {
     let store = open(url).await;
     let failed = paid(&store, "1.00", TransactionStatus::Failed).await;
     let paid_first = paid(&store, "2.00", TransactionStatus::Successful).await;
@@ -158,24 +162,79 @@ async fn the_status_filter_lists_by_its_index(url: &str) {
     let ids = |rows: Vec<pay_backend::store::PaymentRow>| -> Vec<PaymentId> {
         rows.into_iter().map(|r| r.payment.id).collect()
     };
-    let successful = [TransactionStatus::Successful];
+    let by_status = |statuses: &[TransactionStatus]| PaymentFilter {
+        statuses: statuses.to_vec(),
+        ..PaymentFilter::default()
+    };
+    let successful = by_status(&[TransactionStatus::Successful]);
     let page = store.list_payments(1, None, &successful).await.unwrap();
     assert_eq!(ids(page), vec![paid_last.clone()]);
     let page = store.list_payments(5, Some(&paid_last), &successful).await.unwrap();
-    assert_eq!(ids(page), [paid_first]);
-    let either = [TransactionStatus::Failed, TransactionStatus::Undefined];
+    assert_eq!(ids(page), vec![paid_first.clone()]);
+    let either = by_status(&[TransactionStatus::Failed, TransactionStatus::Undefined]);
     let page = store.list_payments(5, None, &either).await.unwrap();
-    assert_eq!(ids(page), [undefined, failed]);
-    assert!(store
-        .list_payments(5, None, &[TransactionStatus::Refunded])
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(ids(page), [undefined.clone(), failed.clone()]);
+    let refunded = by_status(&[TransactionStatus::Refunded]);
+    assert!(store.list_payments(5, None, &refunded).await.unwrap().is_empty());
 
     let plan = store.list_plan(&successful).await.unwrap();
     assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
     let plan = store.list_plan(&either).await.unwrap();
     assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
+
+    // `q`: a prefix of the id or of the transaction id (`txn-<id>` here), whole or in part.
+    let by_prefix = |prefix: &str| PaymentFilter {
+        id_prefix: Some(prefix.to_owned()),
+        ..PaymentFilter::default()
+    };
+    let page = store
+        .list_payments(5, None, &by_prefix(&undefined.as_str()[..8]))
+        .await
+        .unwrap();
+    assert_eq!(ids(page), vec![undefined.clone()]);
+    let page = store
+        .list_payments(5, None, &by_prefix(undefined.as_str()))
+        .await
+        .unwrap();
+    assert_eq!(ids(page), vec![undefined.clone()]);
+    let transaction = format!("txn-{paid_first}");
+    let page = store
+        .list_payments(5, None, &by_prefix(&transaction[..12]))
+        .await
+        .unwrap();
+    assert_eq!(ids(page), vec![paid_first.clone()]);
+    let page = store.list_payments(5, None, &by_prefix(&transaction)).await.unwrap();
+    assert_eq!(ids(page), vec![paid_first.clone()]);
+    let page = store.list_payments(5, None, &by_prefix("txn-")).await.unwrap();
+    assert_eq!(
+        ids(page),
+        [paid_last.clone(), paid_first.clone(), failed.clone()],
+        "every transaction id starts so"
+    );
+    assert!(store
+        .list_payments(5, None, &by_prefix("zzzzzzzz"))
+        .await
+        .unwrap()
+        .is_empty());
+    let both = PaymentFilter {
+        statuses: vec![TransactionStatus::Failed],
+        id_prefix: Some(transaction.clone()),
+    };
+    assert!(
+        store.list_payments(5, None, &both).await.unwrap().is_empty(),
+        "filters combine"
+    );
+
+    let plan = store.list_plan(&by_prefix(&transaction)).await.unwrap();
+    assert!(
+        plan.contains("payments_transaction"),
+        "q scans the transaction ids: {plan}"
+    );
+    let key = match url.starts_with("postgres") {
+        true => "payments_id_bytes",
+        false => "sqlite_autoindex_payments_1",
+    };
+    assert!(plan.contains(key), "q scans the ids: {plan}");
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {
