@@ -31,6 +31,14 @@ npm_tool() { # package version binary -> the binary's path, installed once per v
 WASM_OPT=$(npm_tool binaryen 132.0.0 wasm-opt)
 TERSER=$(npm_tool terser 5.51.4 terser)
 
+# Nothing in the wasm parses or writes JSON text: answers are the browser's `JSON.parse`, read
+# into pay-types values by serde-wasm-bindgen (pay-types without its `json` feature).
+if cargo tree -e normal --target wasm32-unknown-unknown -p pay-frontend --prefix none | grep -q '^serde_json '; then
+  echo "serde_json is in the SDK's dependency tree:" >&2
+  cargo tree -e normal --target wasm32-unknown-unknown -p pay-frontend -i serde_json >&2
+  exit 1
+fi
+
 # --- 1. wasm-pack ---------------------------------------------------------------------------
 # --target web: the glue loads the wasm with `new URL(..., import.meta.url)`, which a plain
 # <script type="module"> page, vite and webpack 5 all understand, and only when `init()` is

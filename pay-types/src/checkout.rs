@@ -55,12 +55,14 @@ pub struct CardInput {
 
 /// A JSON integer, also when written with a zero fraction (`2040.0`): JSON itself does not tell
 /// the two apart, and neither does JSON Schema's `integer`.
+/// (Without the `json` feature, any value an amount is read from.)
 fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let number = serde_json::Number::deserialize(d)?;
-    let n = crate::money::Amount::parse_str(&number.to_string())
-        .map_err(serde::de::Error::custom)?
-        .value()
-        .normalize();
+    #[cfg(feature = "json")]
+    let n = crate::money::Amount::parse_str(&serde_json::Number::deserialize(d)?.to_string())
+        .map_err(serde::de::Error::custom)?;
+    #[cfg(not(feature = "json"))]
+    let n = crate::money::Amount::deserialize(d)?;
+    let n = n.value().normalize();
     match u32::try_from(n.mantissa()) {
         Ok(whole) if n.scale() == 0 => Ok(whole),
         _ => Err(serde::de::Error::custom("expected a whole number from 0 to 4294967295")),

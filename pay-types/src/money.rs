@@ -2,12 +2,16 @@
 //!
 //! JSON numbers are read from their digits (serde_json's `arbitrary_precision`), never through
 //! `f64`; decimal strings (`"9.99"`) are accepted too. Output is a JSON number written from the
-//! decimal's digits.
+//! decimal's digits. Without the `json` feature (the SDK, whose values are JS values) an amount
+//! is written as the JS number nearest its decimal text and read back from the shortest text
+//! of a JS number, which is the text the server wrote.
 
 use crate::currency::Currency;
 use crate::error::{ErrorCode, ValidationError};
 use rust_decimal::Decimal;
-use serde::de::{self, MapAccess, Visitor};
+#[cfg(feature = "json")]
+use serde::de::MapAccess;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -16,6 +20,7 @@ use std::str::FromStr;
 /// `Decimal`'s limits.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
 
+#[cfg(feature = "json")]
 /// serde_json's private key for numbers kept as text under `arbitrary_precision`.
 const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
@@ -92,10 +97,18 @@ impl FromStr for Amount {
 }
 
 impl Serialize for Amount {
+    #[cfg(feature = "json")]
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Written from the decimal's own digits: never through f64.
         let number = serde_json::Number::from_str(&self.0.to_string()).map_err(serde::ser::Error::custom)?;
         number.serialize(serializer)
+    }
+
+    /// The nearest `f64` to the decimal text (correctly rounded, as `parseFloat` reads it).
+    #[cfg(not(feature = "json"))]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let number: f64 = self.0.to_string().parse().map_err(serde::ser::Error::custom)?;
+        serializer.serialize_f64(number)
     }
 }
 
@@ -135,6 +148,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
         Amount::parse_str(&v.to_string()).map_err(|_| E::custom("amount out of range"))
     }
 
+    #[cfg(feature = "json")]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
         match map.next_key::<String>()? {
             Some(key) if key == JSON_NUMBER_TOKEN => {
