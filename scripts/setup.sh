@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping what is already there:
-# the wasm target, wasm-bindgen-cli at the workspace's pinned version, wasm-pack, (as root, from
+# the wasm target, wasm-bindgen-cli at the workspace's pinned version, wasm-pack, twiggy, (as root, from
 # Debian's packages) Chromium with its WebDriver, a PostgreSQL server and iso-codes, the npm
 # packages of tests/ and tests/api-client/, and the Python test tools (scripts/python-tools.txt)
 # in a virtual environment.
@@ -41,6 +41,11 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install --locked wasm-pack --version "${PAY_WASM_PACK_VERSION:-0.15.1}"
 fi
 
+# twiggy: the SDK build prints the wasm's largest items with it (scripts/build-sdk.sh).
+if ! command -v twiggy >/dev/null; then
+  cargo install --locked twiggy --version "${PAY_TWIGGY_VERSION:-0.8.0}"
+fi
+
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
@@ -79,4 +84,4 @@ if [ ! -f "$venv/.installed" ] || [ scripts/python-tools.txt -nt "$venv/.install
   touch "$venv/.installed"
 fi
 
-echo "setup: wasm32 target, wasm-bindgen $pinned, wasm-pack, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, tests/api-client/node_modules, $venv ready"
+echo "setup: wasm32 target, wasm-bindgen $pinned, wasm-pack, twiggy, chromium, chromedriver, node, postgresql, iso-codes, tests/node_modules, tests/api-client/node_modules, $venv ready"

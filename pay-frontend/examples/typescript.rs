@@ -14,7 +14,9 @@ use pay_types::{
 };
 use serde_reflection::{ContainerFormat, Format, Samples, Tracer, TracerConfig, VariantFormat};
 
-/// serde_json writes exact numbers (our `Amount`) as this one-field struct.
+/// With pay-types' `json` feature (on when the server is built alongside), an `Amount` is
+/// traced as this one-field struct of serde_json's; without it (the SDK's own build) as an
+/// `f64`, the only one in these types.
 const JSON_NUMBER: &str = "$serde_json::private::Number";
 /// Types a page passes in: their `Option` fields may be left out, and their amounts may be
 /// decimal strings too (`"12.50"`).
@@ -30,6 +32,7 @@ fn rename(name: &str) -> &str {
 fn ts(format: &Format, input: bool) -> String {
     match format {
         Format::TypeName(n) if n == JSON_NUMBER && input => "number | string".into(),
+        Format::F64 if input => "number | string".into(),
         Format::TypeName(n) if n == JSON_NUMBER => "number".into(),
         Format::TypeName(n) if input && n == "BrowserUserInfo" => "Partial<BrowserUserInfo>".into(),
         Format::TypeName(n) => rename(n).into(),

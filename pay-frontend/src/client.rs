@@ -6,9 +6,11 @@
 //! `tests` package cover the real backend. The trait is one method over plain text bodies, so
 //! the fake stays tiny.
 
-use crate::decode;
+use crate::values;
 use gloo_net::http::Request;
 use pay_types::{AttemptRequest, AttemptResult};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -113,6 +115,14 @@ pub enum ClientError {
     Unexpected { status: u16 },
 }
 
+/// A `{code, message}` error answer (the message may be missing).
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    #[serde(default)]
+    message: Option<String>,
+}
+
 /// Sends one request; a 2xx answer is its parsed JSON, anything else a [`ClientError`].
 /// Not generic, so there is one copy of it for every route.
 pub async fn fetch_json(
@@ -126,14 +136,17 @@ pub async fn fetch_json(
         .await
         .map_err(|_| ClientError::Network)?;
     let status = response.status;
-    let json = decode::parse(&response.body);
+    let json = values::parse(&response.body).ok_or(ClientError::Unexpected { status })?;
     if (200..300).contains(&status) {
-        json.map_err(|_| ClientError::Unexpected { status })
-    } else {
-        match json.and_then(|v| decode::error_body(&v)) {
-            Ok((code, message)) => Err(ClientError::Api { status, code, message }),
-            Err(_) => Err(ClientError::Unexpected { status }),
-        }
+        return Ok(json);
+    }
+    match values::read::<ErrorBody>(json) {
+        Ok(ErrorBody { code, message }) => Err(ClientError::Api {
+            status,
+            code,
+            message: message.unwrap_or_default(),
+        }),
+        Err(_) => Err(ClientError::Unexpected { status }),
     }
 }
 
@@ -141,13 +154,13 @@ pub async fn fetch_json(
 pub type Answer = Result<JsValue, ClientError>;
 
 /// A 2xx answer's JSON read as `T` (a JSON of another shape is [`ClientError::Unexpected`]).
-pub fn read<T>(answer: Answer, read: fn(&JsValue) -> decode::Decoded<T>) -> Result<T, ClientError> {
-    answer.and_then(|json| read(&json).map_err(|_| ClientError::Unexpected { status: 200 }))
+pub fn read<T: DeserializeOwned>(answer: Answer) -> Result<T, ClientError> {
+    answer.and_then(|json| values::read(json).map_err(|_| ClientError::Unexpected { status: 200 }))
 }
 
 /// An `AttemptResult` answer (`…/attempts`, `…/result`, `…/abandon`).
 pub fn result(answer: Answer) -> Result<AttemptResult, ClientError> {
-    read(answer, decode::attempt_result)
+    read(answer)
 }
 
 /// The checkout routes of one payment.
@@ -175,7 +188,7 @@ impl CheckoutClient {
 
     /// `POST …/attempts`: read the answer with [`result`].
     pub fn attempt(&self, request: &AttemptRequest) -> impl Future<Output = Answer> + '_ {
-        let body = crate::encode::attempt_request(request);
+        let body = values::json_text(request);
         self.send(HttpMethod::Post, self.url("/attempts"), Some(body))
     }
 

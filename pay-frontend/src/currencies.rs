@@ -5,14 +5,16 @@
 //!
 //! Each export checks its arguments at once (a rejected Promise with `invalid_arguments`),
 //! then runs one shared future: one copy of the request code for the four functions.
-//! Amounts stay exact on the way out (JSON numbers written from their decimal digits) and come
-//! back as the JS number closest to the server's digits (`JSON.parse`, no arithmetic).
+//! Amounts stay exact on the way out (sent as decimal text, which the server reads digit for
+//! digit) and come back as the JS number closest to the server's digits (`JSON.parse`, no
+//! arithmetic).
 
 use crate::client::{base_url, fetch_json, ClientError, HttpMethod, Transport};
 use crate::errors::{Failure, RejectCode, Rejection, ServerError};
-use crate::{decode, encode};
+use crate::values;
 use js_sys::Promise;
-use pay_types::ConvertAmountsRequest;
+use pay_types::{ConversionRate, ConvertAmountsRequest, ConvertedAmounts, CurrencyInfo};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
@@ -57,13 +59,45 @@ pub fn rate(transport: Rc<dyn Transport>, from: JsValue, to: JsValue) -> Promise
     }
 }
 
-/// `currencyConverter.convertAmounts({amounts, from, to})`.
+/// `currencyConverter.convertAmounts({amounts, from, to})`: amounts are numbers or decimal
+/// strings; other keys are refused, as the server refuses them.
 pub fn convert(transport: Rc<dyn Transport>, options: JsValue) -> Promise {
-    match decode::convert_request(&options) {
+    if !values::is_object(&options) {
+        return reject(Rejection::invalid(
+            "convertAmounts expects {amounts: (number | string)[], from: string, to: string}",
+        ));
+    }
+    if let Some(key) = values::unknown_key::<ConvertAmountsRequest>(&options) {
+        return reject(Rejection::invalid(format!("convertAmounts: unknown field `{key}`")));
+    }
+    match values::read::<ConvertAmountsRequest>(options) {
         Ok(request) if is_code(&request.from) && is_code(&request.to) => run(transport, Call::Convert(request)),
-        _ => reject(Rejection::invalid(
-            "convertAmounts expects {amounts: number[], from: string, to: string}",
+        Ok(_) => reject(Rejection::invalid(
+            "convertAmounts: from and to are currency codes (1 to 16 characters)",
         )),
+        Err(why) => reject(Rejection::invalid(format!(
+            "convertAmounts expects {{amounts: (number | string)[], from: string, to: string}}: {}",
+            values::message(why)
+        ))),
+    }
+}
+
+/// The body of `POST /pay/v1/currencies/convert`: each amount as its decimal text, so a
+/// decimal string no JS number holds (`"123456789.123456789"`) reaches the server exactly.
+#[derive(Serialize)]
+struct ConvertBody<'a> {
+    amounts: Vec<String>,
+    from: &'a str,
+    to: &'a str,
+}
+
+impl<'a> From<&'a ConvertAmountsRequest> for ConvertBody<'a> {
+    fn from(r: &'a ConvertAmountsRequest) -> Self {
+        Self {
+            amounts: r.amounts.iter().map(|a| a.to_string()).collect(),
+            from: &r.from,
+            to: &r.to,
+        }
     }
 }
 
@@ -91,7 +125,7 @@ async fn answer(transport: Rc<dyn Transport>, call: Call) -> Result<JsValue, JsV
             url.push_str(&String::from(js_sys::encode_uri_component(to)));
             (HttpMethod::Get, None)
         }
-        Call::Convert(request) => (HttpMethod::Post, Some(encode::convert_request(request))),
+        Call::Convert(request) => (HttpMethod::Post, Some(values::json_text(&ConvertBody::from(request)))),
         Call::All | Call::Site => (HttpMethod::Get, None),
     };
     let json = fetch_json(&*transport, method, url, body)
@@ -103,10 +137,12 @@ async fn answer(transport: Rc<dyn Transport>, call: Call) -> Result<JsValue, JsV
             _ => unreachable_server(),
         })
         .map_err(Failure::into_js)?;
+    // Read as the documented type (an answer of another shape is no usable answer), then
+    // written back as plain JS values.
     let out = match call {
-        Call::All | Call::Site => decode::currency_list(&json).map(|l| encode::currency_list(&l)),
-        Call::Rate { .. } => decode::conversion_rate(&json).map(|r| encode::conversion_rate(&r)),
-        Call::Convert(_) => decode::converted_amounts(&json).map(|c| encode::converted_amounts(&c)),
+        Call::All | Call::Site => values::read::<Vec<CurrencyInfo>>(json).map(|l| values::write(&l)),
+        Call::Rate { .. } => values::read::<ConversionRate>(json).map(|r| values::write(&r)),
+        Call::Convert(_) => values::read::<ConvertedAmounts>(json).map(|c| values::write(&c)),
     };
     out.map_err(|_| unreachable_server().into_js())
 }

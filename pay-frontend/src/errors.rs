@@ -3,6 +3,7 @@
 //!
 //! Only caller or infrastructure problems reject; every visitor outcome resolves (SPEC §4).
 
+use std::borrow::Cow;
 use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,25 +25,33 @@ impl RejectCode {
     }
 }
 
-/// Why the Promise rejects. The message is for developers (English, never visitor data).
+/// Why the Promise rejects. The message is for developers (English, never visitor data):
+/// for an argument, the argument's path and what was expected
+/// (`options.termsAndConditionsLink: an absolute http(s) URL`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub code: RejectCode,
-    pub message: &'static str,
+    pub message: Cow<'static, str>,
 }
 
 impl Rejection {
     pub const fn new(code: RejectCode, message: &'static str) -> Self {
-        Self { code, message }
+        Self {
+            code,
+            message: Cow::Borrowed(message),
+        }
     }
 
-    pub const fn invalid(message: &'static str) -> Self {
-        Self::new(RejectCode::InvalidArguments, message)
+    pub fn invalid(message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code: RejectCode::InvalidArguments,
+            message: message.into(),
+        }
     }
 
     /// The JS `Error` with its `code` property.
     pub fn into_js(self) -> JsValue {
-        js_error(self.message, self.code.as_str())
+        js_error(&self.message, self.code.as_str())
     }
 }
 

@@ -7,14 +7,12 @@
 
 mod client;
 mod currencies;
-mod decimal;
-mod decode;
-mod encode;
 mod errors;
 mod i18n;
 mod options;
 mod popup;
 mod start;
+mod values;
 
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -43,18 +41,8 @@ pub mod testing {
     pub use crate::client::{HttpMethod, HttpRequest, HttpResponse, NetworkError, ResponseFuture, Transport};
     pub use crate::popup::HOST_ATTRIBUTE;
 
-    /// The decoders of the checkout API's answers (their drift test is a browser test).
-    pub mod decode {
-        pub use crate::decode::{
-            attempt_result, checkout_view, conversion_rate, convert_request, converted_amounts, currency_list,
-            payment_options,
-        };
-        pub use crate::encode::{attempt_request, payment_result};
-        /// The encoders of the currencies API (same names as the decoders).
-        pub mod encode {
-            pub use crate::encode::{conversion_rate, convert_request, converted_amounts, currency_list};
-        }
-    }
+    /// How the SDK reads and writes JS values (serde-wasm-bindgen over the pay-types types).
+    pub use crate::values::{json_text, read, read_at_path, unknown_key, write};
 
     /// The currencies exports with another transport; they settle exactly like the exports.
     pub mod currencies {
@@ -95,11 +83,12 @@ pub fn start_payment(
 /// default) is the page's own origin. Throws an `Error` with code `invalid_arguments`.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(#[wasm_bindgen(unchecked_param_type = "PayConfig")] config: JsValue) -> Result<(), JsValue> {
-    let invalid = || Rejection::invalid("configure expects a PayConfig object").into_js();
-    if !config.is_object() {
-        return Err(invalid());
+    if !values::is_object(&config) {
+        return Err(Rejection::invalid("config: a PayConfig object").into_js());
     }
-    let config: PayConfig = decode::pay_config(&config).map_err(|_| invalid())?;
+    // One key: serde's message is enough to name it.
+    let config: PayConfig =
+        values::read(config).map_err(|e| Rejection::invalid(format!("config: {}", values::message(e))).into_js())?;
     client::set_base_url(config.base_url().map_err(Rejection::into_js)?);
     Ok(())
 }

@@ -6,7 +6,7 @@ use pay_types::BrowserUserInfo;
 use serde::{Deserialize, Serialize};
 
 /// The options as a page passes them. Every field is optional; unknown keys are ignored so a
-/// page written for the original API keeps working.
+/// page written for the original API keeps working (but not inside `userInfo` and `theme`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentOptions {
@@ -53,9 +53,7 @@ impl PayConfig {
         if ok {
             Ok(without_trailing_slashes(base))
         } else {
-            Err(Rejection::invalid(
-                "configure: baseUrl must be an absolute http(s) URL or a path",
-            ))
+            Err(Rejection::invalid("config.baseUrl: an absolute http(s) URL or a path"))
         }
     }
 }
@@ -108,12 +106,12 @@ impl Options {
             Some(link) if is_http_url(&link) => Some(link),
             Some(_) => {
                 return Err(Rejection::invalid(
-                    "termsAndConditionsLink must be an absolute http(s) URL",
+                    "options.termsAndConditionsLink: an absolute http(s) URL",
                 ))
             }
         };
         if raw.locale.as_deref().is_some_and(|l| l.is_empty() || l.len() > 35) {
-            return Err(Rejection::invalid("locale must be a BCP 47 language tag"));
+            return Err(Rejection::invalid("options.locale: a BCP 47 language tag"));
         }
         let locale = Locale::resolve(raw.locale.as_deref().or(browser_language));
         Ok(Self {

@@ -3,9 +3,10 @@
 
 use crate::client::{base_url, read, CheckoutClient, ClientError, Transport};
 use crate::errors::{RejectCode, Rejection};
-use crate::options::{Options, PaymentOptions};
+use crate::options::{Options, PaymentOptions, Theme};
 use crate::popup::{flow, Popup};
-use pay_types::PaymentId;
+use crate::values;
+use pay_types::{BrowserUserInfo, CheckoutView, PaymentId};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -48,7 +49,7 @@ pub async fn start(transport: Rc<dyn Transport>, payment_id: JsValue, options: J
     let not_found = || Rejection::new(RejectCode::PaymentNotFound, "no such payment").into_js();
     let id = PaymentId::parse(&id).map_err(|_| not_found())?;
     let client = CheckoutClient::new(transport, &base_url(), id.as_str());
-    let view = match read(client.view().await, crate::decode::checkout_view) {
+    let view = match read::<CheckoutView>(client.view().await) {
         Ok(view) => view,
         Err(ClientError::Api { status, code, .. }) if status == 404 || code == "payment_not_found" => {
             return Err(not_found())
@@ -70,7 +71,7 @@ pub async fn start(transport: Rc<dyn Transport>, payment_id: JsValue, options: J
     } else {
         flow::not_payable(view)
     };
-    Ok(crate::encode::payment_result(&result))
+    Ok(values::write(&result))
 }
 
 /// The checks before anything is fetched or shown: the arguments, then the one-popup rule.
@@ -90,14 +91,27 @@ fn prepare(payment_id: JsValue, options: JsValue) -> Result<(String, Options, On
     Ok((id, options, OneAtATime::take()?))
 }
 
-/// `undefined`/`null` mean no options; anything but a plain object is an invalid argument.
+/// `undefined`/`null` mean no options; anything but a plain object is an invalid argument, and
+/// so is a known option of the wrong type, named in the message.
 fn read_options(options: JsValue) -> Result<PaymentOptions, Rejection> {
     if options.is_undefined() || options.is_null() {
         return Ok(PaymentOptions::default());
     }
-    let wrong = Rejection::invalid("options must be a PaymentOptions object");
-    if !options.is_object() || js_sys::Array::is_array(&options) {
-        return Err(wrong);
+    if !values::is_object(&options) {
+        return Err(Rejection::invalid("options: a PaymentOptions object"));
     }
-    crate::decode::payment_options(&options).map_err(|_| wrong)
+    // Unknown top-level keys are ignored (pages written for the original API pass others), but
+    // a typo inside `theme` or `userInfo` is refused.
+    type UnknownKey = fn(&JsValue) -> Option<String>;
+    let strict: [(&str, UnknownKey); 2] = [
+        ("theme", values::unknown_key::<Theme>),
+        ("userInfo", values::unknown_key::<BrowserUserInfo>),
+    ];
+    for (key, unknown_key) in strict {
+        let nested = values::get(&options, key);
+        if let Some(field) = Some(&nested).filter(|v| values::is_object(v)).and_then(unknown_key) {
+            return Err(Rejection::invalid(format!("options.{key}: unknown field `{field}`")));
+        }
+    }
+    values::read_at_path(options).map_err(|why| Rejection::invalid(format!("options.{why}")))
 }

@@ -113,8 +113,8 @@ async fn convert_amounts_sends_exact_digits_and_reads_the_amounts() {
         r#"{"amounts":[9.25,111.11111111111111111111111111,0.00000012,0],"timestamp":"2026-11-27T00:00:00Z"}"#,
     ));
     let options = js(
-        r#"return {amounts: [9.99, "120", 0.1, 1e-7, "12.50", 123456789.12345679, 1e21],
-        from: "USD", to: "EUR", ignored: true};"#,
+        r#"return {amounts: [9.99, "120", 0.1, 1e-7, "12.50", 123456789.12345679, 1e21, "123456789.123456789"],
+        from: "USD", to: "EUR"};"#,
     );
     let out = outcome(convert(transport(&fake), options)).await.unwrap();
     assert_eq!(
@@ -124,11 +124,12 @@ async fn convert_amounts_sends_exact_digits_and_reads_the_amounts() {
     let sent = request(&fake, 0);
     assert_eq!(sent.method, HttpMethod::Post);
     assert_eq!(sent.url, "/pay/v1/currencies/convert");
-    // Each amount is the number the caller wrote, in plain decimal digits (no float maths).
+    // Each amount is the number the caller wrote, as decimal text (no float maths), also a
+    // decimal string no JS number holds.
     assert_eq!(
         sent.body.as_deref(),
         Some(
-            r#"{"amounts":[9.99,120,0.1,0.0000001,12.50,123456789.12345679,1000000000000000000000],"from":"USD","to":"EUR"}"#
+            r#"{"amounts":["9.99","120","0.1","0.0000001","12.50","123456789.12345679","1000000000000000000000","123456789.123456789"],"from":"USD","to":"EUR"}"#
         )
     );
     // What the server reads from it: the same decimals.
@@ -136,6 +137,7 @@ async fn convert_amounts_sends_exact_digits_and_reads_the_amounts() {
     assert_eq!(parsed.amounts[0].to_string(), "9.99");
     assert_eq!(parsed.amounts[2].to_string(), "0.1");
     assert_eq!(parsed.amounts[4].to_string(), "12.50");
+    assert_eq!(parsed.amounts[7].to_string(), "123456789.123456789");
 }
 
 #[wasm_bindgen_test]
@@ -167,6 +169,8 @@ async fn bad_arguments_reject_with_invalid_arguments_and_send_nothing() {
         opts(json!({"amounts": [1], "from": "USD", "to": 978})),
         opts(json!({"amounts": [1], "from": "", "to": "EUR"})),
         opts(json!({"amount": [1], "from": "USD", "to": "EUR"})),
+        // Unknown keys are refused, as the server refuses them.
+        opts(json!({"amounts": [1], "from": "USD", "to": "EUR", "ignored": true})),
         js(r#"return {amounts: [NaN], from: "USD", to: "EUR"};"#),
         js(r#"return {amounts: [Infinity], from: "USD", to: "EUR"};"#),
         js(r#"return {amounts: [1e300], from: "USD", to: "EUR"};"#),

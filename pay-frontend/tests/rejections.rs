@@ -6,7 +6,7 @@ mod support;
 use pay_frontend::testing::HttpMethod;
 use serde_json::json;
 use support::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -48,6 +48,41 @@ async fn invalid_arguments() {
     }
     assert!(fake.requests.borrow().is_empty());
     assert!(host().is_none());
+}
+
+/// The message names the option and what it expects.
+#[wasm_bindgen_test]
+async fn invalid_options_are_named() {
+    let fake = Fake::new();
+    for (options, message) in [
+        (JsValue::from("fast"), "options: a PaymentOptions object"),
+        (
+            opts(json!({"termsAndConditionsLink": "javascript:alert(1)"})),
+            "options.termsAndConditionsLink: an absolute http(s) URL",
+        ),
+        (opts(json!({"locale": ""})), "options.locale: a BCP 47 language tag"),
+        (
+            opts(json!({"showThankYouPage": "yes"})),
+            "options.showThankYouPage: invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            opts(json!({"theme": {"accentColor": 7}})),
+            "options.theme.accentColor: invalid type: ",
+        ),
+        (
+            opts(json!({"theme": {"font": "x"}})),
+            "options.theme: unknown field `font`",
+        ),
+        (
+            opts(json!({"userInfo": {"nickname": "x"}})),
+            "options.userInfo: unknown field `nickname`",
+        ),
+    ] {
+        let e = settle(start(&fake, options)).await.expect_err("should reject");
+        let got = e["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{got} / {message}");
+    }
+    assert!(fake.requests.borrow().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -132,6 +167,8 @@ fn configure_checks_its_argument() {
         let e = pay_frontend::configure(opts(bad)).unwrap_err();
         let code = js_sys::Reflect::get(&e, &"code".into()).unwrap();
         assert_eq!(code.as_string().as_deref(), Some("invalid_arguments"));
+        let message = e.unchecked_ref::<js_sys::Error>().message().as_string().unwrap();
+        assert!(message.starts_with("config"), "{message}");
     }
 }
 

@@ -104,7 +104,7 @@ try {
   );
   assert.deepEqual(converted, { amounts: [9.25, 111.11111111111111], timestamp: "2026-11-27T00:00:00Z" });
   const sent = bodies.find((b) => b.url === "/pay/v1/currencies/convert");
-  assert.equal(sent.body, `{"amounts":[9.99,0.1,1000000000000000000000],"from":"USD","to":"EUR"}`);
+  assert.equal(sent.body, `{"amounts":["9.99","0.1","1000000000000000000000"],"from":"USD","to":"EUR"}`);
   assert.equal(sent.type, "application/json");
   assert.equal(await code(`pay.currencies.currencyConverter.convertAmounts({ amounts: "9", from: "USD", to: "EUR" })`),
     "invalid_arguments");

@@ -26,7 +26,9 @@ pub struct CheckoutView {
     pub transaction_id: Option<String>,
     /// Prefilled contact details, from `createPayment`.
     pub user_info: Option<BrowserUserInfo>,
-    /// Methods the server offers for this payment.
+    /// Methods the server offers for this payment. A reader leaves out a method it does not
+    /// know (a newer server's) rather than failing.
+    #[serde(deserialize_with = "known_methods")]
     pub methods: Vec<PaymentMethod>,
     /// Whether a new attempt is accepted now.
     pub payable: bool,
@@ -51,6 +53,19 @@ pub struct CardInput {
     /// 3 digits, 4 for American Express.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{3,4}$"))]
     pub cvc: String,
+}
+
+fn known_methods<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PaymentMethod>, D::Error> {
+    use serde::de::IntoDeserializer;
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .filter_map(|name| {
+            let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+                name.as_str().into_deserializer();
+            PaymentMethod::deserialize(name).ok()
+        })
+        .collect())
 }
 
 /// A JSON integer, also when written with a zero fraction (`2040.0`): JSON itself does not tell

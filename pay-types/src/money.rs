@@ -9,9 +9,7 @@
 use crate::currency::Currency;
 use crate::error::{ErrorCode, ValidationError};
 use rust_decimal::Decimal;
-#[cfg(feature = "json")]
-use serde::de::MapAccess;
-use serde::de::{self, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -20,7 +18,6 @@ use std::str::FromStr;
 /// `Decimal`'s limits.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
 
-#[cfg(feature = "json")]
 /// serde_json's private key for numbers kept as text under `arbitrary_precision`.
 const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
@@ -104,11 +101,10 @@ impl Serialize for Amount {
         number.serialize(serializer)
     }
 
-    /// The nearest `f64` to the decimal text (correctly rounded, as `parseFloat` reads it).
+    /// The number nearest the decimal (correctly rounded, as `parseFloat` reads its text).
     #[cfg(not(feature = "json"))]
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let number: f64 = self.0.to_string().parse().map_err(serde::ser::Error::custom)?;
-        serializer.serialize_f64(number)
+        serializer.serialize_f64(number::from_text(&self.0.to_string()))
     }
 }
 
@@ -145,10 +141,9 @@ impl<'de> Visitor<'de> for AmountVisitor {
         if !v.is_finite() {
             return Err(E::custom("amount must be a finite number"));
         }
-        Amount::parse_str(&v.to_string()).map_err(|_| E::custom("amount out of range"))
+        Amount::parse_str(&number::to_text(v)).map_err(|_| E::custom("amount out of range"))
     }
 
-    #[cfg(feature = "json")]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
         match map.next_key::<String>()? {
             Some(key) if key == JSON_NUMBER_TOKEN => {
@@ -157,6 +152,34 @@ impl<'de> Visitor<'de> for AmountVisitor {
             }
             _ => Err(de::Error::custom("expected a number or a decimal string")),
         }
+    }
+}
+
+/// Numbers and their text: in the browser, the JS engine's own conversions (`parseFloat`, and
+/// `Number.prototype.toString`, the shortest text that reads back as the same number), which the
+/// SDK would otherwise carry a second copy of; elsewhere Rust's, which give the same results.
+mod number {
+    #[cfg(target_arch = "wasm32")]
+    pub fn to_text(n: f64) -> String {
+        js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
+    #[cfg(all(target_arch = "wasm32", not(feature = "json")))]
+    pub fn from_text(text: &str) -> f64 {
+        js_sys::Number::parse_float(text)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_text(n: f64) -> String {
+        n.to_string()
+    }
+
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "json")))]
+    pub fn from_text(text: &str) -> f64 {
+        text.parse().unwrap_or(f64::NAN)
     }
 }
 

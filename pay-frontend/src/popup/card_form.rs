@@ -54,11 +54,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
     let PayFooter { terms, alert, actions } = popup.pay_footer(&form, checkout.terms_link.as_deref(), can_go_back);
     let mut pay_text = String::from(popup.t(Msg::Pay));
     pay_text.push(' ');
-    pay_text.push_str(
-        &checkout
-            .money
-            .format(&crate::decimal::text(checkout.payment.amount.value())),
-    );
+    pay_text.push_str(&checkout.money.format(&checkout.payment.amount.to_string()));
     let pay = view::button(&actions, "primary pay", "submit", "", &pay_text);
     if checkout.attempts_left == 0 {
         alert.set_text_content(Some(popup.t(Msg::NoAttemptsLeft)));

@@ -12,8 +12,8 @@
 use super::events::{Interval, Listener, UiEvent};
 use super::{view, Popup};
 use crate::client::{base_url, result, CheckoutClient};
-use crate::decode::get;
 use crate::i18n::Msg;
+use crate::values::get;
 use pay_types::{AttemptResult, TransactionStatus};
 use wasm_bindgen::{JsValue, UnwrapThrowExt};
 use web_sys::Element;

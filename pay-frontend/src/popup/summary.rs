@@ -13,15 +13,10 @@ pub fn render(popup: &Popup, payment: &BrowserPayment, money: &MoneyFormat) {
         text_child(&li, "span", "item-name", item.name.as_str());
         // "2 × $9.99": the unit price (the line total would need decimal multiplication,
         // which the SDK's size budget leaves to the server's `amount`).
-        let mut qty = crate::decimal::u32_text(item.quantity.get());
+        let mut qty = item.quantity.get().to_string();
         qty.push_str(" ×");
         text_child(&li, "span", "item-qty", &qty);
-        text_child(
-            &li,
-            "span",
-            "item-price",
-            &money.format(&crate::decimal::text(item.price.value())),
-        );
+        text_child(&li, "span", "item-price", &money.format(&item.price.to_string()));
     }
     let total = child(&popup.summary, "p", "total");
     text_child(&total, "span", "", popup.t(Msg::Total));
@@ -29,6 +24,6 @@ pub fn render(popup: &Popup, payment: &BrowserPayment, money: &MoneyFormat) {
         &total,
         "span",
         "total-amount",
-        &money.format(&crate::decimal::text(payment.amount.value())),
+        &money.format(&payment.amount.to_string()),
     );
 }

@@ -1,7 +1,8 @@
-//! The SDK reads and writes the wire types without serde (size budget); these tests pin its
-//! decoders and encoders to what pay-types' own serde impls write and accept.
+//! The SDK reads and writes JS values with serde-wasm-bindgen over the pay-types types; these
+//! tests pin what it reads to what the server writes (pay-types' serde_json output, parsed by
+//! the browser), and what it writes to the shapes pages and the server expect.
 
-use pay_frontend::testing::decode::{attempt_request, attempt_result, checkout_view, payment_options, payment_result};
+use pay_frontend::testing::{json_text, read, read_at_path, unknown_key, write};
 use pay_types::{
     AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CardInput, Challenge, CheckoutView, PaymentMethod,
     PaymentResult, TransactionStatus,
@@ -37,6 +38,18 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
 }
 
+fn checkout_view(v: &JsValue) -> Result<CheckoutView, String> {
+    read(v.clone()).map_err(|e| e.to_string())
+}
+
+fn attempt_result(v: &JsValue) -> Result<AttemptResult, String> {
+    read(v.clone()).map_err(|e| e.to_string())
+}
+
+fn stringify(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v).unwrap().as_string().unwrap()
+}
+
 #[wasm_bindgen_test]
 fn checkout_view_reads_what_pay_types_writes() {
     let view = CheckoutView {
@@ -58,6 +71,30 @@ fn checkout_view_reads_what_pay_types_writes() {
     let text = serde_json::to_string(&without).unwrap();
     assert_eq!(checkout_view(&js(&text)), Ok(without));
     assert!(checkout_view(&js(r#"{"payment":null}"#)).is_err());
+}
+
+/// A newer server's answer: a method this SDK does not know is not offered, and keys it does
+/// not know are ignored (the page's own arguments are stricter: see the options tests).
+#[wasm_bindgen_test]
+fn answers_of_a_newer_server_still_read() {
+    let mut answer = serde_json::to_value(CheckoutView {
+        payment: payment(),
+        status: TransactionStatus::Undefined,
+        transaction_id: None,
+        user_info: None,
+        methods: vec![PaymentMethod::Card],
+        payable: true,
+        attempts_left: 3,
+    })
+    .unwrap();
+    answer["methods"] = json!(["wallet", "card", "offline"]);
+    answer["newKey"] = json!({"x": 1});
+    answer["payment"]["newKey"] = json!(true);
+    let view = checkout_view(&js(&answer.to_string())).unwrap();
+    assert_eq!(view.methods, [PaymentMethod::Card, PaymentMethod::Offline]);
+    assert_eq!(view.payment, payment());
+    answer["methods"] = json!("card");
+    assert!(checkout_view(&js(&answer.to_string())).is_err());
 }
 
 #[wasm_bindgen_test]
@@ -111,7 +148,8 @@ fn attempt_result_reads_what_pay_types_writes() {
 }
 
 /// An answer without the 3-D Secure fields (a server older than them) is not processing and
-/// has no challenge; `null` reads the same; a challenge of the wrong shape is refused.
+/// has no challenge; a `null` challenge reads the same; a challenge of the wrong shape, or a
+/// `processing` that is not a boolean, is refused, as pay-types refuses them.
 #[wasm_bindgen_test]
 fn attempt_result_without_the_new_fields_is_not_processing() {
     let mut answer = json!({"attemptId": "att_12345678", "status": "Successful", "transactionId": "txn_4",
@@ -122,12 +160,12 @@ fn attempt_result_without_the_new_fields_is_not_processing() {
     assert_eq!(read.challenge, None);
     assert_eq!(read, serde_json::from_value::<AttemptResult>(answer.clone()).unwrap());
 
-    answer["processing"] = json!(null);
     answer["challenge"] = json!(null);
     let read = attempt_result(&js(&answer.to_string())).unwrap();
     assert_eq!((read.processing, read.challenge), (false, None));
 
     for (key, wrong) in [
+        ("processing", json!(null)),
         ("processing", json!("yes")),
         ("challenge", json!("/pay/v1/challenge")),
         ("challenge", json!({"url": "/c"})),
@@ -136,6 +174,7 @@ fn attempt_result_without_the_new_fields_is_not_processing() {
         let mut bad = answer.clone();
         bad[key] = wrong;
         assert!(attempt_result(&js(&bad.to_string())).is_err(), "{bad}");
+        assert!(serde_json::from_value::<AttemptResult>(bad.clone()).is_err(), "{bad}");
     }
 }
 
@@ -147,13 +186,27 @@ fn the_payment_result_is_what_pay_types_reads() {
         transaction_id: Some("txn_3".into()),
         user_info: Some(user()),
     };
-    let out = js_sys::JSON::stringify(&payment_result(&result))
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let out = stringify(&write(&result));
     assert_eq!(serde_json::from_str::<PaymentResult>(&out).unwrap(), result);
-    assert!(out.contains(r#""amount":1234567.89"#), "{out}");
-    assert!(!out.contains("countryCode"));
+    // The exact keys, the amounts as numbers, and null (never a missing key) for what is absent.
+    assert_eq!(
+        out,
+        r#"{"payment":{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","amount":1234567.89,"currency":"USD","items":[{"name":"Mug","price":1234567.87,"quantity":1},{"name":"Tea","price":0.01,"quantity":2}]},"status":"Successful","transactionId":"txn_3","userInfo":{"firstName":"Ada","lastName":null,"email":"ada@example.com","phone":null,"country":"GBR"}}"#
+    );
+    let bare = PaymentResult {
+        transaction_id: None,
+        user_info: None,
+        ..result
+    };
+    let out = stringify(&write(&bare));
+    assert!(
+        out.ends_with(r#""status":"Successful","transactionId":null,"userInfo":null}"#),
+        "{out}"
+    );
+    // Plain objects, which a page can spread and compare.
+    let value = write(&bare);
+    let plain = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    assert!(JsValue::from(js_sys::Object::get_prototype_of(&value)) == JsValue::from(plain));
 }
 
 #[wasm_bindgen_test]
@@ -176,7 +229,7 @@ fn the_attempt_request_is_what_pay_types_accepts() {
         ..card.clone()
     };
     for request in [card, offline] {
-        let text = attempt_request(&request);
+        let text = json_text(&request);
         assert_eq!(serde_json::from_str::<AttemptRequest>(&text).unwrap(), request);
     }
 }
@@ -198,25 +251,31 @@ fn options_have_the_serde_names() {
         }),
     };
     let text = serde_json::to_string(&options).unwrap();
-    assert_eq!(payment_options(&js(&text)), Ok(options));
+    assert_eq!(read_at_path::<pay_frontend::PaymentOptions>(js(&text)), Ok(options));
+    // A wrong option is named by its path.
+    let wrong = read_at_path::<pay_frontend::PaymentOptions>(js(r##"{"theme":{"accentColor":7}}"##));
+    assert!(
+        wrong
+            .as_ref()
+            .is_err_and(|e| e.starts_with("theme.accentColor: invalid type")),
+        "{wrong:?}"
+    );
 }
 
 #[wasm_bindgen_test]
 fn currency_answers_read_what_pay_types_writes() {
-    use pay_frontend::testing::decode::{conversion_rate, converted_amounts, currency_list, encode};
     use pay_types::{Amount, ConversionRate, ConvertedAmounts, Currency, CurrencyInfo};
+    fn back<T: serde::de::DeserializeOwned>(v: &JsValue) -> T {
+        serde_json::from_str(&stringify(v)).unwrap()
+    }
 
     let list: Vec<CurrencyInfo> = ["EUR", "JPY", "XOF"]
         .iter()
         .map(|c| Currency::parse(c).unwrap().into())
         .collect();
     let text = serde_json::to_string(&list).unwrap();
-    assert_eq!(currency_list(&js(&text)), Ok(list.clone()));
-    let out = js_sys::JSON::stringify(&encode::currency_list(&list)).unwrap();
-    assert_eq!(
-        serde_json::from_str::<Vec<CurrencyInfo>>(&out.as_string().unwrap()).unwrap(),
-        list
-    );
+    assert_eq!(read::<Vec<CurrencyInfo>>(js(&text)).ok(), Some(list.clone()));
+    assert_eq!(back::<Vec<CurrencyInfo>>(&write(&list)), list);
 
     // Amounts a JS number holds exactly (as the page gets them) come back unchanged.
     let amount = |s: &str| Amount::parse_str(s).unwrap();
@@ -225,12 +284,8 @@ fn currency_answers_read_what_pay_types_writes() {
         timestamp: "2026-11-27T00:00:00Z".into(),
     };
     let text = serde_json::to_string(&rate).unwrap();
-    assert_eq!(conversion_rate(&js(&text)), Ok(rate.clone()));
-    let out = js_sys::JSON::stringify(&encode::conversion_rate(&rate)).unwrap();
-    assert_eq!(
-        serde_json::from_str::<ConversionRate>(&out.as_string().unwrap()).unwrap(),
-        rate
-    );
+    assert_eq!(read::<ConversionRate>(js(&text)).ok(), Some(rate.clone()));
+    assert_eq!(back::<ConversionRate>(&write(&rate)), rate);
 
     let converted = ConvertedAmounts {
         amounts: vec![
@@ -242,52 +297,38 @@ fn currency_answers_read_what_pay_types_writes() {
         timestamp: "2026-11-27T00:00:00Z".into(),
     };
     let text = serde_json::to_string(&converted).unwrap();
-    assert_eq!(converted_amounts(&js(&text)), Ok(converted.clone()));
-    let out = js_sys::JSON::stringify(&encode::converted_amounts(&converted)).unwrap();
-    assert_eq!(
-        serde_json::from_str::<ConvertedAmounts>(&out.as_string().unwrap()).unwrap(),
-        converted
-    );
+    assert_eq!(read::<ConvertedAmounts>(js(&text)).ok(), Some(converted.clone()));
+    assert_eq!(back::<ConvertedAmounts>(&write(&converted)), converted);
     // More digits than a JS number holds: the closest JS number, no error.
     let long = r#"{"amounts":[111.11111111111111111111111111],"timestamp":"t"}"#;
     assert_eq!(
-        converted_amounts(&js(long)).unwrap().amounts,
+        read::<ConvertedAmounts>(js(long)).unwrap().amounts,
         [amount("111.11111111111111")]
     );
-    assert!(converted_amounts(&js(r#"{"amounts":[1],"timestamp":null}"#)).is_err());
+    // Exponent forms (what `String(n)` gives for tiny and huge numbers) read exactly.
+    let tiny = read::<ConvertedAmounts>(js(r#"{"amounts":[1e-7,1.5e-10,1e21],"timestamp":"t"}"#)).unwrap();
+    assert_eq!(
+        tiny.amounts,
+        [
+            amount("0.0000001"),
+            amount("0.00000000015"),
+            amount("1000000000000000000000")
+        ]
+    );
+    assert!(read::<ConvertedAmounts>(js(r#"{"amounts":[1],"timestamp":null}"#)).is_err());
 }
 
+/// serde-wasm-bindgen never sees keys a struct does not read, so the SDK looks for them itself:
+/// the keys serde reads are the derived impl's own, aliases included.
 #[wasm_bindgen_test]
-fn the_convert_request_is_what_pay_types_accepts_digit_for_digit() {
-    use pay_frontend::testing::decode::{convert_request, encode};
-    use pay_types::{Amount, ConvertAmountsRequest};
-
-    // Decimals no JS number holds exactly still travel exactly (Rust callers, decimal strings).
-    let request = ConvertAmountsRequest {
-        amounts: [
-            "0.1",
-            "12.50",
-            "123456789.123456789",
-            "79228162514264337593543950335",
-            "0.0000000000000000000000000001",
-        ]
-        .iter()
-        .map(|s| Amount::parse_str(s).unwrap())
-        .collect(),
-        from: "USD".into(),
-        to: "E\"U\\R".into(),
-    };
-    let text = encode::convert_request(&request);
-    let back: ConvertAmountsRequest = serde_json::from_str(&text).unwrap();
-    assert_eq!(back, request);
-    let digits: Vec<String> = back.amounts.iter().map(|a| a.to_string()).collect();
-    assert_eq!(digits[1], "12.50");
-    assert_eq!(digits[2], "123456789.123456789");
-    // And the page's argument reads into the same type, decimal strings kept as written.
-    let page = js(r#"{"amounts":[0.1,"12.50","123456789.123456789"],"from":"USD","to":"EUR"}"#);
-    let read = convert_request(&page).unwrap();
+fn unknown_keys_are_found_with_serde_s_own_field_names() {
+    let ok = js(r#"{"firstName":"Ada","countryCode":"GBR","country":"GBR","email":null}"#);
+    assert_eq!(unknown_key::<BrowserUserInfo>(&ok), None);
+    let typo = js(r#"{"firstName":"Ada","nickname":"x"}"#);
+    assert_eq!(unknown_key::<BrowserUserInfo>(&typo).as_deref(), Some("nickname"));
+    let theme = js(r##"{"accentColor":"#000","accentColour":"#111"}"##);
     assert_eq!(
-        read.amounts.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-        ["0.1", "12.50", "123456789.123456789"]
+        unknown_key::<pay_frontend::Theme>(&theme).as_deref(),
+        Some("accentColour")
     );
 }
