@@ -302,13 +302,46 @@ function refundForm(details, id) {
   const currency = details.payment.currency;
   const input = el("input", { id: "refund-amount", name: "amount", inputmode: "decimal", autocomplete: "off",
     "aria-describedby": "refund-left", "data-key": "refund-amount" });
+  // Money moves only after a second, explicit step that states the amount and what is left.
+  const confirmation = el("div", { id: "refund-confirm", class: "confirm", role: "group",
+    "aria-labelledby": "refund-confirm-text", hidden: true });
+  const dismiss = () => {
+    confirmation.hidden = true;
+    confirmation.replaceChildren();
+  };
+  const ask = (amount, body) => {
+    const after = left === null ? null : subtract(left, amount);
+    if (after !== null && after.startsWith("-")) {
+      notify(`Refund refused: at most ${money(left, currency)} is left to refund.`);
+      input.focus();
+      return;
+    }
+    const what = money(amount, currency);
+    const rest = after === null ? "" : ` ${money(after, currency)} will be left to refund.`;
+    confirmation.replaceChildren(
+      el("p", { id: "refund-confirm-text", text: `Refund ${what} of the ${money(details.payment.amount, currency)} paid?${rest}` }),
+      el("button", { type: "button", "data-key": "refund-confirm", text: `Confirm the refund of ${what}`,
+        onclick: async () => {
+          dismiss();
+          if (await refund(id, body)) input.value = "";
+        } }),
+      el("button", { type: "button", class: "secondary", "data-key": "refund-cancel", text: "Cancel",
+        onclick: () => {
+          dismiss();
+          input.focus();
+        } }),
+    );
+    confirmation.hidden = false;
+    confirmation.querySelector("button").focus();
+  };
   const form = el("form", { class: "refund", "aria-label": "Refund" },
     el("label", { for: "refund-amount", text: "Amount to refund" }),
     input,
     el("button", { type: "submit", "data-key": "refund-part", text: "Refund this amount" }),
     el("button", { type: "button", class: "secondary", "data-key": "refund-all", text: "Refund all that is left",
-      onclick: () => refund(id, {}) }),
+      onclick: () => ask(left ?? details.payment.amount, {}) }),
     el("p", { id: "refund-left", class: "muted", text: left === null ? "" : `Up to ${money(left, currency)} can be refunded.` }),
+    confirmation,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -319,7 +352,7 @@ function refundForm(details, id) {
       return;
     }
     // The text the operator typed goes as it is: the server checks it against the currency.
-    refund(id, { amount }).then((ok) => { if (ok) input.value = ""; });
+    ask(amount, { amount });
   });
   return form;
 }

@@ -115,8 +115,17 @@ test("a payment paid in the popup is found by its buyer's email and refunded in 
   assert.doesNotMatch(await page.content(), /4242 ?4242 ?4242 ?4242/);
   await deliveryRow(page, "Successful", "orders").and(page.locator('[data-state="delivered"]')).waitFor();
 
+  // A refund states the amount and what is left, and sends nothing before it is confirmed.
   await page.getByLabel("Amount to refund").fill("5.00");
   await page.getByRole("button", { name: "Refund this amount" }).click();
+  assert.equal(await page.locator("#refund-confirm-text").textContent(),
+    "Refund $5.00 of the $25.00 paid? $20.00 will be left to refund.");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Confirm the refund of $5.00");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  assert.equal(await page.locator("#refund-confirm").isHidden(), true);
+  assert.equal((await env.server.payment(id)).refundedAmount, 0);
+  await page.getByRole("button", { name: "Refund this amount" }).click();
+  await page.getByRole("button", { name: "Confirm the refund of $5.00" }).click();
   await page.locator("#notice").filter({ hasText: "Refunded $5.00: the payment is now PartiallyRefunded" }).waitFor();
   await waitForStatus(page, "PartiallyRefunded");
   await waitForEvents(page, ["Successful", "PartiallyRefunded"]);
@@ -127,10 +136,11 @@ test("a payment paid in the popup is found by its buyer's email and refunded in 
   await waitForWebhook(id, "PartiallyRefunded");
   assert.match(await page.locator("#refund-left").textContent(), /\$20\.00/);
 
-  // More than is left: refused, and said so.
+  // More than is left: refused, and said so, without asking or sending.
   await page.getByLabel("Amount to refund").fill("20.01");
   await page.getByRole("button", { name: "Refund this amount" }).click();
-  await page.locator("#notice").filter({ hasText: "Refund refused" }).waitFor();
+  await page.locator("#notice").filter({ hasText: "Refund refused: at most $20.00 is left to refund." }).waitFor();
+  assert.equal(await page.locator("#refund-confirm").isHidden(), true);
   assert.equal((await env.server.payment(id)).refundedAmount, 5);
   assert.deepEqual(unexpected(page.problems), []);
 });
@@ -282,8 +292,11 @@ test("a refund the provider confirms later, and one it refuses, are shown as suc
   try {
     await page.getByLabel("Amount to refund").fill("2.50");
     await page.getByRole("button", { name: "Refund this amount" }).click();
+    await page.getByRole("button", { name: "Confirm the refund of $2.50" }).click();
     await page.locator("#notice").filter({ hasText: "Refund of $2.50 accepted: the provider confirms it later" }).waitFor();
     await page.getByRole("button", { name: "Refund all that is left" }).click();
+    assert.match(await page.locator("#refund-confirm-text").textContent(), /\$0\.00 will be left to refund\.$/);
+    await page.getByRole("button", { name: /^Confirm the refund of / }).click();
     await page.locator("#notice").filter({ hasText: "Refund refused by the provider: the card's issuer refused the refund" }).waitFor();
     // The amount went as the text typed, not as a float.
     assert.deepEqual(sent, [{ amount: "2.50" }, {}]);
