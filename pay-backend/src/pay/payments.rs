@@ -4,7 +4,7 @@ use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
 use crate::store::{rfc3339, AttemptRow, PaymentFilter, PaymentRow};
 use pay_types::{
-    AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
+    AttemptDetails, Email, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
     TransactionStatus,
 };
 use sha2::{Digest, Sha256};
@@ -90,6 +90,7 @@ impl Pay {
         let filter = PaymentFilter {
             statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
             id_prefix: filter.q.map(parse_id_prefix).transpose()?,
+            email: filter.email.map(parse_email).transpose()?,
         };
         Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
     }
@@ -115,6 +116,8 @@ pub struct ListFilter<'a> {
     pub status: Option<&'a str>,
     /// A payment id or transaction id, whole or its first 8 characters or more.
     pub q: Option<&'a str>,
+    /// The buyer's email address, compared without regard to the case of ASCII letters.
+    pub email: Option<&'a str>,
 }
 
 /// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made
@@ -128,6 +131,18 @@ fn parse_id_prefix(q: &str) -> Result<String, PayError> {
         ));
     }
     Ok(q.to_owned())
+}
+
+/// `email`: an address as `createPayment` takes one, without surrounding spaces; anything else
+/// is `invalid_query` naming it.
+fn parse_email(email: &str) -> Result<String, PayError> {
+    match Email::parse(email) {
+        Ok(parsed) if parsed.as_str() == email => Ok(email.to_owned()),
+        _ => Err(PayError::rejected(
+            ErrorCode::InvalidQuery,
+            "email: not an e-mail address",
+        )),
+    }
 }
 
 /// `Successful,Refunded` → those statuses, each once; an empty or unknown name is

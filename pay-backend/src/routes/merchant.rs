@@ -84,17 +84,19 @@ struct ListQuery {
     starting_after: Option<String>,
     status: Option<String>,
     q: Option<String>,
+    email: Option<String>,
 }
 
 /// Payments, newest first; `status` keeps those in one of its statuses, `q` those whose id or
-/// transaction id starts with it.
+/// transaction id starts with it, `email` those of that buyer.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
            ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page"),
            ("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "one or more transaction statuses, comma-separated (Successful,PartiallyRefunded): payments in any of them"),
-           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "a payment id or transaction id, whole or its first 8 characters or more: the payments whose id or transaction id starts with it")),
+           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "a payment id or transaction id, whole or its first 8 characters or more: the payments whose id or transaction id starts with it"),
+           ("email" = Option<String>, Query, max_length = 254, pattern = r#"^[^@\s<>",;\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63}(\.[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63})+$"#, description = "the buyer's e-mail address, exactly but for the case of ASCII letters (A-Z = a-z): the email of the contact details entered at the last attempt, else of those given at creation (the events' userInfo)")),
     responses((status = 200, body = PaymentPage, description = "payments, newest first"),
-              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, an unknown parameter"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, email not an e-mail address, an unknown parameter"),
               (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
@@ -105,6 +107,7 @@ async fn list(
     let filter = ListFilter {
         status: query.status.as_deref(),
         q: query.q.as_deref(),
+        email: query.email.as_deref(),
     };
     let page = pay
         .payment_page(limit, query.starting_after.as_deref(), &filter)

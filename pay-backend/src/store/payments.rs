@@ -160,6 +160,9 @@ impl Store {
                  OR (transaction_id{c} >= {low} AND transaction_id{c} < {high}))"
             );
         }
+        if filter.email.is_some() {
+            conditions += &format!(" AND {} = {}", self.dialect.buyer_email(), mark());
+        }
         format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
              WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
@@ -176,6 +179,10 @@ pub struct PaymentFilter {
     /// Payments whose id or transaction id starts with this ASCII text (the primary key and
     /// index `payments_transaction`); callers hold it to 8 characters or more.
     pub id_prefix: Option<String>,
+    /// Payments whose buyer's email is this one, ASCII letters in either case (index
+    /// `payments_email`): the email of the contact details entered at the last attempt, else
+    /// of those given at creation, as the payment's events carry them.
+    pub email: Option<String>,
 }
 
 impl PaymentFilter {
@@ -185,6 +192,9 @@ impl PaymentFilter {
         if let Some(prefix) = &self.id_prefix {
             values.push(prefix.clone());
             values.push(prefix_end(prefix));
+        }
+        if let Some(email) = &self.email {
+            values.push(email.to_ascii_lowercase());
         }
         values
     }

@@ -16,7 +16,7 @@ use pay_backend::store::{
 use pay_backend::PayError;
 use pay_types::{
     Amount, AttemptResolution, Currency, DeliveryOutcome, ErrorCode, NewPayment, PaymentId, PaymentInfo, PaymentMethod,
-    TransactionStatus,
+    TransactionStatus, UserInfo,
 };
 use std::time::Duration;
 
@@ -219,6 +219,7 @@ async fn the_list_filters_read_their_indexes(url: &str) {
     let both = PaymentFilter {
         statuses: vec![TransactionStatus::Failed],
         id_prefix: Some(transaction.clone()),
+        ..PaymentFilter::default()
     };
     assert!(
         store.list_payments(5, None, &both).await.unwrap().is_empty(),
@@ -235,6 +236,76 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         false => "sqlite_autoindex_payments_1",
     };
     assert!(plan.contains(key), "q scans the ids: {plan}");
+
+    lists_by_email(&store).await;
+}
+
+/// The ids of the newest 5 payments `filter` keeps.
+async fn listed(store: &Store, filter: &PaymentFilter) -> Vec<PaymentId> {
+    let rows = store.list_payments(5, None, filter).await.unwrap();
+    rows.into_iter().map(|r| r.payment.id).collect()
+}
+
+/// `filter`'s query reads the index `index` (EXPLAIN), on either database.
+async fn assert_reads(store: &Store, filter: &PaymentFilter, index: &str) {
+    let plan = store.list_plan(filter).await.unwrap();
+    assert!(plan.contains(index), "{filter:?} does not read {index}: {plan}");
+}
+
+/// `email`: the buyer's, whatever the case of its ASCII letters; the contact details typed at
+/// the last attempt come before those given at creation.
+async fn lists_by_email(store: &Store) {
+    let with_email = |email: &str| NewPayment {
+        user_info: Some(UserInfo {
+            email: Some(email.to_owned()),
+            ..UserInfo::default()
+        }),
+        ..new_payment("5.00")
+    };
+    let given = store
+        .insert_payment(&with_email("Given@Example.com"), None)
+        .await
+        .unwrap()
+        .0
+        .id;
+    let typed = store
+        .insert_payment(&with_email("given@example.com"), None)
+        .await
+        .unwrap()
+        .0
+        .id;
+    let contact = NewAttempt {
+        user_info: with_email("TYPED@example.com").user_info,
+        ..attempt(&typed, "first-attempt")
+    };
+    let claim = store.claim_attempt(&contact, 5, Duration::ZERO).await.unwrap();
+    assert!(matches!(claim, Claim::Granted(_)));
+    let change = Change::to(TransactionStatus::Offline);
+    store
+        .finish_attempt(&typed, "first-attempt", change, AttemptResolution::Answer)
+        .await
+        .unwrap();
+
+    let by_email = |email: &str| PaymentFilter {
+        email: Some(email.to_owned()),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(listed(store, &by_email("given@EXAMPLE.com")).await, vec![given.clone()]);
+    assert_eq!(listed(store, &by_email("Typed@Example.com")).await, vec![typed.clone()]);
+    assert!(listed(store, &by_email("given@example.co")).await.is_empty());
+    let offline = PaymentFilter {
+        statuses: vec![TransactionStatus::Offline],
+        ..by_email("typed@example.com")
+    };
+    assert_eq!(listed(store, &offline).await, vec![typed.clone()], "filters combine");
+    let undefined = PaymentFilter {
+        statuses: vec![TransactionStatus::Undefined],
+        ..by_email("typed@example.com")
+    };
+    assert!(listed(store, &undefined).await.is_empty(), "filters combine");
+
+    assert_reads(store, &by_email("given@example.com"), "payments_email").await;
+    assert_reads(store, &offline, "payments_email").await;
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {

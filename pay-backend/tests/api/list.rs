@@ -1,0 +1,152 @@
+//! listPayments: pages by key, and each filter alone and combined, with `invalid_query` for
+//! every malformed one.
+
+use crate::helpers::{sample_info, spawn_app, TestApp};
+use serde_json::{json, Value};
+
+/// The ids of the page `GET /pay/v1/payments?{query}` answers (asserted 200).
+async fn listed(app: &TestApp, query: &str) -> Vec<String> {
+    let (status, page) = app.get_json(&format!("/pay/v1/payments?{query}")).await;
+    assert_eq!(status, 200, "{query}: {page}");
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["payment"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Each query is 400 `invalid_query`, its message naming `parameter` first.
+async fn assert_invalid(app: &TestApp, parameter: &str, queries: &[&str]) {
+    for query in queries {
+        let (status, body) = app.get_json(&format!("/pay/v1/payments?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["code"], "invalid_query", "{query}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{parameter}:")), "{query}: {body}");
+    }
+}
+
+/// Creates the sample payment with `changes` merged into its JSON; returns its id.
+async fn create_with(app: &TestApp, changes: Value) -> String {
+    let mut info = sample_info();
+    for (key, value) in changes.as_object().unwrap() {
+        info[key] = value.clone();
+    }
+    let resp = app.create_payment_raw(&info, None).await;
+    assert_eq!(resp.status(), 201, "{info}");
+    let body: Value = resp.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn list_pages_newest_first() {
+    let app = spawn_app().await;
+    let ids = [
+        app.create_payment().await,
+        app.create_payment().await,
+        app.create_payment().await,
+    ];
+
+    let (_, first) = app.get_json("/pay/v1/payments?limit=2").await;
+    assert_eq!(listed(&app, "limit=2").await, [ids[2].clone(), ids[1].clone()]);
+    assert_eq!(first["hasMore"], true);
+    let second = listed(&app, &format!("limit=2&startingAfter={}", ids[1])).await;
+    assert_eq!(second, [ids[0].clone()]);
+
+    let (status, _) = app.get_json("/pay/v1/payments?limit=0").await;
+    assert_eq!(status, 400);
+    let (status, _) = app.get_json("/pay/v1/payments?limit=abc").await;
+    assert_eq!(status, 400);
+}
+
+#[actix_web::test]
+async fn list_filters_by_status() {
+    let app = spawn_app().await;
+    let ids = [
+        app.create_payment().await,
+        app.create_payment().await,
+        app.create_payment().await,
+    ];
+    app.attempt_ok(&ids[1], &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
+
+    assert_eq!(listed(&app, "status=Offline").await, [ids[1].clone()]);
+    let either = listed(&app, "status=Undefined,Offline&limit=2").await;
+    assert_eq!(either, [ids[2].clone(), ids[1].clone()]);
+    let rest = listed(&app, &format!("status=Undefined,Offline&startingAfter={}", ids[1])).await;
+    assert_eq!(rest, [ids[0].clone()]);
+    assert_eq!(listed(&app, "status=Refunded").await, Vec::<String>::new());
+
+    let bad = ["status=Paid", "status=", "status=Offline,,Undefined", "status=offline"];
+    assert_invalid(&app, "status", &bad).await;
+}
+
+#[actix_web::test]
+async fn list_finds_by_a_prefix_of_the_payment_or_transaction_id() {
+    let app = spawn_app().await;
+    let ids = [app.create_payment().await, app.create_payment().await];
+    let result = app
+        .attempt_ok(&ids[1], &json!({"attemptId": "attempt-0001", "method": "offline"}))
+        .await;
+    let transaction = result["transactionId"].as_str().unwrap().to_owned();
+    let found = |q: String| {
+        let app = &app;
+        async move { listed(app, &format!("q={q}")).await }
+    };
+    assert_eq!(found(ids[0].clone()).await, [ids[0].clone()]);
+    assert_eq!(found(ids[0][..8].to_owned()).await, [ids[0].clone()]);
+    assert_eq!(found(transaction.clone()).await, [ids[1].clone()]);
+    assert_eq!(found(transaction[..10].to_owned()).await, [ids[1].clone()]);
+    assert_eq!(found("00000000-no-such".into()).await, Vec::<String>::new());
+    let both = listed(&app, &format!("q={transaction}&status=Undefined")).await;
+    assert_eq!(both, Vec::<String>::new(), "the filters combine");
+
+    let bad = ["q=", "q=1234567", "q=12345678%25", "q=txn_%20abcdef"];
+    assert_invalid(&app, "q", &bad).await;
+    let (status, body) = app.get_json("/pay/v1/payments?query=12345678").await;
+    assert_eq!((status, &body["code"]), (400, &json!("invalid_query")));
+    assert!(
+        body["message"].as_str().unwrap().contains("`query`"),
+        "names it: {body}"
+    );
+}
+
+#[actix_web::test]
+async fn list_finds_a_buyer_by_email_whatever_the_case() {
+    let app = spawn_app().await;
+    let ada = app.create_payment().await; // ada@example.com, given at creation
+    let grace = create_with(&app, json!({"userInfo": {"email": "Grace@Example.com"}})).await;
+    let typed = app.create_payment().await;
+    let contact = json!({"email": "Charles@Example.ORG"});
+    let attempt = json!({"attemptId": "attempt-0001", "method": "offline", "userInfo": contact});
+    app.attempt_ok(&typed, &attempt).await;
+
+    assert_eq!(listed(&app, "email=ADA@example.COM").await, vec![ada.clone()]);
+    assert_eq!(listed(&app, "email=grace@example.com").await, vec![grace.clone()]);
+    let charles = listed(&app, "email=charles@example.org").await;
+    assert_eq!(
+        charles,
+        vec![typed.clone()],
+        "the contact details typed at the attempt come first"
+    );
+    assert_eq!(
+        listed(&app, "email=ada@example.co").await,
+        Vec::<String>::new(),
+        "exact"
+    );
+    assert_eq!(listed(&app, "email=grace@example.com&status=Undefined").await, [grace]);
+    let both = listed(&app, "email=charles@example.org&status=Undefined").await;
+    assert_eq!(both, Vec::<String>::new(), "the filters combine");
+
+    let bad = [
+        "email=",
+        "email=ada",
+        "email=ada@example",
+        "email=%20ada@example.com",
+        "email=a%20da@example.com",
+        "email=ada@ex@ample.com",
+        "email=ada@example..com",
+    ];
+    assert_invalid(&app, "email", &bad).await;
+}
