@@ -4,3 +4,16 @@
 -- given at creation), in lower case; SQLite's lower() changes ASCII letters only. The list's
 -- query writes the same expression (Dialect::buyer_email).
 CREATE INDEX payments_email ON payments (lower(json_extract(coalesce(buyer_info, user_info), '$.email')));
+
+-- `amountMin`/`amountMax` with `currency`: the amount as a whole number of ten-thousandths of
+-- its unit (every currency's minor units divide it: ISO 4217's most are 4), so amounts of one
+-- currency compare as integers, not as text. Filled on write; here from the decimal text of
+-- the rows there are, digit by digit (no floating point): whole part × 10000 + the first four
+-- decimals.
+ALTER TABLE payments ADD COLUMN amount_e4 INTEGER NOT NULL DEFAULT 0;
+UPDATE payments SET amount_e4 = CASE
+    WHEN instr(amount, '.') = 0 THEN CAST(amount AS INTEGER) * 10000
+    ELSE CAST(substr(amount, 1, instr(amount, '.') - 1) AS INTEGER) * 10000
+        + CAST(substr(substr(amount, instr(amount, '.') + 1) || '0000', 1, 4) AS INTEGER)
+END;
+CREATE INDEX payments_amount ON payments (currency, amount_e4);

@@ -2,10 +2,10 @@
 
 use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
-use crate::store::{rfc3339, AttemptRow, PaymentFilter, PaymentRow};
+use crate::store::{amount_e4, rfc3339, AttemptRow, PaymentFilter, PaymentRow};
 use pay_types::{
-    AttemptDetails, Email, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
-    TransactionStatus,
+    Amount, AttemptDetails, Currency, Email, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo,
+    PaymentPage, TransactionStatus,
 };
 use sha2::{Digest, Sha256};
 
@@ -87,10 +87,18 @@ impl Pay {
             .map(PaymentId::parse)
             .transpose()
             .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
+        let currency = filter
+            .currency
+            .map(|code| Currency::parse(code).map_err(|e| invalid_query("currency", &e.message)))
+            .transpose()?;
+        let amount = |name: &str, text: Option<&str>| text.map(|t| parse_amount(name, t, currency)).transpose();
         let filter = PaymentFilter {
             statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
             id_prefix: filter.q.map(parse_id_prefix).transpose()?,
             email: filter.email.map(parse_email).transpose()?,
+            currency,
+            amount_min: amount("amountMin", filter.amount_min)?,
+            amount_max: amount("amountMax", filter.amount_max)?,
         };
         Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
     }
@@ -118,6 +126,12 @@ pub struct ListFilter<'a> {
     pub q: Option<&'a str>,
     /// The buyer's email address, compared without regard to the case of ASCII letters.
     pub email: Option<&'a str>,
+    /// An ISO 4217 code: payments in that currency; needed by the amounts.
+    pub currency: Option<&'a str>,
+    /// Decimal text: payments of this amount or more.
+    pub amount_min: Option<&'a str>,
+    /// Decimal text: payments of this amount or less.
+    pub amount_max: Option<&'a str>,
 }
 
 /// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made
@@ -138,11 +152,36 @@ fn parse_id_prefix(q: &str) -> Result<String, PayError> {
 fn parse_email(email: &str) -> Result<String, PayError> {
     match Email::parse(email) {
         Ok(parsed) if parsed.as_str() == email => Ok(email.to_owned()),
-        _ => Err(PayError::rejected(
-            ErrorCode::InvalidQuery,
-            "email: not an e-mail address",
-        )),
+        _ => Err(invalid_query("email", "not an e-mail address")),
     }
+}
+
+/// `amountMin`/`amountMax` (`name`): digits, or digits, a point and 1 to 4 digits, at most 13
+/// digits before the point, and no more decimals than `currency` has (trailing zeros aside);
+/// `currency` is needed, as amounts compare within one currency. Anything else is
+/// `invalid_query` naming the parameter.
+fn parse_amount(name: &str, text: &str, currency: Option<Currency>) -> Result<i64, PayError> {
+    let currency = currency.ok_or_else(|| invalid_query(name, "needs currency, the amounts' ISO 4217 code"))?;
+    let digits = |part: &str, most: usize| (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    let shaped = match text.split_once('.') {
+        Some((whole, decimals)) => digits(whole, 13) && digits(decimals, 4),
+        None => digits(text, 13),
+    };
+    let amount = Amount::parse_str(text)
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| invalid_query(name, "decimal text, e.g. 10 or 9.99"))?;
+    let minor = u32::from(currency.minor_units());
+    if amount.value().normalize().scale() > minor {
+        let allowed = format!("{} allows at most {minor} decimal places", currency.code());
+        return Err(invalid_query(name, &allowed));
+    }
+    amount_e4(amount).ok_or_else(|| invalid_query(name, "decimal text, e.g. 10 or 9.99"))
+}
+
+/// `invalid_query`, its message starting with the parameter's name.
+fn invalid_query(name: &str, why: &str) -> PayError {
+    PayError::rejected(ErrorCode::InvalidQuery, format!("{name}: {why}"))
 }
 
 /// `Successful,Refunded` → those statuses, each once; an empty or unknown name is

@@ -4,7 +4,9 @@ use super::{now_rfc3339, parse_time, Dialect, Store, StoreError};
 use pay_types::{
     Amount, Currency, DeclineCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, FromRow, Row, Transaction};
 use time::OffsetDateTime;
 
 /// A payment with its current state.
@@ -128,46 +130,68 @@ impl Store {
         starting_after: Option<&PaymentId>,
         filter: &PaymentFilter,
     ) -> Result<Vec<PaymentRow>, StoreError> {
-        let sql = self.list_sql(filter);
-        let query = sqlx::query_as::<_, RawPayment>(&sql)
+        let (sql, values) = self.list_statement(filter);
+        let query = sqlx::query(&sql)
             .bind(starting_after.map(PaymentId::as_str))
             .bind(i64::from(limit));
-        let raws: Vec<RawPayment> = filter.bind_as(query).fetch_all(&self.reader).await?;
-        raws.into_iter().map(PaymentRow::try_from).collect()
+        let rows = bind_all(query, values).fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|row| PaymentRow::try_from(RawPayment::from_row(row)?))
+            .collect()
     }
 
     /// The statement [`Store::list_payments`] runs: `$1` the page's key, `$2` the limit, then
-    /// the filter's values in the order [`PaymentFilter`] binds them.
+    /// the filter's values.
     pub fn list_sql(&self, filter: &PaymentFilter) -> String {
+        self.list_statement(filter).0
+    }
+
+    /// [`Store::list_sql`] with the filter's values, in the order of their marks.
+    fn list_statement(&self, filter: &PaymentFilter) -> (String, Vec<Bound>) {
         let order = self.dialect.payment_order();
-        let mut next = 3;
-        let mut mark = || {
-            next += 1;
-            format!("${}", next - 1)
+        let mut values = Vec::new();
+        let mut mark = |value: Bound| {
+            values.push(value);
+            format!("${}", values.len() + 2)
         };
         let mut conditions = String::new();
         if !filter.statuses.is_empty() {
-            let marks: Vec<String> = filter.statuses.iter().map(|_| mark()).collect();
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| mark(Bound::Text(s.as_str().to_owned())))
+                .collect();
             conditions += &format!(" AND status IN ({})", marks.join(", "));
         }
-        if filter.id_prefix.is_some() {
+        if let Some(prefix) = &filter.id_prefix {
             // A range of the byte order, so each side is read from its index (PostgreSQL's
             // columns compare by the database's collation otherwise).
             let c = self.dialect.byte_order();
-            let (low, high) = (mark(), mark());
+            let (low, high) = (mark(Bound::Text(prefix.clone())), mark(Bound::Text(prefix_end(prefix))));
             conditions += &format!(
                 " AND ((id{c} >= {low} AND id{c} < {high}) \
                  OR (transaction_id{c} >= {low} AND transaction_id{c} < {high}))"
             );
         }
-        if filter.email.is_some() {
-            conditions += &format!(" AND {} = {}", self.dialect.buyer_email(), mark());
+        if let Some(email) = &filter.email {
+            let email = mark(Bound::Text(email.to_ascii_lowercase()));
+            conditions += &format!(" AND {} = {email}", self.dialect.buyer_email());
         }
-        format!(
+        if let Some(currency) = filter.currency {
+            conditions += &format!(" AND currency = {}", mark(Bound::Text(currency.code().to_owned())));
+        }
+        if let Some(min) = filter.amount_min {
+            conditions += &format!(" AND amount_e4 >= {}", mark(Bound::Integer(min)));
+        }
+        if let Some(max) = filter.amount_max {
+            conditions += &format!(" AND amount_e4 <= {}", mark(Bound::Integer(max)));
+        }
+        let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
              WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
              ORDER BY {order} DESC LIMIT $2"
-        )
+        );
+        (sql, values)
     }
 }
 
@@ -183,32 +207,46 @@ pub struct PaymentFilter {
     /// `payments_email`): the email of the contact details entered at the last attempt, else
     /// of those given at creation, as the payment's events carry them.
     pub email: Option<String>,
+    /// Payments in this currency (index `payments_amount`, with the amounts).
+    pub currency: Option<Currency>,
+    /// Payments of this amount or more, in [`amount_e4`] units; callers give it with a
+    /// currency, as amounts compare only within one.
+    pub amount_min: Option<i64>,
+    /// Payments of this amount or less, in [`amount_e4`] units.
+    pub amount_max: Option<i64>,
 }
 
-impl PaymentFilter {
-    /// The filter's values, in the order of [`Store::list_sql`]'s marks.
-    fn values(&self) -> Vec<String> {
-        let mut values: Vec<String> = self.statuses.iter().map(|s| s.as_str().to_owned()).collect();
-        if let Some(prefix) = &self.id_prefix {
-            values.push(prefix.clone());
-            values.push(prefix_end(prefix));
-        }
-        if let Some(email) = &self.email {
-            values.push(email.to_ascii_lowercase());
-        }
-        values
-    }
-
-    fn bind_as<'q, O>(
-        &self,
-        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
-        for value in self.values() {
-            query = query.bind(value);
-        }
-        query
-    }
+/// A value a list's statement binds.
+enum Bound {
+    Text(String),
+    Integer(i64),
 }
+
+fn bind_all<'q>(mut query: Query<'q, Any, AnyArguments<'q>>, values: Vec<Bound>) -> Query<'q, Any, AnyArguments<'q>> {
+    for value in values {
+        query = match value {
+            Bound::Text(text) => query.bind(text),
+            Bound::Integer(integer) => query.bind(integer),
+        };
+    }
+    query
+}
+
+/// An amount as the column `amount_e4` holds it: a whole number of ten-thousandths, exact for
+/// every currency (ISO 4217's most minor units are 4, CLF and UYW), so amounts of one currency
+/// compare as integers, read from an index. `None` for an amount finer than that.
+pub fn amount_e4(amount: Amount) -> Option<i64> {
+    let value = amount.value().normalize();
+    if value.scale() > AMOUNT_SCALE {
+        return None;
+    }
+    let mut scaled = value;
+    scaled.rescale(AMOUNT_SCALE);
+    i64::try_from(scaled.mantissa()).ok()
+}
+
+/// The decimals of `amount_e4`.
+const AMOUNT_SCALE: u32 = 4;
 
 /// The first text after every text starting with `prefix` (ASCII): its last character one up.
 fn prefix_end(prefix: &str) -> String {
@@ -233,12 +271,10 @@ impl Store {
                 "EXPLAIN"
             }
         };
-        let sql = format!("{explain} {}", self.list_sql(filter));
-        let mut query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
-        for value in filter.values() {
-            query = query.bind(value);
-        }
-        let rows = query.fetch_all(&mut *tx).await?;
+        let (sql, values) = self.list_statement(filter);
+        let sql = format!("{explain} {sql}");
+        let query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
+        let rows = bind_all(query, values).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
         let lines: Result<Vec<String>, sqlx::Error> =
             rows.iter().map(|row| row.try_get::<String, _>(row.len() - 1)).collect();
@@ -308,7 +344,8 @@ pub(super) async fn insert_rows(
 ) -> Result<Vec<Payment>, StoreError> {
     let now = now_rfc3339();
     let mut sql = String::from(
-        "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) VALUES ",
+        "INSERT INTO payments (id, amount, amount_e4, currency, items, user_info, status, created_at, updated_at) \
+         VALUES ",
     );
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
@@ -325,12 +362,13 @@ pub(super) async fn insert_rows(
             user_info: new.user_info.clone(),
         });
     }
-    sql.push_str(&dialect.values(news.len(), 8));
+    sql.push_str(&dialect.values(news.len(), 9));
     let mut query = sqlx::query(&sql);
     for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
         query = query
             .bind(id)
             .bind(amount)
+            .bind(amount_e4(new.amount).ok_or_else(|| corrupt("amount"))?)
             .bind(new.currency.code())
             .bind(items)
             .bind(user_info)

@@ -150,3 +150,79 @@ async fn list_finds_a_buyer_by_email_whatever_the_case() {
     ];
     assert_invalid(&app, "email", &bad).await;
 }
+
+#[actix_web::test]
+async fn list_filters_by_a_range_of_amounts_in_a_currency() {
+    let app = spawn_app().await;
+    let one = |price: &str| json!({"items": [{"name": "Mug", "price": price}], "amount": price});
+    let cheap = create_with(&app, one("9.99")).await;
+    let sample = app.create_payment().await; // 20.00 USD
+    let dear = create_with(&app, one("100")).await;
+    let yen = create_with(
+        &app,
+        json!({"currency": "JPY", "items": [{"name": "Mug", "price": 500}], "amount": 500}),
+    )
+    .await;
+    let dinar = create_with(
+        &app,
+        json!({"currency": "KWD", "items": [{"name": "Mug", "price": 1.234}], "amount": 1.234}),
+    )
+    .await;
+
+    let usd = |range: &str| format!("currency=USD&{range}");
+    assert_eq!(listed(&app, &usd("amountMin=10")).await, [dear.clone(), sample.clone()]);
+    assert_eq!(
+        listed(&app, &usd("amountMax=20")).await,
+        [sample.clone(), cheap.clone()]
+    );
+    assert_eq!(
+        listed(&app, &usd("amountMin=9.99&amountMax=9.99")).await,
+        vec![cheap.clone()]
+    );
+    let zeros = listed(&app, &usd("amountMin=20.0000&amountMax=20")).await;
+    assert_eq!(zeros, vec![sample.clone()], "trailing zeros are no decimals");
+    assert_eq!(listed(&app, &usd("amountMin=100.01")).await, Vec::<String>::new());
+    assert_eq!(listed(&app, "currency=JPY").await, vec![yen.clone()]);
+    assert_eq!(
+        listed(&app, "currency=JPY&amountMin=500&amountMax=500").await,
+        vec![yen]
+    );
+    assert_eq!(listed(&app, "currency=KWD&amountMax=1.234").await, vec![dinar]);
+    assert_eq!(
+        listed(&app, &usd("amountMin=10&status=Undefined&limit=1")).await,
+        vec![dear.clone()]
+    );
+    let next = listed(
+        &app,
+        &usd(&format!("amountMin=10&status=Undefined&startingAfter={dear}")),
+    )
+    .await;
+    assert_eq!(next, vec![sample], "the filters combine and page");
+    assert_eq!(
+        listed(&app, &usd("amountMin=10&status=Offline")).await,
+        Vec::<String>::new()
+    );
+
+    let bad_min = [
+        "amountMin=10",
+        "currency=USD&amountMin=9.999",
+        "currency=USD&amountMin=",
+        "currency=USD&amountMin=abc",
+        "currency=USD&amountMin=-1",
+        "currency=USD&amountMin=1e3",
+        "currency=USD&amountMin=1.",
+        "currency=USD&amountMin=.5",
+        "currency=USD&amountMin=%2B5",
+        "currency=USD&amountMin=1.00000",
+        "currency=USD&amountMin=12345678901234",
+    ];
+    assert_invalid(&app, "amountMin", &bad_min).await;
+    let bad_max = [
+        "amountMax=10",
+        "currency=JPY&amountMax=1.5",
+        "currency=KWD&amountMax=0.0001",
+    ];
+    assert_invalid(&app, "amountMax", &bad_max).await;
+    let bad_currency = ["currency=usd", "currency=ZZZ", "currency=", "currency=US&amountMin=1"];
+    assert_invalid(&app, "currency", &bad_currency).await;
+}
