@@ -17,3 +17,14 @@ UPDATE payments SET amount_e4 = CASE
         + CAST(substr(substr(amount, instr(amount, '.') + 1) || '0000', 1, 4) AS INTEGER)
 END;
 CREATE INDEX payments_amount ON payments (currency, amount_e4);
+
+-- `createdFrom`/`createdTo`: the creation time as unix milliseconds (rounded down), as
+-- `created_at`'s text has a varying number of decimals and does not sort within a second.
+-- Filled on write; here from the text of the rows there are (always UTC, `…SS[.fraction]Z`):
+-- the whole seconds, then the first three decimals.
+ALTER TABLE payments ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE payments SET created_ms = CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER) * 1000
+    + CASE WHEN substr(created_at, 20, 1) = '.'
+        THEN CAST(substr(substr(created_at, 21, length(created_at) - 21) || '00', 1, 3) AS INTEGER)
+        ELSE 0 END;
+CREATE INDEX payments_created ON payments (created_ms);

@@ -8,6 +8,8 @@ use pay_types::{
     PaymentPage, TransactionStatus,
 };
 use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 impl Pay {
     /// Validates `info` (SPEC §7) and stores the payment durably. Returns it with a new,
@@ -99,6 +101,11 @@ impl Pay {
             currency,
             amount_min: amount("amountMin", filter.amount_min)?,
             amount_max: amount("amountMax", filter.amount_max)?,
+            created_from: filter
+                .created_from
+                .map(|t| parse_instant("createdFrom", t))
+                .transpose()?,
+            created_to: filter.created_to.map(|t| parse_instant("createdTo", t)).transpose()?,
         };
         Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
     }
@@ -132,6 +139,10 @@ pub struct ListFilter<'a> {
     pub amount_min: Option<&'a str>,
     /// Decimal text: payments of this amount or less.
     pub amount_max: Option<&'a str>,
+    /// An RFC 3339 instant: payments created then or later.
+    pub created_from: Option<&'a str>,
+    /// An RFC 3339 instant: payments created before it.
+    pub created_to: Option<&'a str>,
 }
 
 /// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made
@@ -177,6 +188,35 @@ fn parse_amount(name: &str, text: &str, currency: Option<Currency>) -> Result<i6
         return Err(invalid_query(name, &allowed));
     }
     amount_e4(amount).ok_or_else(|| invalid_query(name, "decimal text, e.g. 10 or 9.99"))
+}
+
+/// `createdFrom`/`createdTo` (`name`): an RFC 3339 instant in any offset, `T` between date and
+/// time, in whole milliseconds (decimals past the third are zeros; no leap second), as the
+/// store compares creation times in milliseconds. Anything else is `invalid_query` naming it.
+fn parse_instant(name: &str, text: &str) -> Result<OffsetDateTime, PayError> {
+    let malformed = || {
+        invalid_query(
+            name,
+            "an RFC 3339 instant in whole milliseconds, e.g. 2026-01-31T00:00:00+01:00",
+        )
+    };
+    let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| malformed())?;
+    // The parser takes any separator and ignores decimals past the ninth.
+    let separated = matches!(text.as_bytes().get(10), Some(b'T' | b't'));
+    let finer = text
+        .get(19..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|decimals| {
+            decimals
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .skip(3)
+                .any(|digit| digit != b'0')
+        });
+    if !separated || finer || at.nanosecond() % 1_000_000 != 0 {
+        return Err(malformed());
+    }
+    Ok(at)
 }
 
 /// `invalid_query`, its message starting with the parameter's name.

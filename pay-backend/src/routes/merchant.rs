@@ -88,11 +88,14 @@ struct ListQuery {
     currency: Option<String>,
     amount_min: Option<String>,
     amount_max: Option<String>,
+    created_from: Option<String>,
+    created_to: Option<String>,
 }
 
 /// Payments, newest first; `status` keeps those in one of its statuses, `q` those whose id or
 /// transaction id starts with it, `email` those of that buyer, `currency` those in it and
-/// `amountMin`/`amountMax` those in that range of amounts.
+/// `amountMin`/`amountMax` those in that range of amounts, `createdFrom`/`createdTo` those
+/// created in that span of time.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
            ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page"),
@@ -101,9 +104,11 @@ struct ListQuery {
            ("email" = Option<String>, Query, max_length = 254, pattern = r#"^[^@\s<>",;\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63}(\.[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63})+$"#, description = "the buyer's e-mail address, exactly but for the case of ASCII letters (A-Z = a-z): the email of the contact details entered at the last attempt, else of those given at creation (the events' userInfo)"),
            ("currency" = Option<pay_types::Currency>, Query, description = "an ISO 4217 code: the payments in that currency; needed with amountMin or amountMax"),
            ("amountMin" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "decimal text (10, 9.99), with currency and no more decimals than it has (USD 2, JPY 0, KWD 3; trailing zeros aside): the payments of this amount or more"),
-           ("amountMax" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "decimal text (10, 9.99), with currency and no more decimals than it has (USD 2, JPY 0, KWD 3; trailing zeros aside): the payments of this amount or less")),
+           ("amountMax" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "decimal text (10, 9.99), with currency and no more decimals than it has (USD 2, JPY 0, KWD 3; trailing zeros aside): the payments of this amount or less"),
+           ("createdFrom" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "an RFC 3339 instant in any offset, in whole milliseconds (2026-01-31T00:00:00+01:00): the payments created at or after it (inclusive)"),
+           ("createdTo" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "an RFC 3339 instant in any offset, in whole milliseconds (2026-02-01T00:00:00+01:00): the payments created before it (exclusive)")),
     responses((status = 200, body = PaymentPage, description = "payments, newest first"),
-              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, email not an e-mail address, currency not an ISO 4217 code, amountMin or amountMax not decimal text, without currency or with more decimals than it has, an unknown parameter"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, email not an e-mail address, currency not an ISO 4217 code, amountMin or amountMax not decimal text, without currency or with more decimals than it has, createdFrom or createdTo not an RFC 3339 instant in whole milliseconds, an unknown parameter"),
               (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
@@ -118,6 +123,8 @@ async fn list(
         currency: query.currency.as_deref(),
         amount_min: query.amount_min.as_deref(),
         amount_max: query.amount_max.as_deref(),
+        created_from: query.created_from.as_deref(),
+        created_to: query.created_to.as_deref(),
     };
     let page = pay
         .payment_page(limit, query.starting_after.as_deref(), &filter)

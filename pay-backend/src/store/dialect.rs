@@ -113,6 +113,16 @@ impl Dialect {
         }
     }
 
+    /// `condition`, with the planner told it keeps few rows: SQLite guesses that a one-sided
+    /// range keeps a quarter of the table and would rather scan it newest first than read the
+    /// range's index (`unlikely` changes only that guess). PostgreSQL plans from its statistics.
+    pub(super) fn rare(self, condition: &str) -> String {
+        match self {
+            Self::Sqlite => format!("unlikely({condition})"),
+            Self::Postgres => condition.to_owned(),
+        }
+    }
+
     /// Events after a feed position, oldest first: `(position, payload)`. On PostgreSQL an
     /// event is shown only once no transaction that began before it is still open, so a
     /// reader that moved past a position never misses an event committed later below it.

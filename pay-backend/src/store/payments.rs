@@ -1,6 +1,6 @@
 //! Payments: insert (with an idempotency key), read, list.
 
-use super::{now_rfc3339, parse_time, Dialect, Store, StoreError};
+use super::{now_rfc3339, parse_time, rfc3339, unix_ms, Dialect, Store, StoreError};
 use pay_types::{
     Amount, Currency, DeclineCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
@@ -186,6 +186,14 @@ impl Store {
         if let Some(max) = filter.amount_max {
             conditions += &format!(" AND amount_e4 <= {}", mark(Bound::Integer(max)));
         }
+        if let Some(from) = filter.created_from {
+            let from = format!("created_ms >= {}", mark(Bound::Integer(unix_ms(from))));
+            conditions += &format!(" AND {}", self.dialect.rare(&from));
+        }
+        if let Some(to) = filter.created_to {
+            let to = format!("created_ms < {}", mark(Bound::Integer(unix_ms(to))));
+            conditions += &format!(" AND {}", self.dialect.rare(&to));
+        }
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
              WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
@@ -214,6 +222,11 @@ pub struct PaymentFilter {
     pub amount_min: Option<i64>,
     /// Payments of this amount or less, in [`amount_e4`] units.
     pub amount_max: Option<i64>,
+    /// Payments created at this time or later (index `payments_created`). Times compare in
+    /// whole milliseconds (the column `created_ms`), so callers give whole milliseconds.
+    pub created_from: Option<OffsetDateTime>,
+    /// Payments created before this time (exclusive), in whole milliseconds too.
+    pub created_to: Option<OffsetDateTime>,
 }
 
 /// A value a list's statement binds.
@@ -342,10 +355,11 @@ pub(super) async fn insert_rows(
     dialect: Dialect,
     news: &[&NewPayment],
 ) -> Result<Vec<Payment>, StoreError> {
-    let now = now_rfc3339();
+    let at = OffsetDateTime::now_utc();
+    let (now, now_ms) = (rfc3339(at), unix_ms(at));
     let mut sql = String::from(
-        "INSERT INTO payments (id, amount, amount_e4, currency, items, user_info, status, created_at, updated_at) \
-         VALUES ",
+        "INSERT INTO payments (id, amount, amount_e4, currency, items, user_info, status, created_at, created_ms, \
+         updated_at) VALUES ",
     );
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
@@ -362,7 +376,7 @@ pub(super) async fn insert_rows(
             user_info: new.user_info.clone(),
         });
     }
-    sql.push_str(&dialect.values(news.len(), 9));
+    sql.push_str(&dialect.values(news.len(), 10));
     let mut query = sqlx::query(&sql);
     for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
         query = query
@@ -374,6 +388,7 @@ pub(super) async fn insert_rows(
             .bind(user_info)
             .bind(TransactionStatus::Undefined.as_str())
             .bind(now.clone())
+            .bind(now_ms)
             .bind(now.clone());
     }
     query.execute(conn).await?;

@@ -3,6 +3,8 @@
 
 use crate::helpers::{sample_info, spawn_app, TestApp};
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// The ids of the page `GET /pay/v1/payments?{query}` answers (asserted 200).
 async fn listed(app: &TestApp, query: &str) -> Vec<String> {
@@ -225,4 +227,69 @@ async fn list_filters_by_a_range_of_amounts_in_a_currency() {
     assert_invalid(&app, "amountMax", &bad_max).await;
     let bad_currency = ["currency=usd", "currency=ZZZ", "currency=", "currency=US&amountMin=1"];
     assert_invalid(&app, "currency", &bad_currency).await;
+}
+
+#[actix_web::test]
+async fn list_filters_by_a_span_of_creation_times() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    let mut created = Vec::new();
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        let id = app.create_payment().await;
+        let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+        let at = OffsetDateTime::parse(details["createdAt"].as_str().unwrap(), &Rfc3339).unwrap();
+        created.push(at.replace_millisecond(at.millisecond()).unwrap());
+        ids.push(id);
+    }
+    // As a query parameter: `+` of an offset is written %2B.
+    let text = |at: OffsetDateTime| at.format(&Rfc3339).unwrap().replace('+', "%2B");
+    let ms = time::Duration::milliseconds(1);
+
+    let since = |at: OffsetDateTime| format!("createdFrom={}", text(at));
+    assert_eq!(listed(&app, &since(created[1])).await, [ids[2].clone(), ids[1].clone()]);
+    assert_eq!(listed(&app, &since(created[1] + ms)).await, vec![ids[2].clone()]);
+    let east = created[1].to_offset(time::macros::offset!(+05:30));
+    assert_eq!(
+        listed(&app, &since(east)).await,
+        [ids[2].clone(), ids[1].clone()],
+        "any offset"
+    );
+    let before = |at: OffsetDateTime| format!("createdTo={}", text(at));
+    assert_eq!(
+        listed(&app, &before(created[1])).await,
+        vec![ids[0].clone()],
+        "exclusive"
+    );
+    assert_eq!(
+        listed(&app, &before(created[1] + ms)).await,
+        [ids[1].clone(), ids[0].clone()]
+    );
+    let span = format!("{}&{}", since(created[0]), before(created[2]));
+    assert_eq!(listed(&app, &span).await, [ids[1].clone(), ids[0].clone()]);
+    let first = listed(&app, &format!("{span}&status=Undefined&limit=1")).await;
+    assert_eq!(first, vec![ids[1].clone()]);
+    let next = listed(&app, &format!("{span}&status=Undefined&startingAfter={}", ids[1])).await;
+    assert_eq!(next, vec![ids[0].clone()], "the filters combine and page");
+    assert_eq!(
+        listed(&app, &format!("{span}&status=Offline")).await,
+        Vec::<String>::new()
+    );
+
+    let bad = [
+        "createdFrom=",
+        "createdFrom=2026-01-01",
+        "createdFrom=2026-01-01T00:00:00",
+        "createdFrom=2026-01-01%2000:00:00Z",
+        "createdFrom=2026-01-01T00:00:00.0001Z",
+        "createdFrom=2026-01-01T00:00:00.0000000001Z",
+        "createdFrom=2026-02-30T00:00:00Z",
+        "createdFrom=2026-12-31T23:59:60Z",
+        "createdFrom=2026-01-01T00:00:00%2B24:00",
+        "createdFrom=2026-01-01T00:00:00%2B05:60",
+    ];
+    assert_invalid(&app, "createdFrom", &bad).await;
+    assert_invalid(&app, "createdTo", &["createdTo=yesterday", "createdTo=1767225600000"]).await;
+    let lower_case = listed(&app, "createdFrom=2026-01-01t00:00:00.5z").await;
+    assert_eq!(lower_case.len(), 3, "RFC 3339 allows t and z");
 }

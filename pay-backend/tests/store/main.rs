@@ -19,6 +19,7 @@ use pay_types::{
     TransactionStatus, UserInfo,
 };
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// Each listed test, as `name::sqlite` and `name::postgres`.
 macro_rules! on_both_databases {
@@ -243,12 +244,21 @@ async fn the_list_filters_read_their_indexes(url: &str) {
 
     lists_by_email(&store).await;
     lists_by_amount(&store).await;
+    lists_by_creation(&store).await;
 }
 
 /// The ids of the newest 5 payments `filter` keeps.
 async fn listed(store: &Store, filter: &PaymentFilter) -> Vec<PaymentId> {
     let rows = store.list_payments(5, None, filter).await.unwrap();
     rows.into_iter().map(|r| r.payment.id).collect()
+}
+
+/// `filter`, keeping only payments in `status` too.
+fn with_status(status: TransactionStatus, filter: &PaymentFilter) -> PaymentFilter {
+    PaymentFilter {
+        statuses: vec![status],
+        ..filter.clone()
+    }
 }
 
 /// `filter`'s query reads one of `indexes` (EXPLAIN), on either database: a combination of
@@ -302,15 +312,9 @@ async fn lists_by_email(store: &Store) {
     assert_eq!(listed(store, &by_email("given@EXAMPLE.com")).await, vec![given.clone()]);
     assert_eq!(listed(store, &by_email("Typed@Example.com")).await, vec![typed.clone()]);
     assert!(listed(store, &by_email("given@example.co")).await.is_empty());
-    let offline = PaymentFilter {
-        statuses: vec![TransactionStatus::Offline],
-        ..by_email("typed@example.com")
-    };
+    let offline = with_status(TransactionStatus::Offline, &by_email("typed@example.com"));
     assert_eq!(listed(store, &offline).await, vec![typed.clone()], "filters combine");
-    let undefined = PaymentFilter {
-        statuses: vec![TransactionStatus::Undefined],
-        ..by_email("typed@example.com")
-    };
+    let undefined = with_status(TransactionStatus::Undefined, &by_email("typed@example.com"));
     assert!(listed(store, &undefined).await.is_empty(), "filters combine");
 
     assert_reads(store, &by_email("given@example.com"), &["payments_email"]).await;
@@ -353,25 +357,63 @@ async fn lists_by_amount(store: &Store) {
         ..in_kwd(Some("1000"), None)
     };
     assert_eq!(listed(store, &yen).await, vec![jpy.clone()]);
-    let undefined = PaymentFilter {
-        statuses: vec![TransactionStatus::Undefined],
-        ..at_least.clone()
-    };
+    let undefined = with_status(TransactionStatus::Undefined, &at_least);
     assert_eq!(
         listed(store, &undefined).await,
         [kwd[2].clone(), kwd[1].clone()],
         "filters combine"
     );
-    let failed = PaymentFilter {
-        statuses: vec![TransactionStatus::Failed],
-        ..at_least.clone()
-    };
+    let failed = with_status(TransactionStatus::Failed, &at_least);
     assert!(listed(store, &failed).await.is_empty(), "filters combine");
 
     assert_reads(store, &at_least, &["payments_amount"]).await;
     assert_reads(store, &between, &["payments_amount"]).await;
     assert_reads(store, &all, &["payments_amount"]).await;
     assert_reads(store, &undefined, &["payments_amount", "payments_status"]).await;
+}
+
+/// `createdFrom` (inclusive) and `createdTo` (exclusive): compared in whole milliseconds, not
+/// as text, whatever the offset they are given in.
+async fn lists_by_creation(store: &Store) {
+    let mut ids = Vec::new();
+    let mut created = Vec::new();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(3)).await;
+        let id = insert(store, "6.00").await;
+        let at = store.payment(&id).await.unwrap().unwrap().created_at;
+        created.push(at.replace_millisecond(at.millisecond()).unwrap());
+        ids.push(id);
+    }
+    let span = |from: Option<OffsetDateTime>, to: Option<OffsetDateTime>| PaymentFilter {
+        created_from: from,
+        created_to: to,
+        ..PaymentFilter::default()
+    };
+    let since_second = span(Some(created[1]), None);
+    assert_eq!(listed(store, &since_second).await, [ids[2].clone(), ids[1].clone()]);
+    let just_after = span(Some(created[1] + time::Duration::milliseconds(1)), None);
+    assert_eq!(listed(store, &just_after).await, vec![ids[2].clone()]);
+    let elsewhere = span(Some(created[1].to_offset(time::macros::offset!(-09:30))), None);
+    assert_eq!(listed(store, &elsewhere).await, [ids[2].clone(), ids[1].clone()]);
+    let before_third = span(Some(created[0]), Some(created[2]));
+    assert_eq!(listed(store, &before_third).await, [ids[1].clone(), ids[0].clone()]);
+    let first_only = span(Some(created[0]), Some(created[0] + time::Duration::milliseconds(1)));
+    assert_eq!(listed(store, &first_only).await, vec![ids[0].clone()]);
+    let before = span(None, Some(created[1]));
+    assert_eq!(listed(store, &before).await.first(), Some(&ids[0]));
+    let undefined = with_status(TransactionStatus::Undefined, &since_second);
+    assert_eq!(
+        listed(store, &undefined).await,
+        [ids[2].clone(), ids[1].clone()],
+        "filters combine"
+    );
+    let failed = with_status(TransactionStatus::Failed, &since_second);
+    assert!(listed(store, &failed).await.is_empty(), "filters combine");
+
+    assert_reads(store, &since_second, &["payments_created"]).await;
+    assert_reads(store, &before, &["payments_created"]).await;
+    assert_reads(store, &before_third, &["payments_created"]).await;
+    assert_reads(store, &undefined, &["payments_created", "payments_status"]).await;
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {
