@@ -2,7 +2,7 @@
 
 use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
-use crate::store::{amount_e4, rfc3339, AttemptRow, PaymentFilter, PaymentRow};
+use crate::store::{amount_e4, rfc3339, AttemptRow, Page, PaymentFilter, PaymentRow};
 use pay_types::{
     Amount, AttemptDetails, Currency, Email, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo,
     PaymentPage, TransactionStatus,
@@ -74,21 +74,29 @@ impl Pay {
         Ok(details(row, attempts))
     }
 
-    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`, kept by
-    /// `filter`.
+    /// Newest first, at most `limit` (1..=100), on the page `page`, kept by `filter`.
     pub async fn list_payments(
         &self,
         limit: u32,
-        starting_after: Option<&str>,
+        page: &ListPage<'_>,
         filter: &ListFilter<'_>,
     ) -> Result<Vec<PaymentRow>, PayError> {
         if !(1..=100).contains(&limit) {
             return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
         }
-        let after = starting_after
-            .map(PaymentId::parse)
-            .transpose()
-            .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
+        let key = |name: &str, id: Option<&str>| {
+            id.map(PaymentId::parse)
+                .transpose()
+                .map_err(|_| invalid_query(name, "not a payment id"))
+        };
+        let after = key("startingAfter", page.starting_after)?;
+        let before = key("endingBefore", page.ending_before)?;
+        let page = match (&after, &before) {
+            (None, None) => Page::Newest,
+            (Some(after), None) => Page::After(after),
+            (None, Some(before)) => Page::Before(before),
+            (Some(_), Some(_)) => return Err(invalid_query("endingBefore", "not with startingAfter: one page key")),
+        };
         let currency = filter
             .currency
             .map(|code| Currency::parse(code).map_err(|e| invalid_query("currency", &e.message)))
@@ -107,21 +115,33 @@ impl Pay {
                 .transpose()?,
             created_to: filter.created_to.map(|t| parse_instant("createdTo", t)).transpose()?,
         };
-        Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
+        Ok(self.inner.store.list_payments(limit, page, &filter).await?)
     }
 
     /// A page of [`Pay::list_payments`] as the merchant API shows it (without attempts).
+    /// `hasMore`: the page is full, so there may be more the way it was read (older after
+    /// `startingAfter` or on the first page, newer before `endingBefore`).
     pub async fn payment_page(
         &self,
         limit: u32,
-        starting_after: Option<&str>,
+        page: &ListPage<'_>,
         filter: &ListFilter<'_>,
     ) -> Result<PaymentPage, PayError> {
-        let rows = self.list_payments(limit, starting_after, filter).await?;
+        let rows = self.list_payments(limit, page, filter).await?;
         let has_more = rows.len() == limit as usize;
         let data = rows.into_iter().map(|row| details(row, Vec::new())).collect();
         Ok(PaymentPage { data, has_more })
     }
+}
+
+/// Which page of the list, by the keys the merchant API names, unparsed; neither: the newest
+/// payments. At most one of them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListPage<'a> {
+    /// The id of the last payment of the previous page: the next (older) page.
+    pub starting_after: Option<&'a str>,
+    /// The id of the first payment of the next page: the previous (newer) page.
+    pub ending_before: Option<&'a str>,
 }
 
 /// The list's filters as the merchant API names them, unparsed; `None`: not given.

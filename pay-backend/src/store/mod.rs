@@ -40,7 +40,7 @@ pub use changes::Change;
 pub use deliveries::{DeliveryLogRow, DueDelivery, Try};
 pub use dialect::Dialect;
 pub use error::StoreError;
-pub use payments::{amount_e4, PaymentFilter, PaymentRow};
+pub use payments::{amount_e4, Page, PaymentFilter, PaymentRow};
 pub use provider_events::{EventAction, EventEffect};
 pub use refunds::{RefundEnd, RefundRow, RefundState};
 pub use sandbox::{SandboxCharge, SandboxEvent};

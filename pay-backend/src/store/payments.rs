@@ -122,32 +122,35 @@ impl Store {
         raw.map(PaymentRow::try_from).transpose()
     }
 
-    /// Newest first; `starting_after` is the id of the last payment of the previous page; only
-    /// the payments `filter` keeps.
+    /// At most `limit` payments `filter` keeps, newest first, on the page `page`.
     pub async fn list_payments(
         &self,
         limit: u32,
-        starting_after: Option<&PaymentId>,
+        page: Page<'_>,
         filter: &PaymentFilter,
     ) -> Result<Vec<PaymentRow>, StoreError> {
-        let (sql, values) = self.list_statement(filter);
-        let query = sqlx::query(&sql)
-            .bind(starting_after.map(PaymentId::as_str))
-            .bind(i64::from(limit));
+        let (sql, values) = self.list_statement(filter, page.is_before());
+        let query = sqlx::query(&sql).bind(page.key()).bind(i64::from(limit));
         let rows = bind_all(query, values).fetch_all(&self.reader).await?;
-        rows.iter()
+        let mut payments = rows
+            .iter()
             .map(|row| PaymentRow::try_from(RawPayment::from_row(row)?))
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if page.is_before() {
+            payments.reverse();
+        }
+        Ok(payments)
     }
 
-    /// The statement [`Store::list_payments`] runs: `$1` the page's key, `$2` the limit, then
-    /// the filter's values.
+    /// The statement [`Store::list_payments`] runs for a first page or a page after a key:
+    /// `$1` the page's key, `$2` the limit, then the filter's values.
     pub fn list_sql(&self, filter: &PaymentFilter) -> String {
-        self.list_statement(filter).0
+        self.list_statement(filter, false).0
     }
 
-    /// [`Store::list_sql`] with the filter's values, in the order of their marks.
-    fn list_statement(&self, filter: &PaymentFilter) -> (String, Vec<Bound>) {
+    /// [`Store::list_sql`] with the filter's values, in the order of their marks;
+    /// `before`: the page before the key, read oldest first (and turned round by the caller).
+    fn list_statement(&self, filter: &PaymentFilter, before: bool) -> (String, Vec<Bound>) {
         let order = self.dialect.payment_order();
         let mut values = Vec::new();
         let mut mark = |value: Bound| {
@@ -194,12 +197,39 @@ impl Store {
             let to = format!("created_ms < {}", mark(Bound::Integer(unix_ms(to))));
             conditions += &format!(" AND {}", self.dialect.rare(&to));
         }
+        let (side, direction) = if before { (">", "ASC") } else { ("<", "DESC") };
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
-             WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
-             ORDER BY {order} DESC LIMIT $2"
+             WHERE ($1 IS NULL OR {order} {side} (SELECT {order} FROM payments WHERE id = $1)){conditions} \
+             ORDER BY {order} {direction} LIMIT $2"
         );
         (sql, values)
+    }
+}
+
+/// Which page of a list: payments are listed newest first (creation order; it is unique, so
+/// the order is stable), and a page is found by the key of a payment next to it, never by an
+/// offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page<'a> {
+    /// The newest payments.
+    Newest,
+    /// The payments after (older than) this one: the next page.
+    After(&'a PaymentId),
+    /// The payments before (newer than) this one: the previous page.
+    Before(&'a PaymentId),
+}
+
+impl<'a> Page<'a> {
+    fn key(self) -> Option<&'a str> {
+        match self {
+            Self::Newest => None,
+            Self::After(id) | Self::Before(id) => Some(id.as_str()),
+        }
+    }
+
+    fn is_before(self) -> bool {
+        matches!(self, Self::Before(_))
     }
 }
 
@@ -284,7 +314,7 @@ impl Store {
                 "EXPLAIN"
             }
         };
-        let (sql, values) = self.list_statement(filter);
+        let (sql, values) = self.list_statement(filter, false);
         let sql = format!("{explain} {sql}");
         let query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
         let rows = bind_all(query, values).fetch_all(&mut *tx).await?;

@@ -56,10 +56,34 @@ async fn list_pages_newest_first() {
     let second = listed(&app, &format!("limit=2&startingAfter={}", ids[1])).await;
     assert_eq!(second, [ids[0].clone()]);
 
+    let (_, previous) = app
+        .get_json(&format!("/pay/v1/payments?limit=1&endingBefore={}", ids[0]))
+        .await;
+    assert_eq!(
+        previous["data"][0]["payment"]["id"],
+        ids[1].as_str(),
+        "the page next to the key"
+    );
+    assert_eq!(previous["hasMore"], true);
+    let back = listed(&app, &format!("limit=2&endingBefore={}", ids[0])).await;
+    assert_eq!(back, [ids[2].clone(), ids[1].clone()], "newest first both ways");
+    assert_eq!(
+        listed(&app, &format!("endingBefore={}", ids[2])).await,
+        Vec::<String>::new()
+    );
+
     let (status, _) = app.get_json("/pay/v1/payments?limit=0").await;
     assert_eq!(status, 400);
     let (status, _) = app.get_json("/pay/v1/payments?limit=abc").await;
     assert_eq!(status, 400);
+    let both = format!("startingAfter={}&endingBefore={}", ids[2], ids[0]);
+    assert_invalid(
+        &app,
+        "endingBefore",
+        &[&both, "endingBefore=", "endingBefore=not-an-id"],
+    )
+    .await;
+    assert_invalid(&app, "startingAfter", &["startingAfter=12345678"]).await;
 }
 
 #[actix_web::test]
@@ -78,6 +102,10 @@ async fn list_filters_by_status() {
     assert_eq!(either, [ids[2].clone(), ids[1].clone()]);
     let rest = listed(&app, &format!("status=Undefined,Offline&startingAfter={}", ids[1])).await;
     assert_eq!(rest, [ids[0].clone()]);
+    let back = listed(&app, &format!("status=Undefined,Offline&endingBefore={}", ids[0])).await;
+    assert_eq!(back, [ids[2].clone(), ids[1].clone()], "filtered pages both ways");
+    let back = listed(&app, &format!("status=Offline&endingBefore={}", ids[0])).await;
+    assert_eq!(back, vec![ids[1].clone()]);
     assert_eq!(listed(&app, "status=Refunded").await, Vec::<String>::new());
 
     let bad = ["status=Paid", "status=", "status=Offline,,Undefined", "status=offline"];

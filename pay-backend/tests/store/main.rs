@@ -10,8 +10,8 @@ mod databases;
 
 use futures_util::future::join_all;
 use pay_backend::store::{
-    amount_e4, Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, PaymentFilter, RefundEnd, RefundState,
-    Store, StoreError, Try,
+    amount_e4, Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, Page, PaymentFilter, RefundEnd,
+    RefundState, Store, StoreError, Try,
 };
 use pay_backend::PayError;
 use pay_types::{
@@ -141,7 +141,7 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
     assert_eq!(row.refunded_amount.to_string(), "0");
 
     let first_page: Vec<PaymentId> = store
-        .list_payments(2, None, &PaymentFilter::default())
+        .list_payments(2, Page::Newest, &PaymentFilter::default())
         .await
         .unwrap()
         .into_iter()
@@ -149,11 +149,23 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
         .collect();
     assert_eq!(first_page, [ids[2].clone(), ids[1].clone()]);
     let second_page = store
-        .list_payments(2, Some(&ids[1]), &PaymentFilter::default())
+        .list_payments(2, Page::After(&ids[1]), &PaymentFilter::default())
         .await
         .unwrap();
     assert_eq!(second_page.len(), 1);
     assert_eq!(second_page[0].payment.id, ids[0]);
+
+    // The previous page: the payments newer than a key, still newest first.
+    let all = PaymentFilter::default();
+    let before = |rows: Vec<pay_backend::store::PaymentRow>| -> Vec<PaymentId> {
+        rows.into_iter().map(|r| r.payment.id).collect()
+    };
+    let page = store.list_payments(2, Page::Before(&ids[0]), &all).await.unwrap();
+    assert_eq!(before(page), [ids[2].clone(), ids[1].clone()]);
+    let page = store.list_payments(1, Page::Before(&ids[0]), &all).await.unwrap();
+    assert_eq!(before(page), vec![ids[1].clone()], "the page next to the key");
+    let page = store.list_payments(5, Page::Before(&ids[2]), &all).await.unwrap();
+    assert!(page.is_empty());
 }
 
 /// `status` keeps the payments in one of the statuses, newest first, paged by key; one status
@@ -172,15 +184,27 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         ..PaymentFilter::default()
     };
     let successful = by_status(&[TransactionStatus::Successful]);
-    let page = store.list_payments(1, None, &successful).await.unwrap();
+    let page = store.list_payments(1, Page::Newest, &successful).await.unwrap();
     assert_eq!(ids(page), vec![paid_last.clone()]);
-    let page = store.list_payments(5, Some(&paid_last), &successful).await.unwrap();
+    let page = store
+        .list_payments(5, Page::After(&paid_last), &successful)
+        .await
+        .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
+    let page = store
+        .list_payments(5, Page::Before(&paid_first), &successful)
+        .await
+        .unwrap();
+    assert_eq!(ids(page), vec![paid_last.clone()], "pages both ways");
     let either = by_status(&[TransactionStatus::Failed, TransactionStatus::Undefined]);
-    let page = store.list_payments(5, None, &either).await.unwrap();
+    let page = store.list_payments(5, Page::Newest, &either).await.unwrap();
     assert_eq!(ids(page), [undefined.clone(), failed.clone()]);
     let refunded = by_status(&[TransactionStatus::Refunded]);
-    assert!(store.list_payments(5, None, &refunded).await.unwrap().is_empty());
+    assert!(store
+        .list_payments(5, Page::Newest, &refunded)
+        .await
+        .unwrap()
+        .is_empty());
 
     let plan = store.list_plan(&successful).await.unwrap();
     assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
@@ -193,31 +217,34 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         ..PaymentFilter::default()
     };
     let page = store
-        .list_payments(5, None, &by_prefix(&undefined.as_str()[..8]))
+        .list_payments(5, Page::Newest, &by_prefix(&undefined.as_str()[..8]))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![undefined.clone()]);
     let page = store
-        .list_payments(5, None, &by_prefix(undefined.as_str()))
+        .list_payments(5, Page::Newest, &by_prefix(undefined.as_str()))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![undefined.clone()]);
     let transaction = format!("txn-{paid_first}");
     let page = store
-        .list_payments(5, None, &by_prefix(&transaction[..12]))
+        .list_payments(5, Page::Newest, &by_prefix(&transaction[..12]))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
-    let page = store.list_payments(5, None, &by_prefix(&transaction)).await.unwrap();
+    let page = store
+        .list_payments(5, Page::Newest, &by_prefix(&transaction))
+        .await
+        .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
-    let page = store.list_payments(5, None, &by_prefix("txn-")).await.unwrap();
+    let page = store.list_payments(5, Page::Newest, &by_prefix("txn-")).await.unwrap();
     assert_eq!(
         ids(page),
         [paid_last.clone(), paid_first.clone(), failed.clone()],
         "every transaction id starts so"
     );
     assert!(store
-        .list_payments(5, None, &by_prefix("zzzzzzzz"))
+        .list_payments(5, Page::Newest, &by_prefix("zzzzzzzz"))
         .await
         .unwrap()
         .is_empty());
@@ -227,7 +254,7 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         ..PaymentFilter::default()
     };
     assert!(
-        store.list_payments(5, None, &both).await.unwrap().is_empty(),
+        store.list_payments(5, Page::Newest, &both).await.unwrap().is_empty(),
         "filters combine"
     );
 
@@ -249,7 +276,7 @@ async fn the_list_filters_read_their_indexes(url: &str) {
 
 /// The ids of the newest 5 payments `filter` keeps.
 async fn listed(store: &Store, filter: &PaymentFilter) -> Vec<PaymentId> {
-    let rows = store.list_payments(5, None, filter).await.unwrap();
+    let rows = store.list_payments(5, Page::Newest, filter).await.unwrap();
     rows.into_iter().map(|r| r.payment.id).collect()
 }
 
