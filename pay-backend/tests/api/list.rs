@@ -321,3 +321,52 @@ async fn list_filters_by_a_span_of_creation_times() {
     let lower_case = listed(&app, "createdFrom=2026-01-01t00:00:00.5z").await;
     assert_eq!(lower_case.len(), 3, "RFC 3339 allows t and z");
 }
+
+#[actix_web::test]
+async fn every_filter_combines_with_the_others() {
+    let app = spawn_app().await;
+    let earlier = app.create_payment().await;
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{earlier}")).await;
+    let created = OffsetDateTime::parse(details["createdAt"].as_str().unwrap(), &Rfc3339).unwrap();
+    let after_earlier = (created.replace_millisecond(created.millisecond()).unwrap() + time::Duration::milliseconds(1))
+        .format(&Rfc3339)
+        .unwrap();
+    let wanted = app.create_payment().await;
+    let grace = create_with(&app, json!({"userInfo": {"email": "grace@example.com"}})).await;
+
+    let filters = [
+        ("status", "Undefined", "Offline"),
+        ("q", &wanted[..8], &grace[..8]),
+        ("email", "ADA@example.com", "grace@example.com"),
+        ("currency", "USD", "EUR"),
+        ("amountMin", "20", "20.01"),
+        ("amountMax", "20.00", "19.99"),
+        ("createdFrom", &after_earlier, "2999-01-01T00:00:00Z"),
+    ];
+    let query = |changed: Option<&str>| -> String {
+        let pairs: Vec<String> = filters
+            .iter()
+            .map(|(name, keeps, drops)| format!("{name}={}", if changed == Some(*name) { drops } else { keeps }))
+            .collect();
+        pairs.join("&")
+    };
+    assert_eq!(
+        listed(&app, &query(None)).await,
+        vec![wanted.clone()],
+        "{}",
+        query(None)
+    );
+    for (name, _, _) in filters {
+        let narrowed = query(Some(name));
+        assert_eq!(listed(&app, &narrowed).await, Vec::<String>::new(), "{narrowed}");
+    }
+    let (_, both_ways) = app
+        .get_json(&format!("/pay/v1/payments?{}&endingBefore={earlier}", query(None)))
+        .await;
+    assert_eq!(
+        both_ways["data"][0]["payment"]["id"],
+        wanted.as_str(),
+        "with a page key too"
+    );
+}

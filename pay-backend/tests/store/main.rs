@@ -441,6 +441,34 @@ async fn lists_by_creation(store: &Store) {
     assert_reads(store, &before, &["payments_created"]).await;
     assert_reads(store, &before_third, &["payments_created"]).await;
     assert_reads(store, &undefined, &["payments_created", "payments_status"]).await;
+
+    // Every filter at once: one of their indexes answers.
+    let usd = Currency::parse("USD").unwrap();
+    let six = amount_e4(Amount::parse_str("6.00").unwrap());
+    let everything = PaymentFilter {
+        id_prefix: Some(ids[1].as_str().to_owned()),
+        currency: Some(usd),
+        amount_min: six,
+        amount_max: six,
+        ..undefined.clone()
+    };
+    assert_eq!(listed(store, &everything).await, vec![ids[1].clone()]);
+    let indexes = [
+        "payments_email",
+        "payments_status",
+        "payments_transaction",
+        "payments_amount",
+        "payments_created",
+        "payments_id_bytes",
+        "sqlite_autoindex_payments_1",
+    ];
+    assert_reads(store, &everything, &indexes).await;
+    let with_email = PaymentFilter {
+        email: Some("nobody@example.com".into()),
+        ..everything
+    };
+    assert!(listed(store, &with_email).await.is_empty());
+    assert_reads(store, &with_email, &indexes).await;
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {
