@@ -198,16 +198,18 @@ fn parse_amount(name: &str, text: &str, currency: Option<Currency>) -> Result<i6
         Some((whole, decimals)) => digits(whole, 13) && digits(decimals, 4),
         None => digits(text, 13),
     };
-    let amount = Amount::parse_str(text)
-        .ok()
-        .filter(|_| shaped)
-        .ok_or_else(|| invalid_query(name, "decimal text, e.g. 10 or 9.99"))?;
+    let malformed = || invalid_query(name, "decimal text, e.g. 10 or 9.99");
+    if !shaped {
+        return Err(malformed());
+    }
+    let amount = Amount::parse_str(text).map_err(|_| malformed())?;
     let minor = u32::from(currency.minor_units());
     if amount.value().normalize().scale() > minor {
         let allowed = format!("{} allows at most {minor} decimal places", currency.code());
         return Err(invalid_query(name, &allowed));
     }
-    amount_e4(amount).ok_or_else(|| invalid_query(name, "decimal text, e.g. 10 or 9.99"))
+    // 13 digits and 4 decimals at most: ten-thousandths fit in an i64.
+    amount_e4(amount).ok_or_else(malformed)
 }
 
 /// `createdFrom`/`createdTo` (`name`): an RFC 3339 instant in any offset, `T` between date and

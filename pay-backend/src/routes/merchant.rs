@@ -93,10 +93,10 @@ struct ListQuery {
     created_to: Option<String>,
 }
 
-/// Payments, newest first, a page after or before a payment's key; `status` keeps those in one of its statuses, `q` those whose id or
-/// transaction id starts with it, `email` those of that buyer, `currency` those in it and
-/// `amountMin`/`amountMax` those in that range of amounts, `createdFrom`/`createdTo` those
-/// created in that span of time.
+/// Payments, newest first, a page after or before a payment's key; `status` keeps those in
+/// one of its statuses, `q` those whose id or transaction id starts with it, `email` those of
+/// that buyer, `currency` those in it and `amountMin`/`amountMax` those in that range of
+/// amounts, `createdFrom`/`createdTo` those created in that span of time.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
            ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page: the next page, older payments; not with endingBefore"),

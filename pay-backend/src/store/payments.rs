@@ -279,13 +279,12 @@ fn bind_all<'q>(mut query: Query<'q, Any, AnyArguments<'q>>, values: Vec<Bound>)
 /// every currency (ISO 4217's most minor units are 4, CLF and UYW), so amounts of one currency
 /// compare as integers, read from an index. `None` for an amount finer than that.
 pub fn amount_e4(amount: Amount) -> Option<i64> {
-    let value = amount.value().normalize();
+    let mut value = amount.value().normalize();
     if value.scale() > AMOUNT_SCALE {
         return None;
     }
-    let mut scaled = value;
-    scaled.rescale(AMOUNT_SCALE);
-    i64::try_from(scaled.mantissa()).ok()
+    value.rescale(AMOUNT_SCALE);
+    i64::try_from(value.mantissa()).ok()
 }
 
 /// The decimals of `amount_e4`.
