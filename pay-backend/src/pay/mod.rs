@@ -17,7 +17,7 @@ mod refunds;
 
 pub use checkout::CHALLENGE_TIMEOUT;
 pub use currencies::MAX_AMOUNTS;
-pub use payments::ListFilter;
+pub use payments::{ListFilter, ListPage};
 
 use crate::error::PayError;
 use crate::events::WebhookEndpoint;

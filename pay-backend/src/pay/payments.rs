@@ -2,12 +2,14 @@
 
 use super::{lookup_id, IdempotencyKey, Pay};
 use crate::error::PayError;
-use crate::store::{rfc3339, AttemptRow, PaymentFilter, PaymentRow};
+use crate::store::{amount_e4, rfc3339, AttemptRow, Page, PaymentFilter, PaymentRow};
 use pay_types::{
-    AttemptDetails, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo, PaymentPage,
-    TransactionStatus,
+    Amount, AttemptDetails, Currency, Email, ErrorCode, NewPayment, Payment, PaymentDetails, PaymentId, PaymentInfo,
+    PaymentPage, TransactionStatus,
 };
 use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 impl Pay {
     /// Validates `info` (SPEC §7) and stores the payment durably. Returns it with a new,
@@ -72,40 +74,74 @@ impl Pay {
         Ok(details(row, attempts))
     }
 
-    /// Newest first, at most `limit` (1..=100), after the payment `starting_after`, kept by
-    /// `filter`.
+    /// Newest first, at most `limit` (1..=100), on the page `page`, kept by `filter`.
     pub async fn list_payments(
         &self,
         limit: u32,
-        starting_after: Option<&str>,
+        page: &ListPage<'_>,
         filter: &ListFilter<'_>,
     ) -> Result<Vec<PaymentRow>, PayError> {
         if !(1..=100).contains(&limit) {
             return Err(PayError::rejected(ErrorCode::InvalidQuery, "limit: 1 to 100"));
         }
-        let after = starting_after
-            .map(PaymentId::parse)
-            .transpose()
-            .map_err(|_| PayError::rejected(ErrorCode::InvalidQuery, "startingAfter: not a payment id"))?;
+        let key = |name: &str, id: Option<&str>| {
+            id.map(PaymentId::parse)
+                .transpose()
+                .map_err(|_| invalid_query(name, "not a payment id"))
+        };
+        let after = key("startingAfter", page.starting_after)?;
+        let before = key("endingBefore", page.ending_before)?;
+        let page = match (&after, &before) {
+            (None, None) => Page::Newest,
+            (Some(after), None) => Page::After(after),
+            (None, Some(before)) => Page::Before(before),
+            (Some(_), Some(_)) => return Err(invalid_query("endingBefore", "not with startingAfter: one page key")),
+        };
+        let currency = filter
+            .currency
+            .map(|code| Currency::parse(code).map_err(|e| invalid_query("currency", &e.message)))
+            .transpose()?;
+        let amount = |name: &str, text: Option<&str>| text.map(|t| parse_amount(name, t, currency)).transpose();
         let filter = PaymentFilter {
             statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
             id_prefix: filter.q.map(parse_id_prefix).transpose()?,
+            email: filter.email.map(parse_email).transpose()?,
+            currency,
+            amount_min: amount("amountMin", filter.amount_min)?,
+            amount_max: amount("amountMax", filter.amount_max)?,
+            created_from: filter
+                .created_from
+                .map(|t| parse_instant("createdFrom", t))
+                .transpose()?,
+            created_to: filter.created_to.map(|t| parse_instant("createdTo", t)).transpose()?,
         };
-        Ok(self.inner.store.list_payments(limit, after.as_ref(), &filter).await?)
+        Ok(self.inner.store.list_payments(limit, page, &filter).await?)
     }
 
     /// A page of [`Pay::list_payments`] as the merchant API shows it (without attempts).
+    /// `hasMore`: the page is full, so there may be more the way it was read (older after
+    /// `startingAfter` or on the first page, newer before `endingBefore`).
     pub async fn payment_page(
         &self,
         limit: u32,
-        starting_after: Option<&str>,
+        page: &ListPage<'_>,
         filter: &ListFilter<'_>,
     ) -> Result<PaymentPage, PayError> {
-        let rows = self.list_payments(limit, starting_after, filter).await?;
+        let rows = self.list_payments(limit, page, filter).await?;
         let has_more = rows.len() == limit as usize;
         let data = rows.into_iter().map(|row| details(row, Vec::new())).collect();
         Ok(PaymentPage { data, has_more })
     }
+}
+
+/// Which page of the list, by the keys the merchant API names, unparsed; neither: the newest
+/// payments. At most one of them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListPage<'a> {
+    /// The id of the last payment of the previous page: the next (older) page.
+    pub starting_after: Option<&'a str>,
+    /// The id of the first payment of the next page: the previous (newer) page.
+    pub ending_before: Option<&'a str>,
 }
 
 /// The list's filters as the merchant API names them, unparsed; `None`: not given.
@@ -115,6 +151,18 @@ pub struct ListFilter<'a> {
     pub status: Option<&'a str>,
     /// A payment id or transaction id, whole or its first 8 characters or more.
     pub q: Option<&'a str>,
+    /// The buyer's email address, compared without regard to the case of ASCII letters.
+    pub email: Option<&'a str>,
+    /// An ISO 4217 code: payments in that currency; needed by the amounts.
+    pub currency: Option<&'a str>,
+    /// Decimal text: payments of this amount or more.
+    pub amount_min: Option<&'a str>,
+    /// Decimal text: payments of this amount or less.
+    pub amount_max: Option<&'a str>,
+    /// An RFC 3339 instant: payments created then or later.
+    pub created_from: Option<&'a str>,
+    /// An RFC 3339 instant: payments created before it.
+    pub created_to: Option<&'a str>,
 }
 
 /// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made
@@ -128,6 +176,74 @@ fn parse_id_prefix(q: &str) -> Result<String, PayError> {
         ));
     }
     Ok(q.to_owned())
+}
+
+/// `email`: an address as `createPayment` takes one, without surrounding spaces; anything else
+/// is `invalid_query` naming it.
+fn parse_email(email: &str) -> Result<String, PayError> {
+    match Email::parse(email) {
+        Ok(parsed) if parsed.as_str() == email => Ok(email.to_owned()),
+        _ => Err(invalid_query("email", "not an e-mail address")),
+    }
+}
+
+/// `amountMin`/`amountMax` (`name`): digits, or digits, a point and 1 to 4 digits, at most 13
+/// digits before the point, and no more decimals than `currency` has (trailing zeros aside);
+/// `currency` is needed, as amounts compare within one currency. Anything else is
+/// `invalid_query` naming the parameter.
+fn parse_amount(name: &str, text: &str, currency: Option<Currency>) -> Result<i64, PayError> {
+    let currency = currency.ok_or_else(|| invalid_query(name, "needs currency, the amounts' ISO 4217 code"))?;
+    let digits = |part: &str, most: usize| (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    let shaped = match text.split_once('.') {
+        Some((whole, decimals)) => digits(whole, 13) && digits(decimals, 4),
+        None => digits(text, 13),
+    };
+    let malformed = || invalid_query(name, "decimal text, e.g. 10 or 9.99");
+    if !shaped {
+        return Err(malformed());
+    }
+    let amount = Amount::parse_str(text).map_err(|_| malformed())?;
+    let minor = u32::from(currency.minor_units());
+    if amount.value().normalize().scale() > minor {
+        let allowed = format!("{} allows at most {minor} decimal places", currency.code());
+        return Err(invalid_query(name, &allowed));
+    }
+    // 13 digits and 4 decimals at most: ten-thousandths fit in an i64.
+    amount_e4(amount).ok_or_else(malformed)
+}
+
+/// `createdFrom`/`createdTo` (`name`): an RFC 3339 instant in any offset, `T` between date and
+/// time, in whole milliseconds (decimals past the third are zeros; no leap second), as the
+/// store compares creation times in milliseconds. Anything else is `invalid_query` naming it.
+fn parse_instant(name: &str, text: &str) -> Result<OffsetDateTime, PayError> {
+    let malformed = || {
+        invalid_query(
+            name,
+            "an RFC 3339 instant in whole milliseconds, e.g. 2026-01-31T00:00:00+01:00",
+        )
+    };
+    let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| malformed())?;
+    // The parser takes any separator and ignores decimals past the ninth.
+    let separated = matches!(text.as_bytes().get(10), Some(b'T' | b't'));
+    let finer = text
+        .get(19..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|decimals| {
+            decimals
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .skip(3)
+                .any(|digit| digit != b'0')
+        });
+    if !separated || finer || at.nanosecond() % 1_000_000 != 0 {
+        return Err(malformed());
+    }
+    Ok(at)
+}
+
+/// `invalid_query`, its message starting with the parameter's name.
+fn invalid_query(name: &str, why: &str) -> PayError {
+    PayError::rejected(ErrorCode::InvalidQuery, format!("{name}: {why}"))
 }
 
 /// `Successful,Refunded` → those statuses, each once; an empty or unknown name is

@@ -5,7 +5,7 @@ use super::resource;
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use super::responses::*;
 use crate::error::PayError;
-use crate::pay::{IdempotencyKey, ListFilter, Pay};
+use crate::pay::{IdempotencyKey, ListFilter, ListPage, Pay};
 use actix_web::{web, HttpRequest, HttpResponse};
 #[allow(unused_imports)] // named by the OpenAPI attributes
 use pay_types::{ApiError, Payment, PaymentDetails, PaymentEvents, PaymentPage, Refund};
@@ -82,19 +82,35 @@ async fn get(_merchant: Merchant, pay: web::Data<Pay>, id: web::Path<String>) ->
 struct ListQuery {
     limit: Option<u32>,
     starting_after: Option<String>,
+    ending_before: Option<String>,
     status: Option<String>,
     q: Option<String>,
+    email: Option<String>,
+    currency: Option<String>,
+    amount_min: Option<String>,
+    amount_max: Option<String>,
+    created_from: Option<String>,
+    created_to: Option<String>,
 }
 
-/// Payments, newest first; `status` keeps those in one of its statuses, `q` those whose id or
-/// transaction id starts with it.
+/// Payments, newest first, a page after or before a payment's key; `status` keeps those in
+/// one of its statuses, `q` those whose id or transaction id starts with it, `email` those of
+/// that buyer, `currency` those in it and `amountMin`/`amountMax` those in that range of
+/// amounts, `createdFrom`/`createdTo` those created in that span of time.
 #[utoipa::path(get, path = "/pay/v1/payments", tag = "merchant", operation_id = "listPayments", security(("secret_key" = [])),
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
-           ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page"),
+           ("startingAfter" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the last payment of the previous page: the next page, older payments; not with endingBefore"),
+           ("endingBefore" = Option<String>, Query, pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", description = "id of the first payment of the next page: the previous page, newer payments (still newest first); not with startingAfter"),
            ("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "one or more transaction statuses, comma-separated (Successful,PartiallyRefunded): payments in any of them"),
-           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "a payment id or transaction id, whole or its first 8 characters or more: the payments whose id or transaction id starts with it")),
-    responses((status = 200, body = PaymentPage, description = "payments, newest first"),
-              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter not a payment id, status not a list of statuses, q shorter than 8 characters or not of an id's characters, an unknown parameter"),
+           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "a payment id or transaction id, whole or its first 8 characters or more: the payments whose id or transaction id starts with it"),
+           ("email" = Option<String>, Query, max_length = 254, pattern = r#"^[^@\s<>",;\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63}(\.[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63})+$"#, description = "the buyer's e-mail address, exactly but for the case of ASCII letters (A-Z = a-z): the email of the contact details entered at the last attempt, else of those given at creation (the events' userInfo)"),
+           ("currency" = Option<pay_types::Currency>, Query, description = "an ISO 4217 code: the payments in that currency; needed with amountMin or amountMax"),
+           ("amountMin" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "decimal text (10, 9.99), with currency and no more decimals than it has (USD 2, JPY 0, KWD 3; trailing zeros aside): the payments of this amount or more"),
+           ("amountMax" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "decimal text (10, 9.99), with currency and no more decimals than it has (USD 2, JPY 0, KWD 3; trailing zeros aside): the payments of this amount or less"),
+           ("createdFrom" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "an RFC 3339 instant in any offset, in whole milliseconds (2026-01-31T00:00:00+01:00): the payments created at or after it (inclusive)"),
+           ("createdTo" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "an RFC 3339 instant in any offset, in whole milliseconds (2026-02-01T00:00:00+01:00): the payments created before it (exclusive)")),
+    responses((status = 200, body = PaymentPage, description = "payments, newest first; hasMore: the page is full, so there may be more the way it was read (older after startingAfter or on the first page, newer before endingBefore)"),
+              (status = 400, body = ApiError, description = "invalid_query: limit out of range, startingAfter or endingBefore not a payment id, both of them, status not a list of statuses, q shorter than 8 characters or not of an id's characters, email not an e-mail address, currency not an ISO 4217 code, amountMin or amountMax not decimal text, without currency or with more decimals than it has, createdFrom or createdTo not an RFC 3339 instant in whole milliseconds, an unknown parameter"),
               (status = 401, response = inline(Unauthorized))))]
 async fn list(
     _merchant: Merchant,
@@ -105,10 +121,18 @@ async fn list(
     let filter = ListFilter {
         status: query.status.as_deref(),
         q: query.q.as_deref(),
+        email: query.email.as_deref(),
+        currency: query.currency.as_deref(),
+        amount_min: query.amount_min.as_deref(),
+        amount_max: query.amount_max.as_deref(),
+        created_from: query.created_from.as_deref(),
+        created_to: query.created_to.as_deref(),
     };
-    let page = pay
-        .payment_page(limit, query.starting_after.as_deref(), &filter)
-        .await?;
+    let keys = ListPage {
+        starting_after: query.starting_after.as_deref(),
+        ending_before: query.ending_before.as_deref(),
+    };
+    let page = pay.payment_page(limit, &keys, &filter).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

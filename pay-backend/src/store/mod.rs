@@ -40,7 +40,7 @@ pub use changes::Change;
 pub use deliveries::{DeliveryLogRow, DueDelivery, Try};
 pub use dialect::Dialect;
 pub use error::StoreError;
-pub use payments::{PaymentFilter, PaymentRow};
+pub use payments::{amount_e4, Page, PaymentFilter, PaymentRow};
 pub use provider_events::{EventAction, EventEffect};
 pub use refunds::{RefundEnd, RefundRow, RefundState};
 pub use sandbox::{SandboxCharge, SandboxEvent};
@@ -263,5 +263,11 @@ pub(crate) fn parse_time(text: &str) -> Result<OffsetDateTime, StoreError> {
 
 /// Now, unix milliseconds.
 pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    unix_ms(OffsetDateTime::now_utc())
+}
+
+/// A time as unix milliseconds, rounded down (how the store keeps times it compares, such as
+/// a payment's `created_ms`).
+pub fn unix_ms(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp_nanos().div_euclid(1_000_000) as i64
 }

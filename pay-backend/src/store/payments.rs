@@ -1,10 +1,12 @@
 //! Payments: insert (with an idempotency key), read, list.
 
-use super::{now_rfc3339, parse_time, Dialect, Store, StoreError};
+use super::{now_rfc3339, parse_time, rfc3339, unix_ms, Dialect, Store, StoreError};
 use pay_types::{
     Amount, Currency, DeclineCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, FromRow, Row, Transaction};
 use time::OffsetDateTime;
 
 /// A payment with its current state.
@@ -120,51 +122,114 @@ impl Store {
         raw.map(PaymentRow::try_from).transpose()
     }
 
-    /// Newest first; `starting_after` is the id of the last payment of the previous page; only
-    /// the payments `filter` keeps.
+    /// At most `limit` payments `filter` keeps, newest first, on the page `page`.
     pub async fn list_payments(
         &self,
         limit: u32,
-        starting_after: Option<&PaymentId>,
+        page: Page<'_>,
         filter: &PaymentFilter,
     ) -> Result<Vec<PaymentRow>, StoreError> {
-        let sql = self.list_sql(filter);
-        let query = sqlx::query_as::<_, RawPayment>(&sql)
-            .bind(starting_after.map(PaymentId::as_str))
-            .bind(i64::from(limit));
-        let raws: Vec<RawPayment> = filter.bind_as(query).fetch_all(&self.reader).await?;
-        raws.into_iter().map(PaymentRow::try_from).collect()
+        let (sql, values) = self.list_statement(filter, page.is_before());
+        let query = sqlx::query(&sql).bind(page.key()).bind(i64::from(limit));
+        let rows = bind_all(query, values).fetch_all(&self.reader).await?;
+        let mut payments = rows
+            .iter()
+            .map(|row| PaymentRow::try_from(RawPayment::from_row(row)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if page.is_before() {
+            payments.reverse();
+        }
+        Ok(payments)
     }
 
-    /// The statement [`Store::list_payments`] runs: `$1` the page's key, `$2` the limit, then
-    /// the filter's values in the order [`PaymentFilter`] binds them.
+    /// The statement [`Store::list_payments`] runs for a first page or a page after a key:
+    /// `$1` the page's key, `$2` the limit, then the filter's values.
     pub fn list_sql(&self, filter: &PaymentFilter) -> String {
+        self.list_statement(filter, false).0
+    }
+
+    /// [`Store::list_sql`] with the filter's values, in the order of their marks;
+    /// `before`: the page before the key, read oldest first (and turned round by the caller).
+    fn list_statement(&self, filter: &PaymentFilter, before: bool) -> (String, Vec<Bound>) {
         let order = self.dialect.payment_order();
-        let mut next = 3;
-        let mut mark = || {
-            next += 1;
-            format!("${}", next - 1)
+        let mut values = Vec::new();
+        let mut mark = |value: Bound| {
+            values.push(value);
+            format!("${}", values.len() + 2)
         };
         let mut conditions = String::new();
         if !filter.statuses.is_empty() {
-            let marks: Vec<String> = filter.statuses.iter().map(|_| mark()).collect();
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| mark(Bound::Text(s.as_str().to_owned())))
+                .collect();
             conditions += &format!(" AND status IN ({})", marks.join(", "));
         }
-        if filter.id_prefix.is_some() {
+        if let Some(prefix) = &filter.id_prefix {
             // A range of the byte order, so each side is read from its index (PostgreSQL's
             // columns compare by the database's collation otherwise).
             let c = self.dialect.byte_order();
-            let (low, high) = (mark(), mark());
+            let (low, high) = (mark(Bound::Text(prefix.clone())), mark(Bound::Text(prefix_end(prefix))));
             conditions += &format!(
                 " AND ((id{c} >= {low} AND id{c} < {high}) \
                  OR (transaction_id{c} >= {low} AND transaction_id{c} < {high}))"
             );
         }
-        format!(
+        if let Some(email) = &filter.email {
+            let email = mark(Bound::Text(email.to_ascii_lowercase()));
+            conditions += &format!(" AND {} = {email}", self.dialect.buyer_email());
+        }
+        if let Some(currency) = filter.currency {
+            conditions += &format!(" AND currency = {}", mark(Bound::Text(currency.code().to_owned())));
+        }
+        if let Some(min) = filter.amount_min {
+            conditions += &format!(" AND amount_e4 >= {}", mark(Bound::Integer(min)));
+        }
+        if let Some(max) = filter.amount_max {
+            conditions += &format!(" AND amount_e4 <= {}", mark(Bound::Integer(max)));
+        }
+        if let Some(from) = filter.created_from {
+            let from = format!("created_ms >= {}", mark(Bound::Integer(unix_ms(from))));
+            conditions += &format!(" AND {}", self.dialect.rare(&from));
+        }
+        if let Some(to) = filter.created_to {
+            let to = format!("created_ms < {}", mark(Bound::Integer(unix_ms(to))));
+            conditions += &format!(" AND {}", self.dialect.rare(&to));
+        }
+        let (side, direction) = if before { (">", "ASC") } else { ("<", "DESC") };
+        let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments \
-             WHERE ($1 IS NULL OR {order} < (SELECT {order} FROM payments WHERE id = $1)){conditions} \
-             ORDER BY {order} DESC LIMIT $2"
-        )
+             WHERE ($1 IS NULL OR {order} {side} (SELECT {order} FROM payments WHERE id = $1)){conditions} \
+             ORDER BY {order} {direction} LIMIT $2"
+        );
+        (sql, values)
+    }
+}
+
+/// Which page of a list: payments are listed newest first (creation order; it is unique, so
+/// the order is stable), and a page is found by the key of a payment next to it, never by an
+/// offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page<'a> {
+    /// The newest payments.
+    Newest,
+    /// The payments after (older than) this one: the next page.
+    After(&'a PaymentId),
+    /// The payments before (newer than) this one: the previous page.
+    Before(&'a PaymentId),
+}
+
+impl<'a> Page<'a> {
+    fn key(self) -> Option<&'a str> {
+        match self {
+            Self::Newest => None,
+            Self::After(id) | Self::Before(id) => Some(id.as_str()),
+        }
+    }
+
+    fn is_before(self) -> bool {
+        matches!(self, Self::Before(_))
     }
 }
 
@@ -176,29 +241,54 @@ pub struct PaymentFilter {
     /// Payments whose id or transaction id starts with this ASCII text (the primary key and
     /// index `payments_transaction`); callers hold it to 8 characters or more.
     pub id_prefix: Option<String>,
+    /// Payments whose buyer's email is this one, ASCII letters in either case (index
+    /// `payments_email`): the email of the contact details entered at the last attempt, else
+    /// of those given at creation, as the payment's events carry them.
+    pub email: Option<String>,
+    /// Payments in this currency (index `payments_amount`, with the amounts).
+    pub currency: Option<Currency>,
+    /// Payments of this amount or more, in [`amount_e4`] units; callers give it with a
+    /// currency, as amounts compare only within one.
+    pub amount_min: Option<i64>,
+    /// Payments of this amount or less, in [`amount_e4`] units.
+    pub amount_max: Option<i64>,
+    /// Payments created at this time or later (index `payments_created`). Times compare in
+    /// whole milliseconds (the column `created_ms`), so callers give whole milliseconds.
+    pub created_from: Option<OffsetDateTime>,
+    /// Payments created before this time (exclusive), in whole milliseconds too.
+    pub created_to: Option<OffsetDateTime>,
 }
 
-impl PaymentFilter {
-    /// The filter's values, in the order of [`Store::list_sql`]'s marks.
-    fn values(&self) -> Vec<String> {
-        let mut values: Vec<String> = self.statuses.iter().map(|s| s.as_str().to_owned()).collect();
-        if let Some(prefix) = &self.id_prefix {
-            values.push(prefix.clone());
-            values.push(prefix_end(prefix));
-        }
-        values
-    }
-
-    fn bind_as<'q, O>(
-        &self,
-        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
-        for value in self.values() {
-            query = query.bind(value);
-        }
-        query
-    }
+/// A value a list's statement binds.
+enum Bound {
+    Text(String),
+    Integer(i64),
 }
+
+fn bind_all<'q>(mut query: Query<'q, Any, AnyArguments<'q>>, values: Vec<Bound>) -> Query<'q, Any, AnyArguments<'q>> {
+    for value in values {
+        query = match value {
+            Bound::Text(text) => query.bind(text),
+            Bound::Integer(integer) => query.bind(integer),
+        };
+    }
+    query
+}
+
+/// An amount as the column `amount_e4` holds it: a whole number of ten-thousandths, exact for
+/// every currency (ISO 4217's most minor units are 4, CLF and UYW), so amounts of one currency
+/// compare as integers, read from an index. `None` for an amount finer than that.
+pub fn amount_e4(amount: Amount) -> Option<i64> {
+    let mut value = amount.value().normalize();
+    if value.scale() > AMOUNT_SCALE {
+        return None;
+    }
+    value.rescale(AMOUNT_SCALE);
+    i64::try_from(value.mantissa()).ok()
+}
+
+/// The decimals of `amount_e4`.
+const AMOUNT_SCALE: u32 = 4;
 
 /// The first text after every text starting with `prefix` (ASCII): its last character one up.
 fn prefix_end(prefix: &str) -> String {
@@ -223,12 +313,10 @@ impl Store {
                 "EXPLAIN"
             }
         };
-        let sql = format!("{explain} {}", self.list_sql(filter));
-        let mut query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
-        for value in filter.values() {
-            query = query.bind(value);
-        }
-        let rows = query.fetch_all(&mut *tx).await?;
+        let (sql, values) = self.list_statement(filter, false);
+        let sql = format!("{explain} {sql}");
+        let query = sqlx::query(&sql).bind(None::<String>).bind(20_i64);
+        let rows = bind_all(query, values).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
         let lines: Result<Vec<String>, sqlx::Error> =
             rows.iter().map(|row| row.try_get::<String, _>(row.len() - 1)).collect();
@@ -296,9 +384,11 @@ pub(super) async fn insert_rows(
     dialect: Dialect,
     news: &[&NewPayment],
 ) -> Result<Vec<Payment>, StoreError> {
-    let now = now_rfc3339();
+    let at = OffsetDateTime::now_utc();
+    let (now, now_ms) = (rfc3339(at), unix_ms(at));
     let mut sql = String::from(
-        "INSERT INTO payments (id, amount, currency, items, user_info, status, created_at, updated_at) VALUES ",
+        "INSERT INTO payments (id, amount, amount_e4, currency, items, user_info, status, created_at, created_ms, \
+         updated_at) VALUES ",
     );
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
@@ -315,17 +405,19 @@ pub(super) async fn insert_rows(
             user_info: new.user_info.clone(),
         });
     }
-    sql.push_str(&dialect.values(news.len(), 8));
+    sql.push_str(&dialect.values(news.len(), 10));
     let mut query = sqlx::query(&sql);
     for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
         query = query
             .bind(id)
             .bind(amount)
+            .bind(amount_e4(new.amount).ok_or_else(|| corrupt("amount"))?)
             .bind(new.currency.code())
             .bind(items)
             .bind(user_info)
             .bind(TransactionStatus::Undefined.as_str())
             .bind(now.clone())
+            .bind(now_ms)
             .bind(now.clone());
     }
     query.execute(conn).await?;

@@ -14,6 +14,7 @@ mod errors;
 mod events;
 mod helpers;
 mod hostile;
+mod list;
 mod mount;
 mod operations;
 mod processes;

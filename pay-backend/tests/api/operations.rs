@@ -330,6 +330,8 @@ async fn the_documents_id_patterns_are_the_parsers_own() {
         .unwrap();
     let starting_after = listing.iter().find(|p| p["name"] == "startingAfter").unwrap();
     assert_eq!(starting_after["schema"]["pattern"], pay_types::PaymentId::PATTERN);
+    let ending_before = listing.iter().find(|p| p["name"] == "endingBefore").unwrap();
+    assert_eq!(ending_before["schema"]["pattern"], pay_types::PaymentId::PATTERN);
     let names: Vec<&str> = pay_types::TransactionStatus::ALL.iter().map(|s| s.as_str()).collect();
     let one = format!("({})", names.join("|"));
     let status = listing.iter().find(|p| p["name"] == "status").unwrap();

@@ -10,15 +10,16 @@ mod databases;
 
 use futures_util::future::join_all;
 use pay_backend::store::{
-    Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, PaymentFilter, RefundEnd, RefundState, Store,
-    StoreError, Try,
+    amount_e4, Change, Claim, Dialect, EventAction, EventEffect, NewAttempt, Page, PaymentFilter, RefundEnd,
+    RefundState, Store, StoreError, Try,
 };
 use pay_backend::PayError;
 use pay_types::{
     Amount, AttemptResolution, Currency, DeliveryOutcome, ErrorCode, NewPayment, PaymentId, PaymentInfo, PaymentMethod,
-    TransactionStatus,
+    TransactionStatus, UserInfo,
 };
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// Each listed test, as `name::sqlite` and `name::postgres`.
 macro_rules! on_both_databases {
@@ -76,9 +77,13 @@ async fn two_processes(url: &str) -> (Store, Store) {
 }
 
 fn new_payment(amount: &str) -> NewPayment {
+    new_payment_in(amount, "USD")
+}
+
+fn new_payment_in(amount: &str, currency: &str) -> NewPayment {
     let json = format!(r#"{{"items":[{{"name":"mug","price":{amount}}}],"amount":{amount}}}"#);
     let info: PaymentInfo = serde_json::from_str(&json).unwrap();
-    info.validate(Currency::parse("USD").unwrap()).unwrap()
+    info.validate(Currency::parse(currency).unwrap()).unwrap()
 }
 
 async fn insert(store: &Store, amount: &str) -> PaymentId {
@@ -136,7 +141,7 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
     assert_eq!(row.refunded_amount.to_string(), "0");
 
     let first_page: Vec<PaymentId> = store
-        .list_payments(2, None, &PaymentFilter::default())
+        .list_payments(2, Page::Newest, &PaymentFilter::default())
         .await
         .unwrap()
         .into_iter()
@@ -144,11 +149,23 @@ async fn payments_are_stored_exactly_and_listed_newest_first(url: &str) {
         .collect();
     assert_eq!(first_page, [ids[2].clone(), ids[1].clone()]);
     let second_page = store
-        .list_payments(2, Some(&ids[1]), &PaymentFilter::default())
+        .list_payments(2, Page::After(&ids[1]), &PaymentFilter::default())
         .await
         .unwrap();
     assert_eq!(second_page.len(), 1);
     assert_eq!(second_page[0].payment.id, ids[0]);
+
+    // The previous page: the payments newer than a key, still newest first.
+    let all = PaymentFilter::default();
+    let before = |rows: Vec<pay_backend::store::PaymentRow>| -> Vec<PaymentId> {
+        rows.into_iter().map(|r| r.payment.id).collect()
+    };
+    let page = store.list_payments(2, Page::Before(&ids[0]), &all).await.unwrap();
+    assert_eq!(before(page), [ids[2].clone(), ids[1].clone()]);
+    let page = store.list_payments(1, Page::Before(&ids[0]), &all).await.unwrap();
+    assert_eq!(before(page), vec![ids[1].clone()], "the page next to the key");
+    let page = store.list_payments(5, Page::Before(&ids[2]), &all).await.unwrap();
+    assert!(page.is_empty());
 }
 
 /// `status` keeps the payments in one of the statuses, newest first, paged by key; one status
@@ -167,15 +184,27 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         ..PaymentFilter::default()
     };
     let successful = by_status(&[TransactionStatus::Successful]);
-    let page = store.list_payments(1, None, &successful).await.unwrap();
+    let page = store.list_payments(1, Page::Newest, &successful).await.unwrap();
     assert_eq!(ids(page), vec![paid_last.clone()]);
-    let page = store.list_payments(5, Some(&paid_last), &successful).await.unwrap();
+    let page = store
+        .list_payments(5, Page::After(&paid_last), &successful)
+        .await
+        .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
+    let page = store
+        .list_payments(5, Page::Before(&paid_first), &successful)
+        .await
+        .unwrap();
+    assert_eq!(ids(page), vec![paid_last.clone()], "pages both ways");
     let either = by_status(&[TransactionStatus::Failed, TransactionStatus::Undefined]);
-    let page = store.list_payments(5, None, &either).await.unwrap();
+    let page = store.list_payments(5, Page::Newest, &either).await.unwrap();
     assert_eq!(ids(page), [undefined.clone(), failed.clone()]);
     let refunded = by_status(&[TransactionStatus::Refunded]);
-    assert!(store.list_payments(5, None, &refunded).await.unwrap().is_empty());
+    assert!(store
+        .list_payments(5, Page::Newest, &refunded)
+        .await
+        .unwrap()
+        .is_empty());
 
     let plan = store.list_plan(&successful).await.unwrap();
     assert!(plan.contains("payments_status"), "the status filter scans: {plan}");
@@ -188,40 +217,44 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         ..PaymentFilter::default()
     };
     let page = store
-        .list_payments(5, None, &by_prefix(&undefined.as_str()[..8]))
+        .list_payments(5, Page::Newest, &by_prefix(&undefined.as_str()[..8]))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![undefined.clone()]);
     let page = store
-        .list_payments(5, None, &by_prefix(undefined.as_str()))
+        .list_payments(5, Page::Newest, &by_prefix(undefined.as_str()))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![undefined.clone()]);
     let transaction = format!("txn-{paid_first}");
     let page = store
-        .list_payments(5, None, &by_prefix(&transaction[..12]))
+        .list_payments(5, Page::Newest, &by_prefix(&transaction[..12]))
         .await
         .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
-    let page = store.list_payments(5, None, &by_prefix(&transaction)).await.unwrap();
+    let page = store
+        .list_payments(5, Page::Newest, &by_prefix(&transaction))
+        .await
+        .unwrap();
     assert_eq!(ids(page), vec![paid_first.clone()]);
-    let page = store.list_payments(5, None, &by_prefix("txn-")).await.unwrap();
+    let page = store.list_payments(5, Page::Newest, &by_prefix("txn-")).await.unwrap();
     assert_eq!(
         ids(page),
         [paid_last.clone(), paid_first.clone(), failed.clone()],
         "every transaction id starts so"
     );
     assert!(store
-        .list_payments(5, None, &by_prefix("zzzzzzzz"))
+        .list_payments(5, Page::Newest, &by_prefix("zzzzzzzz"))
         .await
         .unwrap()
         .is_empty());
     let both = PaymentFilter {
         statuses: vec![TransactionStatus::Failed],
         id_prefix: Some(transaction.clone()),
+        ..PaymentFilter::default()
     };
     assert!(
-        store.list_payments(5, None, &both).await.unwrap().is_empty(),
+        store.list_payments(5, Page::Newest, &both).await.unwrap().is_empty(),
         "filters combine"
     );
 
@@ -235,6 +268,207 @@ async fn the_list_filters_read_their_indexes(url: &str) {
         false => "sqlite_autoindex_payments_1",
     };
     assert!(plan.contains(key), "q scans the ids: {plan}");
+
+    lists_by_email(&store).await;
+    lists_by_amount(&store).await;
+    lists_by_creation(&store).await;
+}
+
+/// The ids of the newest 5 payments `filter` keeps.
+async fn listed(store: &Store, filter: &PaymentFilter) -> Vec<PaymentId> {
+    let rows = store.list_payments(5, Page::Newest, filter).await.unwrap();
+    rows.into_iter().map(|r| r.payment.id).collect()
+}
+
+/// `filter`, keeping only payments in `status` too.
+fn with_status(status: TransactionStatus, filter: &PaymentFilter) -> PaymentFilter {
+    PaymentFilter {
+        statuses: vec![status],
+        ..filter.clone()
+    }
+}
+
+/// `filter`'s query reads one of `indexes` (EXPLAIN), on either database: a combination of
+/// filters reads the index of one of them, whichever the planner prefers.
+async fn assert_reads(store: &Store, filter: &PaymentFilter, indexes: &[&str]) {
+    let plan = store.list_plan(filter).await.unwrap();
+    assert!(
+        indexes.iter().any(|index| plan.contains(index)),
+        "{filter:?} reads none of {indexes:?}: {plan}"
+    );
+}
+
+/// `email`: the buyer's, whatever the case of its ASCII letters; the contact details typed at
+/// the last attempt come before those given at creation.
+async fn lists_by_email(store: &Store) {
+    let with_email = |email: &str| NewPayment {
+        user_info: Some(UserInfo {
+            email: Some(email.to_owned()),
+            ..UserInfo::default()
+        }),
+        ..new_payment("5.00")
+    };
+    let given = store
+        .insert_payment(&with_email("Given@Example.com"), None)
+        .await
+        .unwrap()
+        .0
+        .id;
+    let typed = store
+        .insert_payment(&with_email("given@example.com"), None)
+        .await
+        .unwrap()
+        .0
+        .id;
+    let contact = NewAttempt {
+        user_info: with_email("TYPED@example.com").user_info,
+        ..attempt(&typed, "first-attempt")
+    };
+    let claim = store.claim_attempt(&contact, 5, Duration::ZERO).await.unwrap();
+    assert!(matches!(claim, Claim::Granted(_)));
+    let change = Change::to(TransactionStatus::Offline);
+    store
+        .finish_attempt(&typed, "first-attempt", change, AttemptResolution::Answer)
+        .await
+        .unwrap();
+
+    let by_email = |email: &str| PaymentFilter {
+        email: Some(email.to_owned()),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(listed(store, &by_email("given@EXAMPLE.com")).await, vec![given.clone()]);
+    assert_eq!(listed(store, &by_email("Typed@Example.com")).await, vec![typed.clone()]);
+    assert!(listed(store, &by_email("given@example.co")).await.is_empty());
+    let offline = with_status(TransactionStatus::Offline, &by_email("typed@example.com"));
+    assert_eq!(listed(store, &offline).await, vec![typed.clone()], "filters combine");
+    let undefined = with_status(TransactionStatus::Undefined, &by_email("typed@example.com"));
+    assert!(listed(store, &undefined).await.is_empty(), "filters combine");
+
+    assert_reads(store, &by_email("given@example.com"), &["payments_email"]).await;
+    assert_reads(store, &offline, &["payments_email", "payments_status"]).await;
+}
+
+/// `currency` with `amountMin`/`amountMax`: amounts compare as numbers (12.5 is more than
+/// 1.235, which text would put first), within one currency, bounds included.
+async fn lists_by_amount(store: &Store) {
+    let mut kwd = Vec::new();
+    for amount in ["1.234", "1.235", "12.5"] {
+        let new = new_payment_in(amount, "KWD");
+        kwd.push(store.insert_payment(&new, None).await.unwrap().0.id);
+    }
+    let jpy = store
+        .insert_payment(&new_payment_in("1235", "JPY"), None)
+        .await
+        .unwrap()
+        .0
+        .id;
+    let in_kwd = |min: Option<&str>, max: Option<&str>| PaymentFilter {
+        currency: Some(Currency::parse("KWD").unwrap()),
+        amount_min: min.map(|a| amount_e4(Amount::parse_str(a).unwrap()).unwrap()),
+        amount_max: max.map(|a| amount_e4(Amount::parse_str(a).unwrap()).unwrap()),
+        ..PaymentFilter::default()
+    };
+    let at_least = in_kwd(Some("1.235"), None);
+    assert_eq!(listed(store, &at_least).await, [kwd[2].clone(), kwd[1].clone()]);
+    let at_most = in_kwd(None, Some("1.235"));
+    assert_eq!(listed(store, &at_most).await, [kwd[1].clone(), kwd[0].clone()]);
+    let between = in_kwd(Some("1.2341"), Some("12.4999"));
+    assert_eq!(listed(store, &between).await, vec![kwd[1].clone()]);
+    let all = in_kwd(None, None);
+    assert_eq!(
+        listed(store, &all).await,
+        [kwd[2].clone(), kwd[1].clone(), kwd[0].clone()]
+    );
+    let yen = PaymentFilter {
+        currency: Some(Currency::parse("JPY").unwrap()),
+        ..in_kwd(Some("1000"), None)
+    };
+    assert_eq!(listed(store, &yen).await, vec![jpy.clone()]);
+    let undefined = with_status(TransactionStatus::Undefined, &at_least);
+    assert_eq!(
+        listed(store, &undefined).await,
+        [kwd[2].clone(), kwd[1].clone()],
+        "filters combine"
+    );
+    let failed = with_status(TransactionStatus::Failed, &at_least);
+    assert!(listed(store, &failed).await.is_empty(), "filters combine");
+
+    assert_reads(store, &at_least, &["payments_amount"]).await;
+    assert_reads(store, &between, &["payments_amount"]).await;
+    assert_reads(store, &all, &["payments_amount"]).await;
+    assert_reads(store, &undefined, &["payments_amount", "payments_status"]).await;
+}
+
+/// `createdFrom` (inclusive) and `createdTo` (exclusive): compared in whole milliseconds, not
+/// as text, whatever the offset they are given in.
+async fn lists_by_creation(store: &Store) {
+    let mut ids = Vec::new();
+    let mut created = Vec::new();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(3)).await;
+        let id = insert(store, "6.00").await;
+        let at = store.payment(&id).await.unwrap().unwrap().created_at;
+        created.push(at.replace_millisecond(at.millisecond()).unwrap());
+        ids.push(id);
+    }
+    let span = |from: Option<OffsetDateTime>, to: Option<OffsetDateTime>| PaymentFilter {
+        created_from: from,
+        created_to: to,
+        ..PaymentFilter::default()
+    };
+    let since_second = span(Some(created[1]), None);
+    assert_eq!(listed(store, &since_second).await, [ids[2].clone(), ids[1].clone()]);
+    let just_after = span(Some(created[1] + time::Duration::milliseconds(1)), None);
+    assert_eq!(listed(store, &just_after).await, vec![ids[2].clone()]);
+    let elsewhere = span(Some(created[1].to_offset(time::macros::offset!(-09:30))), None);
+    assert_eq!(listed(store, &elsewhere).await, [ids[2].clone(), ids[1].clone()]);
+    let before_third = span(Some(created[0]), Some(created[2]));
+    assert_eq!(listed(store, &before_third).await, [ids[1].clone(), ids[0].clone()]);
+    let first_only = span(Some(created[0]), Some(created[0] + time::Duration::milliseconds(1)));
+    assert_eq!(listed(store, &first_only).await, vec![ids[0].clone()]);
+    let before = span(None, Some(created[1]));
+    assert_eq!(listed(store, &before).await.first(), Some(&ids[0]));
+    let undefined = with_status(TransactionStatus::Undefined, &since_second);
+    assert_eq!(
+        listed(store, &undefined).await,
+        [ids[2].clone(), ids[1].clone()],
+        "filters combine"
+    );
+    let failed = with_status(TransactionStatus::Failed, &since_second);
+    assert!(listed(store, &failed).await.is_empty(), "filters combine");
+
+    assert_reads(store, &since_second, &["payments_created"]).await;
+    assert_reads(store, &before, &["payments_created"]).await;
+    assert_reads(store, &before_third, &["payments_created"]).await;
+    assert_reads(store, &undefined, &["payments_created", "payments_status"]).await;
+
+    // Every filter at once: one of their indexes answers.
+    let usd = Currency::parse("USD").unwrap();
+    let six = amount_e4(Amount::parse_str("6.00").unwrap());
+    let everything = PaymentFilter {
+        id_prefix: Some(ids[1].as_str().to_owned()),
+        currency: Some(usd),
+        amount_min: six,
+        amount_max: six,
+        ..undefined.clone()
+    };
+    assert_eq!(listed(store, &everything).await, vec![ids[1].clone()]);
+    let indexes = [
+        "payments_email",
+        "payments_status",
+        "payments_transaction",
+        "payments_amount",
+        "payments_created",
+        "payments_id_bytes",
+        "sqlite_autoindex_payments_1",
+    ];
+    assert_reads(store, &everything, &indexes).await;
+    let with_email = PaymentFilter {
+        email: Some("nobody@example.com".into()),
+        ..everything
+    };
+    assert!(listed(store, &with_email).await.is_empty());
+    assert_reads(store, &with_email, &indexes).await;
 }
 
 async fn an_idempotency_key_names_one_payment_across_processes(url: &str) {
