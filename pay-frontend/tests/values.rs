@@ -60,6 +60,7 @@ fn checkout_view_reads_what_pay_types_writes() {
         methods: vec![PaymentMethod::Card, PaymentMethod::Offline],
         payable: true,
         attempts_left: 2,
+        card_fields: Default::default(),
     };
     let text = serde_json::to_string(&view).unwrap();
     assert_eq!(checkout_view(&js(&text)), Ok(view.clone()));
@@ -85,6 +86,7 @@ fn answers_of_a_newer_server_still_read() {
         methods: vec![PaymentMethod::Card],
         payable: true,
         attempts_left: 3,
+        card_fields: Default::default(),
     })
     .unwrap();
     answer["methods"] = json!(["wallet", "card", "offline"]);
@@ -100,7 +102,8 @@ fn answers_of_a_newer_server_still_read() {
 #[wasm_bindgen_test]
 fn attempt_result_reads_what_pay_types_writes() {
     let challenge = || Challenge {
-        url: "/pay/v1/checkout/0f8fad5b-d9cb-469f-a165-70867728950e/attempts/att_12345678/challenge".into(),
+        url: Some("/pay/v1/checkout/0f8fad5b-d9cb-469f-a165-70867728950e/attempts/att_12345678/challenge".into()),
+        client_secret: None,
         expires_at: "2026-12-02T01:00:00Z".into(),
     };
     for (status, decline, processing, challenge) in [
@@ -126,7 +129,7 @@ fn attempt_result_reads_what_pay_types_writes() {
             None,
             true,
             Some(Challenge {
-                url: "https://acs.example/challenge?id=1".into(),
+                url: Some("https://acs.example/challenge?id=1".into()),
                 ..challenge()
             }),
         ),
@@ -221,6 +224,12 @@ fn the_attempt_request_is_what_pay_types_accepts() {
             exp_year: 2039,
             cvc: "123".into(),
         }),
+        payment_method: None,
+    };
+    let stripe = AttemptRequest {
+        card: None,
+        payment_method: Some("pm_1PayTest".into()),
+        ..card.clone()
     };
     let offline = AttemptRequest {
         method: PaymentMethod::Offline,
@@ -228,7 +237,7 @@ fn the_attempt_request_is_what_pay_types_accepts() {
         user_info: None,
         ..card.clone()
     };
-    for request in [card, offline] {
+    for request in [card, stripe, offline] {
         let text = json_text(&request);
         assert_eq!(serde_json::from_str::<AttemptRequest>(&text).unwrap(), request);
     }

@@ -34,6 +34,39 @@ pub struct CheckoutView {
     pub payable: bool,
     /// Declined attempts left before the payment refuses more.
     pub attempts_left: u32,
+    /// How the popup collects the card (a reader of an older server's view takes Pay's own
+    /// form).
+    #[serde(default)]
+    pub card_fields: CardFields,
+}
+
+/// How the popup collects a card, chosen by the provider: Pay's own form (the sandbox: test
+/// cards only, test mode only), or the provider's hosted fields, whose token the attempt sends
+/// as `paymentMethod`. A flat object rather than a tagged enum: `kind` says which of the other
+/// fields are set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardFields {
+    pub kind: CardFieldsKind,
+    /// Stripe: the publishable key (`pk_live_…`/`pk_test_…`) Stripe.js is created with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publishable_key: Option<String>,
+    /// Stripe: where Stripe.js loads from (`https://js.stripe.com/v3/`, never a copy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js_url: Option<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardFieldsKind {
+    /// Pay's own card form: the attempt carries `card`.
+    #[default]
+    Pay,
+    /// A Stripe Element (the card typed into Stripe's iframe): the attempt carries the
+    /// PaymentMethod id made by Stripe.js's `createPaymentMethod`.
+    Stripe,
 }
 
 /// Card details as typed. `Debug` is masked.
@@ -110,8 +143,15 @@ pub struct AttemptRequest {
     pub method: PaymentMethod,
     #[serde(default)]
     pub user_info: Option<BrowserUserInfo>,
+    /// The card as typed into Pay's own form: the sandbox only (any other provider answers 422
+    /// `card_data_not_accepted`).
     #[serde(default)]
     pub card: Option<CardInput>,
+    /// The provider's token for the card its own fields collected (Stripe: a PaymentMethod id,
+    /// `pm_…`), when the checkout view's `cardFields.kind` is not `pay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_]{1,255}$"))]
+    pub payment_method: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -213,8 +253,17 @@ pub struct AttemptResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
-    /// Absolute, or a path on the Pay server (resolve it against the SDK's base URL).
-    pub url: String,
+    /// The provider's page for the challenge, shown in the popup's iframe: absolute, or a path
+    /// on the Pay server (resolve it against the SDK's base URL). Absent when the provider's
+    /// browser library shows the challenge (`clientSecret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Stripe: the PaymentIntent's client secret, for Stripe.js's `handleNextAction`. Only in
+    /// the answer to the attempt itself (its browser), never in `GET …/result` or on the
+    /// merchant API, and never logged. When Stripe.js is done, the popup asks Pay for the
+    /// outcome (`POST …/attempts/{attemptId}/complete`); the browser's word is never the outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
     /// When Pay gives up waiting and the attempt fails with `authentication_failed` (RFC 3339).
     pub expires_at: String,
 }

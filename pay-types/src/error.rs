@@ -32,6 +32,10 @@ pub enum ErrorCode {
     InvalidAttemptId,
     InvalidIdempotencyKey,
     MissingCard,
+    /// A card number sent to a provider whose own fields collect the card.
+    CardDataNotAccepted,
+    /// A provider token that is malformed, or sent where Pay's own form collects the card.
+    InvalidPaymentMethod,
     RateUnavailable,
     // Who and what.
     Unauthorized,
@@ -81,6 +85,8 @@ impl ErrorCode {
             Self::InvalidAttemptId => "invalid_attempt_id",
             Self::InvalidIdempotencyKey => "invalid_idempotency_key",
             Self::MissingCard => "missing_card",
+            Self::CardDataNotAccepted => "card_data_not_accepted",
+            Self::InvalidPaymentMethod => "invalid_payment_method",
             Self::RateUnavailable => "rate_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::NotFound => "not_found",
@@ -134,6 +140,8 @@ impl ErrorCode {
             | Self::InvalidCvc
             | Self::InvalidAttemptId
             | Self::MissingCard
+            | Self::CardDataNotAccepted
+            | Self::InvalidPaymentMethod
             | Self::RateUnavailable
             | Self::OfflineNotEnabled => 422,
             Self::TooManyAttempts | Self::RateLimited => 429,

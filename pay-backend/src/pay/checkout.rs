@@ -62,6 +62,7 @@ impl Pay {
                 .map(BrowserUserInfo::from),
             payment: row.payment.into(),
             methods,
+            card_fields: Default::default(),
         })
     }
 
@@ -402,7 +403,8 @@ impl Pay {
         let decline = attempt.decline;
         let waiting = (attempt.state == AttemptState::Processing).then(|| {
             attempt.challenge.map(|(url, expires_at)| Challenge {
-                url,
+                url: Some(url),
+                client_secret: None,
                 expires_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000)
                     .map_or_else(|_| String::new(), rfc3339),
             })

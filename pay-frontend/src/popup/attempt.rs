@@ -45,6 +45,7 @@ pub async fn submit(
         method,
         user_info: Some(checkout.user_info.clone()),
         card,
+        payment_method: None,
     };
     // Field by field: no clone of the request to compare it.
     request.attempt_id = match checkout.unanswered.take() {

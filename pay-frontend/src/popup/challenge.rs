@@ -86,7 +86,7 @@ pub async fn run(
     // Whether the challenge is on screen (`Some(false)`: the processing screen).
     let mut shown = None;
     loop {
-        let challenge = current.challenge.as_ref().map(|c| c.url.as_str());
+        let challenge = current.challenge.as_ref().and_then(|c| c.url.as_deref());
         if shown != Some(challenge.is_some()) {
             render(popup, challenge);
             shown = Some(challenge.is_some());
