@@ -7,7 +7,7 @@
 //! ```
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use pay_backend::processor::SandboxProvider;
+use pay_backend::providers::SandboxProvider;
 use pay_backend::WebhookSecret;
 use pay_backend::{routes, Pay, PayConfig};
 use std::sync::Arc;

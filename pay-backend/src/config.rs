@@ -8,12 +8,12 @@
 use crate::error::PayError;
 use crate::events::{WebhookEndpoint, WebhookSecret};
 use crate::pay::{PayConfig, RatesSource};
-use crate::processor::{Provider, SandboxProvider, StripeConfig, StripeProvider};
+use crate::providers::{Provider, SandboxProvider, StripeConfig, StripeProvider};
 use crate::telemetry::LogFormat;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use pay_types::{Amount, Currency};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -61,6 +61,14 @@ pub struct Settings {
     pub stripe_webhook_secret: Option<SecretString>,
     #[serde(deserialize_with = "http_url")]
     pub stripe_api_base: Url,
+    /// Stripe's publishable key (`pk_live_…`, `pk_test_…`): the popup creates Stripe.js with
+    /// it. Required with Stripe, and of the same mode as the secret key.
+    #[serde(deserialize_with = "publishable_key")]
+    pub stripe_publishable_key: Option<String>,
+    /// Where the popup loads Stripe.js from: Stripe's own address (Stripe.js is never bundled
+    /// or copied); the tests point it at a test double.
+    #[serde(deserialize_with = "http_url")]
+    pub stripe_js_url: Url,
     /// Test only: talk to localstripe (which refuses `return_url`).
     pub stripe_localstripe: bool,
     /// The server's public base URL (`https://pay.shop.example`): where Stripe sends a buyer
@@ -114,6 +122,8 @@ impl Default for Settings {
             stripe_secret_key: None,
             stripe_webhook_secret: None,
             stripe_api_base: Url::parse("https://api.stripe.com").expect("a URL"),
+            stripe_publishable_key: None,
+            stripe_js_url: Url::parse("https://js.stripe.com/v3/").expect("a URL"),
             stripe_localstripe: false,
             public_url: None,
             max_declined_attempts: 5,
@@ -230,6 +240,16 @@ pub const SETTINGS: &[Setting] = &[
     setting("stripe_api_base", "Stripe's API address (tests point it at a fake)", |s| {
         s.stripe_api_base.to_string()
     }),
+    setting(
+        "stripe_publishable_key",
+        "Stripe's publishable key (pk_live_… or pk_test_…, the secret key's mode), for Stripe.js in the popup; required with stripe",
+        |s| none_or(&s.stripe_publishable_key, Clone::clone),
+    ),
+    setting(
+        "stripe_js_url",
+        "where the popup loads Stripe.js from (Stripe's own address; tests point it at a test double)",
+        |s| s.stripe_js_url.to_string(),
+    ),
     setting(
         "stripe_localstripe",
         "test only: the Stripe API is localstripe (no return_url, which it refuses)",
@@ -459,6 +479,19 @@ fn optional_secret_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret
     Ok(Some(SecretString::from(text)))
 }
 
+fn publishable_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    let body = text.strip_prefix("pk_live_").or_else(|| text.strip_prefix("pk_test_"));
+    match body {
+        Some(body) if !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Ok(Some(text))
+        }
+        _ => Err(de::Error::custom(
+            "a Stripe publishable key: pk_live_… or pk_test_… (a secret key sk_… never goes to the browser)",
+        )),
+    }
+}
+
 fn milliseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     u64::deserialize(d).map(Duration::from_millis)
 }
@@ -634,12 +667,24 @@ impl Settings {
             .clone()
             .ok_or_else(|| missing("stripe_webhook_secret"))?;
         let public_url = self.public_url.clone().ok_or_else(|| missing("public_url"))?;
+        let publishable_key = self
+            .stripe_publishable_key
+            .clone()
+            .ok_or_else(|| missing("stripe_publishable_key"))?;
+        let live = |key: &str| key.contains("_live_");
+        if live(&publishable_key) != live(secret_key.expose_secret()) {
+            return Err(PayError::internal(
+                "stripe_publishable_key and stripe_secret_key are of different modes (one live, one test)",
+            ));
+        }
         if self.stripe_localstripe && !self.test_mode {
             return Err(PayError::internal(
                 "stripe_localstripe is for tests: test_mode = false refuses it",
             ));
         }
         let mut config = StripeConfig::new(secret_key, webhook_secret, self.stripe_api_base.clone(), public_url);
+        config.publishable_key = publishable_key;
+        config.js_url = self.stripe_js_url.clone();
         config.localstripe = self.stripe_localstripe;
         StripeProvider::new(config).map_err(PayError::internal)
     }
@@ -724,12 +769,33 @@ mod tests {
             provider = "stripe"
             stripe_secret_key = "sk_live_stripe_0123456789"
             stripe_webhook_secret = "whsec_stripe_0123456789"
+            stripe_publishable_key = "pk_live_stripe_publishable"
             public_url = "https://pay.shop.example"
         "#,
         )
         .unwrap();
         assert_eq!(s.provider, ProviderName::Stripe);
         assert_eq!(s.stripe_api_base.as_str(), "https://api.stripe.com/");
+        assert_eq!(s.stripe_js_url.as_str(), "https://js.stripe.com/v3/");
+        assert_eq!(s.stripe_publishable_key.as_deref(), Some("pk_live_stripe_publishable"));
+        assert!(s.stripe().is_ok());
+        let fields = s.stripe().unwrap().card_fields();
+        assert_eq!(fields.kind, pay_types::CardFieldsKind::Stripe);
+        assert_eq!(fields.publishable_key.as_deref(), Some("pk_live_stripe_publishable"));
+        assert_eq!(fields.js_url.as_deref(), Some("https://js.stripe.com/v3/"));
+        // A test publishable key with a live secret key (or none at all) is refused at start.
+        let test_key = Settings {
+            stripe_publishable_key: Some("pk_test_stripe_publishable".into()),
+            ..s.clone()
+        };
+        let err = test_key.stripe().err().unwrap().to_string();
+        assert!(err.contains("different modes"), "{err}");
+        let none = Settings {
+            stripe_publishable_key: None,
+            ..s.clone()
+        };
+        let err = none.stripe().err().unwrap().to_string();
+        assert!(err.contains("stripe_publishable_key"), "{err}");
         assert_eq!(
             s.stripe_secret_key.as_ref().unwrap().expose_secret(),
             "sk_live_stripe_0123456789"
@@ -773,6 +839,9 @@ mod tests {
             ("public_url = \"pay.shop.example\"", "setting public_url"),
             ("stripe_secret_key = \"\"", "setting stripe_secret_key"),
             ("stripe_webhook_secret = \"whsec with space\"", "setting stripe_webhook_secret"),
+            ("stripe_publishable_key = \"sk_live_0123456789\"", "setting stripe_publishable_key"),
+            ("stripe_publishable_key = \"pk_live_\"", "setting stripe_publishable_key"),
+            ("stripe_js_url = \"javascript:alert(1)\"", "setting stripe_js_url"),
         ];
         for (toml, needle) in cases {
             let err = from_toml(toml).unwrap_err().to_string();

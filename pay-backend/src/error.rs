@@ -27,6 +27,13 @@ impl PayError {
         })
     }
 
+    /// A request body that cannot be read, `invalid_json`, with the reader's message less the
+    /// values it quotes: a body may hold a card number or a CVC (in the wrong type, say), and
+    /// the message goes to the log and back to the client.
+    pub fn invalid_json(message: impl std::fmt::Display) -> Self {
+        Self::rejected(ErrorCode::InvalidJson, without_values(&message.to_string()))
+    }
+
     pub fn payment_not_found() -> Self {
         Self::rejected(ErrorCode::PaymentNotFound, "no such payment")
     }
@@ -126,5 +133,68 @@ impl ResponseError for PayError {
             }
         };
         HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+/// serde's messages quote the value they could not take: `invalid type: integer `4242…`,
+/// expected a string`, `invalid value: string "…"`, `unknown variant `…``. This keeps the kind
+/// of value and what was expected, and drops the value.
+pub(crate) fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    for prefix in ["invalid type: ", "invalid value: ", "unknown variant "] {
+        let Some(at) = rest.find(prefix) else { continue };
+        let start = at + prefix.len();
+        let Some(end) = rest[start..].find(", expected").map(|e| start + e) else {
+            continue;
+        };
+        let kind = rest[start..end].split(['`', '"']).next().unwrap_or_default().trim_end();
+        if kind.is_empty() {
+            out.push_str(rest[..start].trim_end());
+        } else {
+            out.push_str(&rest[..start]);
+            out.push_str(kind);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::without_values;
+
+    #[test]
+    fn messages_keep_the_kind_and_drop_the_value() {
+        let cases = [
+            (
+                "invalid type: integer `4000000000009995`, expected a string at line 1 column 102",
+                "invalid type: integer, expected a string at line 1 column 102",
+            ),
+            (
+                r#"invalid type: string "4242 4242", expected u32 at line 1 column 9"#,
+                "invalid type: string, expected u32 at line 1 column 9",
+            ),
+            (
+                "invalid value: floating point `1.5`, expected a whole number",
+                "invalid value: floating point, expected a whole number",
+            ),
+            (
+                "unknown variant `4242424242424242`, expected `card` or `offline`",
+                "unknown variant, expected `card` or `offline`",
+            ),
+            (
+                "unknown field `cardz`, expected one of `number`",
+                "unknown field `cardz`, expected one of `number`",
+            ),
+            (
+                "EOF while parsing a value at line 1 column 0",
+                "EOF while parsing a value at line 1 column 0",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(without_values(message), want);
+        }
     }
 }

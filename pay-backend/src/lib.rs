@@ -7,7 +7,7 @@ pub mod error;
 pub mod events;
 pub mod metrics;
 pub mod pay;
-pub mod processor;
+pub mod providers;
 pub mod rate_limit;
 pub mod rates;
 pub mod routes;

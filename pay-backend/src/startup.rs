@@ -4,7 +4,7 @@
 use crate::config::{Cli, Settings};
 use crate::error::PayError;
 use crate::pay::Pay;
-use crate::processor::Provider;
+use crate::providers::Provider;
 use crate::routes;
 use crate::telemetry;
 use crate::telemetry::PaySpans;

@@ -69,6 +69,16 @@ pub enum CardFieldsKind {
     Stripe,
 }
 
+impl CardFieldsKind {
+    /// How the provider's token starts (`None`: Pay's own form, no token).
+    pub const fn token_prefix(self) -> Option<&'static str> {
+        match self {
+            Self::Pay => None,
+            Self::Stripe => Some("pm_"),
+        }
+    }
+}
+
 /// Card details as typed. `Debug` is masked.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,8 @@ mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
 pub use checkout::{
-    AttemptRequest, AttemptResult, CardFields, CardFieldsKind, CardInput, Challenge, CheckoutView, Decline, DeclineCode, PaymentMethod,
+    AttemptRequest, AttemptResult, CardFields, CardFieldsKind, CardInput, Challenge, CheckoutView, Decline,
+    DeclineCode, PaymentMethod,
 };
 pub use claim::{ClaimDecision, ClaimRefusal, ClaimState, KnownAttempt};
 pub use country::CountryCode;

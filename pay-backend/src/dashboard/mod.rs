@@ -70,7 +70,7 @@ pub fn configure(dashboard: web::Data<Dashboard>) -> impl Fn(&mut web::ServiceCo
                 .app_data(
                     web::JsonConfig::default()
                         .limit(4096)
-                        .error_handler(|err, _| PayError::rejected(ErrorCode::InvalidJson, err.to_string()).into()),
+                        .error_handler(|err, _| PayError::invalid_json(err).into()),
                 )
                 .service(
                     web::resource("/session")

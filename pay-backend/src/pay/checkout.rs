@@ -10,12 +10,14 @@
 
 use super::{lookup_id, Pay};
 use crate::error::PayError;
-use crate::processor::{AttemptKey, Card, ChargeOutcome, ChargeRequest, CompleteRequest, Lookup};
+use crate::providers::{
+    AttemptKey, Card, CardSource, ChargeOutcome, ChargeRequest, ClientSecret, CompleteRequest, Lookup, NextAction,
+};
 use crate::store::{now_ms, rfc3339, AttemptRow, Change, Claim, NewAttempt, PaymentRow, StoreError, Wait};
 use pay_types::{
-    AttemptId, AttemptRequest, AttemptResolution, AttemptResult, AttemptState, BrowserUserInfo, CardNumber, Challenge,
-    CheckoutView, ClaimRefusal, Cvc, Decline, DeclineCode, ErrorCode, Expiry, PaymentId, PaymentMethod,
-    TransactionStatus, UserInfo,
+    AttemptId, AttemptRequest, AttemptResolution, AttemptResult, AttemptState, BrowserUserInfo, CardFieldsKind,
+    CardNumber, Challenge, CheckoutView, ClaimRefusal, Cvc, Decline, DeclineCode, ErrorCode, Expiry, PaymentId,
+    PaymentMethod, TransactionStatus, UserInfo,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -62,7 +64,7 @@ impl Pay {
                 .map(BrowserUserInfo::from),
             payment: row.payment.into(),
             methods,
-            card_fields: Default::default(),
+            card_fields: self.inner.provider.card_fields(),
         })
     }
 
@@ -92,18 +94,8 @@ impl Pay {
             Some(u) => Some(UserInfo::from(u).validate()?).filter(|u| !u.is_empty()),
             None => None,
         };
-        let card = match request.method {
-            PaymentMethod::Card => {
-                let input = request
-                    .card
-                    .as_ref()
-                    .ok_or_else(|| PayError::rejected(ErrorCode::MissingCard, "card: required for the card method"))?;
-                let number = CardNumber::parse(&input.number)?;
-                let now = time::OffsetDateTime::now_utc();
-                let expiry = Expiry::parse(input.exp_month, input.exp_year, (now.year() as u16, now.month() as u8))?;
-                let cvc = Cvc::parse(&input.cvc, number.brand())?;
-                Some(Card { number, expiry, cvc })
-            }
+        let source = match request.method {
+            PaymentMethod::Card => Some(self.card_source(request.card.as_ref(), request.payment_method)?),
             PaymentMethod::Offline if !self.inner.offline_payments => {
                 return Err(PayError::rejected(
                     ErrorCode::OfflineNotEnabled,
@@ -112,13 +104,17 @@ impl Pay {
             }
             PaymentMethod::Offline => None,
         };
+        let card = match &source {
+            Some(Source::Card(card)) => Some(card),
+            _ => None,
+        };
         let new = NewAttempt {
-            request_hash: attempt_hash(request.method, card.as_ref(), user_info.as_ref())?,
+            request_hash: attempt_hash(request.method, source.as_ref(), user_info.as_ref())?,
             payment_id: payment_id.clone(),
             attempt_id: attempt_id.as_str().to_owned(),
             method: request.method,
-            card_brand: card.as_ref().map(|c| c.number.brand().as_str().to_owned()),
-            card_last4: card.as_ref().map(|c| c.number.last4().to_owned()),
+            card_brand: card.map(|c| c.number.brand().as_str().to_owned()),
+            card_last4: card.map(|c| c.number.last4().to_owned()),
             user_info,
         };
         let grace = self.inner.provider.in_flight_grace();
@@ -131,8 +127,13 @@ impl Pay {
             // The same attempt, sent again while it waits at the provider: its state so far.
             Err(StoreError::Claim(ClaimRefusal::ThisAttemptInProgress)) => {
                 let key = AttemptKey::new(payment_id.clone(), attempt_id.clone());
-                let result = self.attempt_result(&key).await?;
-                return match result.challenge {
+                let (result, attempt) = self.attempt_result_and_row(&key).await?;
+                return match &result.challenge {
+                    // The browser library's challenge: its secret again, from the provider.
+                    Some(challenge) if challenge.url.is_none() => {
+                        let lookup = self.inner.provider.lookup(&key, attempt.provider_ref.as_deref()).await;
+                        Ok(with_client_secret(result, client_secret_of(&lookup)))
+                    }
                     Some(_) => Ok(result),
                     None => Err(StoreError::Claim(ClaimRefusal::ThisAttemptInProgress).into()),
                 };
@@ -144,10 +145,60 @@ impl Pay {
             Claim::Granted(row) => {
                 // The charge and its record run to the end even if the client goes away.
                 let pay = self.clone();
-                let task = actix_web::rt::spawn(async move { pay.charge(row, new, card).await });
+                let task = actix_web::rt::spawn(async move { pay.charge(row, new, source).await });
                 task.await
                     .map_err(|e| PayError::internal(format!("attempt task failed: {e}")))?
             }
+        }
+    }
+
+    /// How the card comes, as this server's card fields collect it: Pay's own form (the
+    /// sandbox) takes `card`; a provider's hosted fields give `paymentMethod`, and a card
+    /// number is refused before anything is stored, logged or sent.
+    fn card_source(&self, card: Option<&pay_types::CardInput>, token: Option<String>) -> Result<Source, PayError> {
+        let kind = self.inner.provider.card_fields().kind;
+        match (kind, card, token) {
+            (CardFieldsKind::Pay, Some(_), Some(_)) => Err(PayError::rejected(
+                ErrorCode::InvalidPaymentMethod,
+                "paymentMethod: not with card; this server's card form is Pay's own",
+            )),
+            (CardFieldsKind::Pay, Some(input), None) => {
+                let number = CardNumber::parse(&input.number)?;
+                let now = time::OffsetDateTime::now_utc();
+                let expiry = Expiry::parse(input.exp_month, input.exp_year, (now.year() as u16, now.month() as u8))?;
+                let cvc = Cvc::parse(&input.cvc, number.brand())?;
+                Ok(Source::Card(Card { number, expiry, cvc }))
+            }
+            (CardFieldsKind::Pay, None, Some(_)) => Err(PayError::rejected(
+                ErrorCode::InvalidPaymentMethod,
+                "paymentMethod: this server's card form is Pay's own; send card",
+            )),
+            (CardFieldsKind::Pay, None, None) => Err(PayError::rejected(
+                ErrorCode::MissingCard,
+                "card: required for the card method",
+            )),
+            (_, Some(_), _) => Err(PayError::rejected(
+                ErrorCode::CardDataNotAccepted,
+                "card: this server takes no card numbers; the card is typed into the provider's own fields and the attempt carries paymentMethod",
+            )),
+            (kind, None, Some(token)) => {
+                let prefix = kind.token_prefix().unwrap_or_default();
+                let shaped = token.len() <= 255
+                    && token.starts_with(prefix)
+                    && token.len() > prefix.len()
+                    && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if !shaped {
+                    return Err(PayError::rejected(
+                        ErrorCode::InvalidPaymentMethod,
+                        format!("paymentMethod: the provider's token, {prefix}… (letters, digits and _, at most 255)"),
+                    ));
+                }
+                Ok(Source::Token(token))
+            }
+            (_, None, None) => Err(PayError::rejected(
+                ErrorCode::MissingCard,
+                "paymentMethod: required for the card method",
+            )),
         }
     }
 
@@ -155,30 +206,57 @@ impl Pay {
         &self,
         row: PaymentRow,
         attempt: NewAttempt,
-        card: Option<Card>,
+        source: Option<Source>,
     ) -> Result<AttemptResult, PayError> {
         let key = AttemptKey::new(attempt.payment_id.clone(), AttemptId::parse(&attempt.attempt_id)?);
-        let Some(card) = card else {
+        let Some(source) = source else {
             let offline = Change {
                 transaction_id: Some(format!("txn_{}", uuid::Uuid::new_v4().simple())),
                 ..Change::to(TransactionStatus::Offline)
             };
             return self.finish(&key, offline, AttemptResolution::Answer).await;
         };
-        let outcome = self
-            .inner
-            .provider
-            .charge(ChargeRequest {
-                key: &key,
-                amount: row.payment.amount,
-                currency: row.payment.currency,
-                card: &card,
-                buyer: attempt.user_info.as_ref(),
-                return_path: return_path(&key),
-            })
-            .await;
-        drop(card);
-        self.take_outcome(&key, outcome, AttemptResolution::Answer).await
+        let provider = &self.inner.provider;
+        let prepared: Option<String>;
+        let mut request = ChargeRequest {
+            key: &key,
+            amount: row.payment.amount,
+            currency: row.payment.currency,
+            source: source.as_card_source(),
+            provider_ref: None,
+            buyer: attempt.user_info.as_ref(),
+            return_path: return_path(&key),
+        };
+        // The provider's object first, its id stored before anything can charge: a look-up
+        // after a crash finds it by that id, and an attempt without one never charged.
+        prepared = match provider.prepare(&request).await {
+            Ok(prepared) => prepared,
+            Err(decline) => {
+                let failed = Change {
+                    decline: Some(decline),
+                    ..Change::to(TransactionStatus::Failed)
+                };
+                return self.finish(&key, failed, AttemptResolution::Answer).await;
+            }
+        };
+        if let Some(provider_ref) = &prepared {
+            self.inner
+                .store
+                .set_provider_ref(&key.payment_id, key.attempt_id.as_str(), provider_ref)
+                .await?;
+        }
+        request.provider_ref = prepared.as_deref();
+        let outcome = provider.charge(request).await;
+        drop(source);
+        let secret = match &outcome {
+            ChargeOutcome::RequiresAction {
+                action: NextAction::BrowserLibrary { client_secret },
+                ..
+            } => Some(client_secret.clone()),
+            _ => None,
+        };
+        let result = self.take_outcome(&key, outcome, AttemptResolution::Answer).await?;
+        Ok(with_client_secret(result, secret))
     }
 
     /// Records what the provider said of an attempt: an outcome ends it; a challenge or an
@@ -206,10 +284,13 @@ impl Pay {
                 decline: Some(decline),
                 ..Change::to(TransactionStatus::Failed)
             },
-            ChargeOutcome::RequiresAction { transaction_id, url } => {
+            ChargeOutcome::RequiresAction { transaction_id, action } => {
                 let wait = Wait::Challenge {
                     provider_ref: transaction_id,
-                    url,
+                    url: match action {
+                        NextAction::Page { url } => Some(url),
+                        NextAction::BrowserLibrary { .. } => None,
+                    },
                     expires_at: now_ms() + self.inner.challenge_timeout.as_millis() as i64,
                 };
                 return self.wait(key, wait).await;
@@ -266,6 +347,10 @@ impl Pay {
 
     /// An attempt's result as recorded now.
     async fn attempt_result(&self, key: &AttemptKey) -> Result<AttemptResult, PayError> {
+        Ok(self.attempt_result_and_row(key).await?.0)
+    }
+
+    async fn attempt_result_and_row(&self, key: &AttemptKey) -> Result<(AttemptResult, AttemptRow), PayError> {
         let row = self.payment(key.payment_id.as_str()).await?;
         let attempt = self
             .inner
@@ -273,7 +358,7 @@ impl Pay {
             .attempt(&key.payment_id, key.attempt_id.as_str())
             .await?
             .ok_or_else(|| PayError::rejected(ErrorCode::NotFound, "no such attempt"))?;
-        Ok(self.replayed(row, attempt))
+        Ok((self.replayed(row, attempt.clone()), attempt))
     }
 
     /// The buyer is back from the challenge: `GET …/attempts/{attemptId}/return`. Asks the
@@ -305,24 +390,36 @@ impl Pay {
         }
     }
 
+    /// The provider's browser library is done with the challenge (Stripe.js
+    /// `handleNextAction` resolved): `POST …/attempts/{attemptId}/complete`. Pay asks the
+    /// provider for the outcome; the browser's word is never it.
+    pub async fn complete_challenge(&self, id: &str, attempt_id: &str) -> Result<AttemptResult, PayError> {
+        self.challenge_returned(id, attempt_id, &BTreeMap::new()).await
+    }
+
     /// The buyer left the challenge (the popup's Cancel): `POST …/attempts/{attemptId}/abandon`.
-    /// The provider is asked first (the buyer may have finished just now); an attempt still
+    /// The provider cancels the attempt unless the buyer finished just now; an attempt still
     /// waiting for the buyer fails with `authentication_failed`.
     pub async fn abandon_challenge(&self, id: &str, attempt_id: &str) -> Result<AttemptResult, PayError> {
         let (key, attempt) = self.open_challenge(id, attempt_id).await?;
-        if attempt.is_none() {
+        let Some(attempt) = attempt else {
             return self.attempt_result(&key).await;
-        }
-        self.abandon(&key).await
+        };
+        self.abandon(&key, attempt.provider_ref.as_deref()).await
     }
 
-    async fn abandon(&self, key: &AttemptKey) -> Result<AttemptResult, PayError> {
-        match self.inner.provider.lookup(key).await {
+    async fn abandon(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Result<AttemptResult, PayError> {
+        match self.inner.provider.cancel(key, provider_ref).await {
             Lookup::Found(
                 outcome @ (ChargeOutcome::Successful { .. }
                 | ChargeOutcome::Pending { .. }
                 | ChargeOutcome::Failed { .. }),
             ) => self.take_outcome(key, outcome, AttemptResolution::Lookup).await,
+            // The cancel's answer was lost: the outcome is not known, so the attempt waits and
+            // is asked about again (it might have been paid meanwhile).
+            Lookup::Found(outcome @ ChargeOutcome::Unknown { .. }) => {
+                self.take_outcome(key, outcome, AttemptResolution::Lookup).await
+            }
             _ => {
                 let failed = Change {
                     decline: Some(DeclineCode::AuthenticationFailed),
@@ -368,7 +465,8 @@ impl Pay {
                 continue;
             };
             let key = AttemptKey::new(open.payment_id.clone(), attempt_id);
-            let outcome = match self.inner.provider.lookup(&key).await {
+            let provider_ref = open.provider_ref.as_deref();
+            let outcome = match self.inner.provider.lookup(&key, provider_ref).await {
                 Lookup::NeverReached => ChargeOutcome::Failed {
                     transaction_id: None,
                     decline: DeclineCode::ProcessingError,
@@ -377,7 +475,7 @@ impl Pay {
             };
             match outcome {
                 ChargeOutcome::RequiresAction { .. } if expired => {
-                    self.abandon(&key).await?;
+                    self.abandon(&key, provider_ref).await?;
                 }
                 // A challenge recorded only at the provider (its process died): now it is ours too.
                 ChargeOutcome::RequiresAction { .. } if open.challenge_expires_at.is_none() => {
@@ -403,7 +501,7 @@ impl Pay {
         let decline = attempt.decline;
         let waiting = (attempt.state == AttemptState::Processing).then(|| {
             attempt.challenge.map(|(url, expires_at)| Challenge {
-                url: Some(url),
+                url,
                 client_secret: None,
                 expires_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000)
                     .map_or_else(|_| String::new(), rfc3339),
@@ -448,19 +546,59 @@ impl Pay {
     }
 }
 
+/// What the attempt pays with, as checked: the card from Pay's own form, or the provider's
+/// token. The card lives in memory for the call only.
+enum Source {
+    Card(Card),
+    Token(String),
+}
+
+impl Source {
+    fn as_card_source(&self) -> CardSource<'_> {
+        match self {
+            Self::Card(card) => CardSource::Card(card),
+            Self::Token(token) => CardSource::Token(token),
+        }
+    }
+}
+
+/// The client secret of a browser library's challenge, in the answer to the attempt's own
+/// browser only (never stored, so never in `GET …/result`).
+fn with_client_secret(mut result: AttemptResult, secret: Option<ClientSecret>) -> AttemptResult {
+    if let (Some(challenge), Some(secret), true) = (result.challenge.as_mut(), secret, result.processing) {
+        if challenge.url.is_none() {
+            challenge.client_secret = Some(secret.expose().to_owned());
+        }
+    }
+    result
+}
+
+fn client_secret_of(lookup: &Lookup) -> Option<ClientSecret> {
+    match lookup {
+        Lookup::Found(ChargeOutcome::RequiresAction {
+            action: NextAction::BrowserLibrary { client_secret },
+            ..
+        }) => Some(client_secret.clone()),
+        _ => None,
+    }
+}
+
 /// Fingerprint of an attempt's details, to tell a replay from a different request under the
-/// same attempt id. Made of brand, last four and expiry only: never the full number or CVC.
-fn attempt_hash(method: PaymentMethod, card: Option<&Card>, user: Option<&UserInfo>) -> Result<String, PayError> {
+/// same attempt id. Made of brand, last four and expiry only (never the full number or CVC),
+/// or the provider's token.
+fn attempt_hash(method: PaymentMethod, source: Option<&Source>, user: Option<&UserInfo>) -> Result<String, PayError> {
     let mut h = Sha256::new();
     h.update(format!("{method:?}|"));
-    if let Some(c) = card {
-        h.update(format!(
+    match source {
+        Some(Source::Card(c)) => h.update(format!(
             "{}|{}|{}/{}|",
             c.number.brand().as_str(),
             c.number.last4(),
             c.expiry.month,
             c.expiry.year
-        ));
+        )),
+        Some(Source::Token(token)) => h.update(format!("token|{token}|")),
+        None => {}
     }
     h.update(serde_json::to_vec(&user)?);
     Ok(hex::encode(h.finalize()))

@@ -12,7 +12,7 @@ mod checkout;
 mod currencies;
 mod events;
 mod payments;
-mod providers;
+mod provider_events;
 mod refunds;
 
 pub use checkout::CHALLENGE_TIMEOUT;
@@ -22,7 +22,7 @@ pub use payments::{ListFilter, ListPage};
 use crate::error::PayError;
 use crate::events::WebhookEndpoint;
 use crate::metrics::Metrics;
-use crate::processor::Provider;
+use crate::providers::Provider;
 use crate::rate_limit::AttemptLimiter;
 use crate::rates::{ConfiguredRates, FeedRates, RatesProvider, RatesTable};
 use crate::shutdown::Background;
@@ -185,7 +185,12 @@ impl Pay {
                 background: Background::default(),
             }),
         };
-        pay.inner.provider.start(&pay);
+        pay.inner.provider.start(&pay.inner.store);
+        pay.spawn_every(Duration::from_millis(250), |pay| async move {
+            if let Err(e) = pay.take_outgoing_events().await {
+                tracing::error!(error = %e, "taking the provider's events failed");
+            }
+        });
         pay.check_open_attempts().await?;
         events::spawn_provider_checks(&pay);
         for endpoint in config.webhooks {

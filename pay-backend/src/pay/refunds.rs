@@ -10,7 +10,7 @@
 use super::checkout::check_backoff;
 use super::Pay;
 use crate::error::PayError;
-use crate::processor::{AttemptKey, RefundOutcome, RefundRequest};
+use crate::providers::{AttemptKey, RefundOutcome, RefundRequest};
 use crate::store::{now_ms, PaymentRow, RefundEnd, RefundRow, RefundState};
 use pay_types::{Amount, ErrorCode, Refund, TransactionStatus};
 

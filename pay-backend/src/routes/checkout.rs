@@ -20,9 +20,10 @@ pub(super) fn scope() -> actix_web::Scope {
         .service(resource("/{id}/result").route(web::get().to(result)))
         .service(resource("/{id}/attempts/{attempt_id}/return").route(web::get().to(challenge_return)))
         .service(resource("/{id}/attempts/{attempt_id}/abandon").route(web::post().to(abandon)))
+        .service(resource("/{id}/attempts/{attempt_id}/complete").route(web::post().to(complete)))
 }
 
-/// An empty JSON object: the abandon request has nothing to say.
+/// An empty JSON object: the abandon and complete requests have nothing to say.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
@@ -46,7 +47,7 @@ async fn view(pay: web::Data<Pay>, id: web::Path<String>) -> Result<HttpResponse
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 404, response = inline(PaymentNotFound)),
         (status = 409, body = ApiError, description = "payment_not_payable, attempt_in_progress, attempt_conflict"),
-        (status = 422, body = ApiError, description = "a field breaks its rule: invalid_attempt_id, missing_card, invalid_card_number, invalid_expiry, invalid_cvc, invalid_email, invalid_phone, invalid_name, invalid_country, offline_not_enabled"),
+        (status = 422, body = ApiError, description = "a field breaks its rule: invalid_attempt_id, missing_card, invalid_card_number, invalid_expiry, invalid_cvc, invalid_email, invalid_phone, invalid_name, invalid_country, offline_not_enabled; card_data_not_accepted (a card number where the provider's own fields collect the card); invalid_payment_method"),
         (status = 429, body = ApiError, description = "too_many_attempts (this payment), rate_limited (this address; Retry-After)")))]
 #[tracing::instrument(skip_all, fields(payment_id = %id))]
 async fn attempt(
@@ -124,4 +125,25 @@ async fn abandon(
 ) -> Result<HttpResponse, PayError> {
     let (id, attempt_id) = path.into_inner();
     Ok(HttpResponse::Ok().json(pay.abandon_challenge(&id, &attempt_id).await?))
+}
+
+/// The provider's browser library is done with the challenge (Stripe.js `handleNextAction`
+/// resolved): Pay asks the provider for the attempt's outcome. Still `processing` while the
+/// provider is not final; the browser's word is never the outcome.
+#[utoipa::path(post, path = "/pay/v1/checkout/{id}/attempts/{attempt_id}/complete", tag = "checkout", operation_id = "completeChallenge",
+    params(("id" = String, Path, description = "payment id"), ("attempt_id" = String, Path, description = "attempt id")),
+    request_body = Empty,
+    responses((status = 200, body = AttemptResult, description = "the attempt's outcome, or still processing"),
+              (status = 400, response = inline(InvalidJson)),
+              (status = 413, response = inline(PayloadTooLarge)),
+              (status = 415, response = inline(UnsupportedMediaType)),
+              (status = 404, body = ApiError, description = "payment_not_found, not_found: no such attempt")))]
+#[tracing::instrument(skip_all, fields(payment_id = %path.0))]
+async fn complete(
+    pay: web::Data<Pay>,
+    path: web::Path<(String, String)>,
+    _body: web::Json<Empty>,
+) -> Result<HttpResponse, PayError> {
+    let (id, attempt_id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(pay.complete_challenge(&id, &attempt_id).await?))
 }

@@ -106,8 +106,8 @@ fn json_config() -> web::JsonConfig {
             JsonPayloadError::ContentType => {
                 PayError::rejected(ErrorCode::UnsupportedMediaType, "Content-Type must be application/json")
             }
-            JsonPayloadError::Deserialize(e) => PayError::rejected(ErrorCode::InvalidJson, e.to_string()),
-            other => PayError::rejected(ErrorCode::InvalidJson, other.to_string()),
+            JsonPayloadError::Deserialize(e) => PayError::invalid_json(e),
+            other => PayError::invalid_json(other),
         };
         error.into()
     })
@@ -116,7 +116,7 @@ fn json_config() -> web::JsonConfig {
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let message = match &err {
-            QueryPayloadError::Deserialize(e) => e.to_string(),
+            QueryPayloadError::Deserialize(e) => crate::error::without_values(&e.to_string()),
             other => other.to_string(),
         };
         PayError::rejected(ErrorCode::InvalidQuery, message).into()

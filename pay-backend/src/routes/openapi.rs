@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Pay", description = "Self-hosted payments: the checkout API the SDK calls, the merchant API (secret key), events and webhooks."),
     paths(
         checkout::view, checkout::attempt, checkout::result, checkout::challenge_return, checkout::return_script,
-        checkout::abandon, providers::receive,
+        checkout::abandon, checkout::complete, providers::receive,
         merchant::create, merchant::list, merchant::get, merchant::events, merchant::refund, merchant::mark_paid,
         events::list, events::redeliver, events::deliveries,
         sandbox::settle, sandbox::chargeback, sandbox::charges, sandbox::challenge_page, sandbox::answer_challenge,

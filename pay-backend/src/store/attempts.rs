@@ -10,7 +10,7 @@ use pay_types::{
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
-/// What is recorded of an attempt before it reaches the processor. No card number or CVC:
+/// What is recorded of an attempt before it reaches the provider. No card number or CVC:
 /// only the brand and the last four digits.
 #[derive(Debug, Clone)]
 pub struct NewAttempt {
@@ -38,8 +38,9 @@ pub struct AttemptRow {
     pub created_at: OffsetDateTime,
     /// The provider's reference for the attempt, once it gave one.
     pub provider_ref: Option<String>,
-    /// While `Processing`: the challenge the buyer answers, and its deadline (unix ms).
-    pub challenge: Option<(String, i64)>,
+    /// While `Processing`: the challenge the buyer answers (its page, or `None` when the
+    /// provider's browser library shows it), and its deadline (unix ms).
+    pub challenge: Option<(Option<String>, i64)>,
     /// How a `Done` attempt was resolved.
     pub resolved_by: Option<AttemptResolution>,
 }
@@ -64,10 +65,11 @@ type RawOpenAttempt = (String, String, Option<String>, Option<i64>, i64);
 pub enum Wait {
     /// The provider's answer was unknown: ask again at `next_check_at` (unix ms).
     Unknown { next_check_at: i64 },
-    /// The buyer answers a challenge at `url` until `expires_at` (unix ms).
+    /// The buyer answers a challenge until `expires_at` (unix ms): at `url`, or (`None`) in the
+    /// provider's browser library.
     Challenge {
         provider_ref: String,
-        url: String,
+        url: Option<String>,
         expires_at: i64,
     },
 }
@@ -112,7 +114,7 @@ impl TryFrom<RawAttempt> for AttemptRow {
             card_last4: r.card_last4,
             created_at: parse_time(&r.created_at)?,
             provider_ref: r.provider_ref,
-            challenge: r.challenge_url.zip(r.challenge_expires_at),
+            challenge: r.challenge_expires_at.map(|at| (r.challenge_url, at)),
             resolved_by: r.resolved_by.as_deref().and_then(AttemptResolution::parse),
         })
     }
@@ -121,7 +123,7 @@ impl TryFrom<RawAttempt> for AttemptRow {
 /// The answer to a claim.
 #[derive(Debug)]
 pub enum Claim {
-    /// The payment is reserved for this attempt: go to the processor.
+    /// The payment is reserved for this attempt: go to the provider.
     Granted(PaymentRow),
     /// This attempt id was already answered: here is that answer, nothing is charged.
     Replay(PaymentRow, Box<AttemptRow>),
@@ -183,7 +185,7 @@ impl Store {
                         provider_ref,
                         url,
                         expires_at,
-                    } => (Some(provider_ref.clone()), Some(url.clone()), Some(*expires_at), *expires_at),
+                    } => (Some(provider_ref.clone()), url.clone(), Some(*expires_at), *expires_at),
                 };
                 let parked = sqlx::query(
                     "UPDATE attempts SET provider_ref = COALESCE($1, provider_ref), challenge_url = $2, \
@@ -207,6 +209,36 @@ impl Store {
                     .execute(&mut *conn)
                     .await?;
                 fetch_attempt(conn, &payment_id, &attempt_id).await
+            })
+        })
+        .await
+    }
+
+    /// Stores the provider's id for an in-flight attempt (e.g. a PaymentIntent's), before the
+    /// call that can charge it: a look-up finds the provider's object by it.
+    pub async fn set_provider_ref(
+        &self,
+        payment_id: &PaymentId,
+        attempt_id: &str,
+        provider_ref: &str,
+    ) -> Result<(), StoreError> {
+        let (payment_id, attempt_id, provider_ref) =
+            (payment_id.clone(), attempt_id.to_owned(), provider_ref.to_owned());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let set = sqlx::query(
+                    "UPDATE attempts SET provider_ref = $1 WHERE payment_id = $2 AND attempt_id = $3 AND state = $4",
+                )
+                .bind(&provider_ref)
+                .bind(payment_id.as_str())
+                .bind(&attempt_id)
+                .bind(AttemptState::Processing.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if set.rows_affected() != 1 {
+                    return Err(StoreError::AttemptNotInFlight);
+                }
+                Ok(())
             })
         })
         .await

@@ -15,7 +15,7 @@ pub struct SandboxCharge {
     /// successful | pending | failed | challenge
     pub outcome: String,
     pub decline_code: Option<String>,
-    /// The card's behaviour (a [`crate::processor::SandboxCard`] name), never its number.
+    /// The card's behaviour (a [`crate::providers::SandboxCard`] name), never its number.
     pub card: String,
     /// The buyer's answer to a challenge: complete | fail.
     pub answer: Option<String>,

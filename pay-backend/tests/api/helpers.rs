@@ -81,6 +81,16 @@ pub fn card_attempt(attempt_id: &str, number: &str) -> Value {
     })
 }
 
+/// A card attempt with the provider's token (a Stripe PaymentMethod id) instead of the card.
+pub fn token_attempt(attempt_id: &str, payment_method: &str) -> Value {
+    json!({
+        "attemptId": attempt_id,
+        "method": "card",
+        "userInfo": {"firstName": "Ada", "email": "ada@example.com", "country": "GBR"},
+        "paymentMethod": payment_method
+    })
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)

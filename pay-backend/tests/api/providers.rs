@@ -7,7 +7,7 @@ use crate::helpers::{
     assert_error, card_attempt, run, spawn_app, spawn_app_with, test_settings, TestApp, SANDBOX_EVENTS_SECRET,
     SECRET_KEY,
 };
-use pay_backend::processor::{
+use pay_backend::providers::{
     AttemptKey, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider, ProviderEvent,
     RefundOutcome, RefundRequest,
 };
@@ -458,7 +458,7 @@ impl Provider for LiveStub {
             reason: "no challenges".into(),
         }
     }
-    async fn lookup(&self, _key: &AttemptKey) -> Lookup {
+    async fn lookup(&self, _key: &AttemptKey, _provider_ref: Option<&str>) -> Lookup {
         Lookup::NeverReached
     }
     async fn refund(&self, _request: RefundRequest<'_>) -> RefundOutcome {

@@ -2,13 +2,16 @@
 //! `PAY_TEST_LOCALSTRIPE_URL`, as `scripts/test.sh` does; without it these tests skip, unless
 //! `PAY_REQUIRE_LOCALSTRIPE=1`), and against a small fake in this binary that answers in the
 //! shapes of Stripe's API reference where localstripe lacks a behaviour (a 500 then a retry,
-//! `redirect_to_url`, a dispute, a failed refund).
+//! an answer lost after Stripe acted, idempotent replays, a dispute, a failed refund).
+//!
+//! The card never reaches Pay: what Stripe.js does in the browser (`createPaymentMethod`), the
+//! tests do with the secret key at localstripe, and the attempt carries the PaymentMethod id.
 
-use crate::helpers::{card_attempt, run, spawn_app_with, test_settings, TestApp, SECRET_KEY};
+use crate::helpers::{card_attempt, run, spawn_app_with, test_settings, token_attempt, TestApp, SECRET_KEY};
 use crate::server::Server;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use pay_backend::config::ProviderName;
-use pay_backend::processor::stripe::webhooks::sign;
+use pay_backend::providers::stripe::webhooks::sign;
 use pay_backend::Application;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -17,6 +20,7 @@ use std::time::Duration;
 
 const STRIPE_KEY: &str = "sk_test_pay_0123456789";
 const WEBHOOK_SECRET: &str = "whsec_pay_tests_0123456789";
+const PUBLISHABLE_KEY: &str = "pk_test_pay_0123456789";
 
 /// localstripe's URL; `None` (the test skips) when it is not running.
 fn localstripe() -> Option<String> {
@@ -38,6 +42,7 @@ async fn stripe_app(api_base: &str, localstripe: bool) -> TestApp {
         s.provider = ProviderName::Stripe;
         s.stripe_secret_key = Some(STRIPE_KEY.into());
         s.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+        s.stripe_publishable_key = Some(PUBLISHABLE_KEY.into());
         s.stripe_api_base = api_base.parse().unwrap();
         s.stripe_localstripe = localstripe;
         s.public_url = Some("https://pay.shop.example".parse().unwrap());
@@ -55,6 +60,36 @@ async fn stripe_get(base: &str, path: &str) -> Value {
         .unwrap();
     assert!(resp.status().is_success(), "{path}: {}", resp.status());
     resp.json().await.unwrap()
+}
+
+/// What Stripe.js's `createPaymentMethod` does in the buyer's browser: the card typed into
+/// Stripe's fields becomes a PaymentMethod at Stripe (here with the secret key, as localstripe
+/// refuses publishable keys there). Pay only ever sees the id.
+async fn payment_method(base: &str, number: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/v1/payment_methods"))
+        .bearer_auth(STRIPE_KEY)
+        .form(&[
+            ("type", "card"),
+            ("card[number]", number),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2045"),
+            ("card[cvc]", "123"),
+            ("billing_details[name]", "Ada Lovelace"),
+            ("billing_details[email]", "ada@example.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let method: Value = resp.json().await.unwrap();
+    method["id"].as_str().unwrap().to_owned()
+}
+
+/// An attempt paid with the card `number`, through a PaymentMethod made at localstripe.
+async fn pay_with(app: &TestApp, base: &str, id: &str, attempt_id: &str, number: &str) -> Value {
+    let pm = payment_method(base, number).await;
+    app.attempt_ok(id, &token_attempt(attempt_id, &pm)).await
 }
 
 async fn create(app: &TestApp, info: &Value) -> String {
@@ -92,9 +127,8 @@ async fn localstripe_a_4242_charge_succeeds_with_the_attempt_in_its_metadata() {
     let Some(base) = localstripe() else { return };
     let app = stripe_app(&base, true).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let pm = payment_method(&base, "4242424242424242").await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", &pm)).await;
     assert_eq!(paid["status"], "Successful", "{paid}");
     let pi = paid["transactionId"].as_str().unwrap();
     assert!(pi.starts_with("pi_"), "{pi}");
@@ -102,16 +136,17 @@ async fn localstripe_a_4242_charge_succeeds_with_the_attempt_in_its_metadata() {
     assert_eq!(intent["amount"], 2000);
     assert_eq!(intent["currency"], "usd");
     assert_eq!(intent["status"], "succeeded");
+    assert_eq!(intent["payment_method"], pm.as_str());
     assert_eq!(intent["metadata"]["pay_payment_id"], id.as_str());
     assert_eq!(intent["metadata"]["pay_attempt_id"], "attempt-0001");
-    let method = stripe_get(
-        &base,
-        &format!("/v1/payment_methods/{}", intent["payment_method"].as_str().unwrap()),
-    )
-    .await;
-    assert_eq!(method["billing_details"]["name"], "Ada");
-    assert_eq!(method["billing_details"]["email"], "ada@example.com");
-    assert_eq!(method["billing_details"]["address"]["country"], "GB");
+    // Exactly one intent for the payment.
+    let list = stripe_get(&base, "/v1/payment_intents?limit=100").await;
+    let ours = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["metadata"]["pay_payment_id"] == id.as_str());
+    assert_eq!(ours.count(), 1);
 }
 
 #[actix_web::test]
@@ -123,9 +158,7 @@ async fn localstripe_yen_go_in_whole_units() {
         &json!({"items": [{"name": "Tea", "price": 500}], "amount": 500, "currency": "JPY"}),
     )
     .await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = pay_with(&app, &base, &id, "attempt-0001", "4242424242424242").await;
     let intent = stripe_get(
         &base,
         &format!("/v1/payment_intents/{}", paid["transactionId"].as_str().unwrap()),
@@ -140,33 +173,28 @@ async fn localstripe_a_card_declined_at_the_charge_fails_with_card_declined() {
     let Some(base) = localstripe() else { return };
     let app = stripe_app(&base, true).await;
     let id = app.create_payment().await;
-    let failed = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4000000000000341"))
-        .await;
+    let failed = pay_with(&app, &base, &id, "attempt-0001", "4000000000000341").await;
     assert_eq!(failed["status"], "Failed", "{failed}");
     assert_eq!(failed["decline"]["code"], "card_declined", "{failed}");
     // Another card may be tried.
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0002", "4242424242424242"))
-        .await;
+    let paid = pay_with(&app, &base, &id, "attempt-0002", "4242424242424242").await;
     assert_eq!(paid["status"], "Successful", "{paid}");
 }
 
 /// The id of the PaymentIntent localstripe holds for a payment (found by its metadata).
-async fn intent_of(base: &str, payment_id: &str) -> String {
+async fn intent_of(base: &str, payment_id: &str) -> Value {
     let list = stripe_get(base, "/v1/payment_intents?limit=100").await;
     list["data"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["metadata"]["pay_payment_id"] == payment_id)
-        .and_then(|i| i["id"].as_str())
         .expect("an intent for the payment")
-        .to_owned()
+        .clone()
 }
 
 /// localstripe's 3-D Secure: `requires_action` (`use_stripe_sdk`), finished by its test-only
-/// `_authenticate` route, as the buyer would at their bank.
+/// `_authenticate` route, as Stripe.js's challenge would at the buyer's bank.
 async fn authenticate(base: &str, pi: &str, success: bool) {
     let intent = stripe_get(base, &format!("/v1/payment_intents/{pi}")).await;
     let resp = reqwest::Client::new()
@@ -182,34 +210,75 @@ async fn authenticate(base: &str, pi: &str, success: bool) {
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
 }
 
+async fn post_empty(app: &TestApp, path: &str) -> Value {
+    let resp = app.client.post(app.url(path)).json(&json!({})).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp.json().await.unwrap()
+}
+
+/// 3-D Secure by Stripe.js: the attempt's answer carries the intent's client secret (for
+/// `handleNextAction`), nothing else does, and Pay asks Stripe for the outcome when the popup
+/// says Stripe.js is done.
 #[actix_web::test]
-async fn localstripe_a_card_requiring_authentication_completes_on_return() {
+async fn localstripe_a_card_requiring_authentication_completes_by_stripe_js() {
     let Some(base) = localstripe() else { return };
     let app = stripe_app(&base, true).await;
-    for (i, (success, status)) in [(true, "Successful"), (false, "Failed")].into_iter().enumerate() {
+    for (i, (card, success, status)) in [
+        ("4000002500003155", true, "Successful"),
+        ("4000002760003184", false, "Failed"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let id = app.create_payment().await;
         let attempt = format!("attempt-000{i}");
-        let waiting = app.attempt_ok(&id, &card_attempt(&attempt, "4000002500003155")).await;
+        let waiting = pay_with(&app, &base, &id, &attempt, card).await;
         assert_eq!(waiting["processing"], true, "{waiting}");
-        let challenge = waiting["challenge"]["url"].as_str().unwrap();
-        let return_path = format!("/pay/v1/checkout/{id}/attempts/{attempt}/return");
-        assert_eq!(challenge, format!("https://pay.shop.example{return_path}"));
-        let pi = &intent_of(&base, &id).await;
-        // Back before answering: still waiting.
-        app.get(&return_path).await;
+        let intent = intent_of(&base, &id).await;
+        let pi = intent["id"].as_str().unwrap();
         assert_eq!(
-            app.get_json(&format!("/pay/v1/checkout/{id}/result")).await.1["processing"],
-            true
+            waiting["challenge"]["clientSecret"], intent["client_secret"],
+            "{waiting}"
         );
-        authenticate(&base, pi, success).await;
-        let back = app.get(&return_path).await;
-        assert!(back.status().is_success(), "{}", back.status());
+        assert!(waiting["challenge"].get("url").is_none(), "{waiting}");
+        // Neither the result route nor the merchant API shows the secret.
         let (_, result) = app.get_json(&format!("/pay/v1/checkout/{id}/result")).await;
-        assert_eq!(result["status"], status, "{result}");
+        assert_eq!(result["processing"], true);
+        assert!(result["challenge"].get("clientSecret").is_none(), "{result}");
+        let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+        let secret = intent["client_secret"].as_str().unwrap();
+        assert!(!details.to_string().contains(secret), "{details}");
+        // Told too early: Stripe still waits for the buyer, so does Pay.
+        let complete = format!("/pay/v1/checkout/{id}/attempts/{attempt}/complete");
+        assert_eq!(post_empty(&app, &complete).await["processing"], true);
+        authenticate(&base, pi, success).await;
+        let done = post_empty(&app, &complete).await;
+        assert_eq!(done["status"], status, "{done}");
+        assert_eq!(done["processing"], false, "{done}");
         if !success {
-            assert_eq!(result["decline"]["code"], "authentication_failed", "{result}");
+            assert_eq!(done["decline"]["code"], "authentication_failed", "{done}");
         }
     }
+}
+
+/// The buyer gives the challenge up: the intent is canceled at Stripe (it can no longer charge)
+/// and the attempt fails with `authentication_failed`.
+#[actix_web::test]
+async fn localstripe_an_abandoned_challenge_cancels_the_intent() {
+    let Some(base) = localstripe() else { return };
+    let app = stripe_app(&base, true).await;
+    let id = app.create_payment().await;
+    let waiting = pay_with(&app, &base, &id, "attempt-0001", "4000002500003155").await;
+    assert_eq!(waiting["processing"], true, "{waiting}");
+    let failed = post_empty(&app, &format!("/pay/v1/checkout/{id}/attempts/attempt-0001/abandon")).await;
+    assert_eq!(failed["status"], "Failed", "{failed}");
+    assert_eq!(failed["decline"]["code"], "authentication_failed", "{failed}");
+    assert_eq!(intent_of(&base, &id).await["status"], "canceled");
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    assert_eq!(details["attempts"][0]["resolvedBy"], "abandoned", "{details}");
+    // Another card pays.
+    let paid = pay_with(&app, &base, &id, "attempt-0002", "4242424242424242").await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
 }
 
 #[actix_web::test]
@@ -217,9 +286,7 @@ async fn localstripe_partial_then_full_refunds() {
     let Some(base) = localstripe() else { return };
     let app = stripe_app(&base, true).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = pay_with(&app, &base, &id, "attempt-0001", "4242424242424242").await;
     let pi = paid["transactionId"].as_str().unwrap().to_owned();
     let (code, part) = refund(&app, &id, json!({"amount": 5.25})).await;
     assert_eq!(code, 201, "{part}");
@@ -262,46 +329,59 @@ async fn localstripe_signed_webhooks_move_a_payment() {
         .unwrap();
     assert!(hook.status().is_success());
     let id = app.create_payment().await;
-    let waiting = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4000002500003155"))
-        .await;
+    let waiting = pay_with(&app, &base, &id, "attempt-0001", "4000002500003155").await;
     assert_eq!(waiting["processing"], true, "{waiting}");
-    // The buyer answers; nobody comes back to the return route: the event alone settles it.
-    authenticate(&base, &intent_of(&base, &id).await, true).await;
+    // The buyer answers; the popup never says so: the event alone settles it.
+    authenticate(&base, intent_of(&base, &id).await["id"].as_str().unwrap(), true).await;
     wait_for_status(&app, &id, "Successful").await;
     assert_eq!(app.event_statuses(&id).await, ["Successful"]);
     let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
     assert_eq!(details["attempts"][0]["resolvedBy"], "event", "{details}");
 }
 
+/// A look-up reads the intent by the id Pay stored; without one nothing was ever confirmed; an
+/// intent still waiting for its confirmation is canceled, so a late confirm cannot charge it.
 #[actix_web::test]
-async fn localstripe_lookup_finds_the_attempt_by_its_metadata() {
+async fn localstripe_lookup_reads_the_intent_by_its_stored_id() {
     let Some(base) = localstripe() else { return };
     let app = stripe_app(&base, true).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = pay_with(&app, &base, &id, "attempt-0001", "4242424242424242").await;
+    let pi = paid["transactionId"].as_str().unwrap().to_owned();
     let provider = app_provider(&base);
-    use pay_backend::processor::{AttemptKey, ChargeOutcome, Lookup, Provider};
+    use pay_backend::providers::{AttemptKey, ChargeOutcome, Lookup, Provider};
     let key = AttemptKey::parse(&format!("{id}:attempt-0001")).unwrap();
     assert_eq!(
-        provider.lookup(&key).await,
-        Lookup::Found(ChargeOutcome::Successful {
-            transaction_id: paid["transactionId"].as_str().unwrap().to_owned()
-        })
+        provider.lookup(&key, Some(&pi)).await,
+        Lookup::Found(ChargeOutcome::Successful { transaction_id: pi })
     );
     let never = AttemptKey::parse(&format!("{id}:attempt-0002")).unwrap();
-    assert_eq!(provider.lookup(&never).await, Lookup::NeverReached);
+    assert_eq!(provider.lookup(&never, None).await, Lookup::NeverReached);
+    // Created, never confirmed (a process died between the two calls).
+    let pm = payment_method(&base, "4242424242424242").await;
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/v1/payment_intents"))
+        .bearer_auth(STRIPE_KEY)
+        .form(&[("amount", "2000"), ("currency", "usd"), ("payment_method", pm.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let unconfirmed: Value = resp.json().await.unwrap();
+    let unconfirmed = unconfirmed["id"].as_str().unwrap();
+    assert_eq!(provider.lookup(&never, Some(unconfirmed)).await, Lookup::NeverReached);
+    let after = stripe_get(&base, &format!("/v1/payment_intents/{unconfirmed}")).await;
+    assert_eq!(after["status"], "canceled");
 }
 
-fn app_provider(base: &str) -> pay_backend::processor::StripeProvider {
+fn app_provider(base: &str) -> pay_backend::providers::StripeProvider {
     let dir = tempfile::tempdir().unwrap();
     let mut s = test_settings(&dir);
     s.provider = ProviderName::Stripe;
     s.stripe_secret_key = Some(STRIPE_KEY.into());
     s.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+    s.stripe_publishable_key = Some(PUBLISHABLE_KEY.into());
     s.stripe_api_base = base.parse().unwrap();
+    s.stripe_localstripe = true;
     s.public_url = Some("https://pay.shop.example".parse().unwrap());
     s.stripe().map_err(|e| e.to_string()).unwrap()
 }
@@ -336,16 +416,23 @@ async fn amounts_and_currencies_stripe_cannot_take_are_refused_at_creation() {
 
 #[actix_web::test]
 async fn stripe_needs_its_keys_and_the_public_url() {
-    for missing in ["stripe_secret_key", "stripe_webhook_secret", "public_url"] {
+    for missing in [
+        "stripe_secret_key",
+        "stripe_webhook_secret",
+        "stripe_publishable_key",
+        "public_url",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let mut s = test_settings(&dir);
         s.provider = ProviderName::Stripe;
         s.stripe_secret_key = Some(STRIPE_KEY.into());
         s.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+        s.stripe_publishable_key = Some(PUBLISHABLE_KEY.into());
         s.public_url = Some("https://pay.shop.example".parse().unwrap());
         match missing {
             "stripe_secret_key" => s.stripe_secret_key = None,
             "stripe_webhook_secret" => s.stripe_webhook_secret = None,
+            "stripe_publishable_key" => s.stripe_publishable_key = None,
             _ => s.public_url = None,
         }
         let err = Application::build(s).await.err().expect("refused").to_string();
@@ -358,6 +445,7 @@ async fn stripe_needs_its_keys_and_the_public_url() {
     s.test_mode = false;
     s.stripe_secret_key = Some(STRIPE_KEY.into());
     s.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+    s.stripe_publishable_key = Some(PUBLISHABLE_KEY.into());
     s.public_url = Some("https://pay.shop.example".parse().unwrap());
     let app = run(Application::build(s.clone()).await.unwrap(), dir);
     assert_eq!(app.get("/pay/v1/sandbox/challenges/x/y").await.status(), 404);
@@ -371,17 +459,22 @@ async fn stripe_needs_its_keys_and_the_public_url() {
 /// What the fake does and what it saw.
 #[derive(Default)]
 struct Fake {
-    /// 5xx answers still to give to `POST /v1/payment_intents`.
-    fail_intents: u32,
-    /// The status of those answers (500 unless set).
+    /// 5xx answers still to give to `POST /v1/payment_intents` (creating an intent).
+    fail_creates: u32,
+    /// 5xx (or `fail_status`) answers still to give to confirmations, before acting.
+    fail_confirms: u32,
+    /// Confirmations still to carry out and then answer 500 (the answer lost after Stripe
+    /// acted).
+    lose_confirms: u32,
+    /// The status of failing answers (500 unless set).
     fail_status: u16,
-    /// 5xx answers still to give to `POST /v1/payment_methods` (u32::MAX: always).
-    fail_methods: u32,
-    /// The status new intents take: `succeeded` or `requires_action` (with redirect_to_url).
+    /// Forget idempotency keys, as localstripe does (Stripe replays a key's first answer).
+    no_replays: bool,
+    /// The status an intent takes on confirmation: `succeeded` or `requires_action`.
     intent_status: String,
-    /// A refusal (400) of payment methods.
-    method_error: Option<Value>,
-    /// A card error (402) for intents instead.
+    /// A refusal (400) of intent creation.
+    create_error: Option<Value>,
+    /// A card error (402) at confirmation instead.
     decline: Option<Value>,
     /// Requests seen: (method and path, Idempotency-Key, form).
     seen: Vec<(String, Option<String>, BTreeMap<String, String>)>,
@@ -391,6 +484,10 @@ struct Fake {
 }
 
 type Shared = Arc<Mutex<Fake>>;
+
+fn error(status: u16, error: Value) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(json!({"error": error}))
+}
 
 async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>) -> HttpResponse {
     let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
@@ -403,69 +500,113 @@ async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>
     let mut fake = fake.lock().unwrap();
     fake.seen
         .push((format!("{} {path}", req.method()), key.clone(), form.clone()));
-    if let Some(replay) = key.as_ref().and_then(|k| fake.replays.get(k)) {
+    if let Some(replay) = key
+        .as_ref()
+        .filter(|_| !fake.no_replays)
+        .and_then(|k| fake.replays.get(k))
+    {
         return HttpResponse::Ok()
             .insert_header(("Idempotent-Replayed", "true"))
             .json(replay);
     }
+    let boom = json!({"type": "api_error", "message": "boom"});
+    let intent_id = path
+        .strip_prefix("/v1/payment_intents/")
+        .map(|rest| rest.split('/').next().unwrap_or_default().to_owned());
     let answer = match (req.method().as_str(), path.as_str()) {
-        ("POST", "/v1/payment_methods") if fake.fail_methods > 0 => {
-            fake.fail_methods = fake.fail_methods.saturating_sub(1);
-            return HttpResponse::InternalServerError()
-                .json(json!({"error": {"type": "api_error", "message": "boom"}}));
+        ("POST", "/v1/payment_intents") if fake.fail_creates > 0 => {
+            fake.fail_creates -= 1;
+            return error(500, boom);
         }
-        ("POST", "/v1/payment_methods") if fake.method_error.is_some() => {
-            return HttpResponse::BadRequest().json(json!({"error": fake.method_error.clone()}));
-        }
-        ("POST", "/v1/payment_methods") => json!({"id": format!("pm_{}", fake.seen.len()), "object": "payment_method"}),
-        ("POST", "/v1/payment_intents") if fake.fail_intents > 0 => {
-            fake.fail_intents -= 1;
-            return HttpResponse::InternalServerError()
-                .json(json!({"error": {"type": "api_error", "message": "boom"}}));
+        ("POST", "/v1/payment_intents") if fake.create_error.is_some() => {
+            return error(400, fake.create_error.clone().unwrap());
         }
         ("POST", "/v1/payment_intents") => {
             let id = format!("pi_fake{}", fake.intents.len() + 1);
-            let metadata = json!({
-                "pay_payment_id": form.get("metadata[pay_payment_id]"),
-                "pay_attempt_id": form.get("metadata[pay_attempt_id]"),
-            });
-            if let Some(decline) = fake.decline.clone() {
-                let intent = json!({"id": id, "object": "payment_intent", "status": "requires_payment_method",
-                                    "last_payment_error": decline, "metadata": metadata});
-                fake.intents.insert(id, intent.clone());
-                let mut error = decline;
-                error["payment_intent"] = intent;
-                return HttpResponse::PaymentRequired().json(json!({"error": error}));
-            }
-            let mut intent = json!({"id": id, "object": "payment_intent", "amount": form.get("amount").map(|a| a.parse::<i64>().unwrap()),
-                                    "status": fake.intent_status, "metadata": metadata, "next_action": null});
-            if fake.intent_status == "requires_action" {
-                intent["next_action"] = json!({"type": "redirect_to_url", "redirect_to_url": {
-                    "url": "https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_1", "return_url": form.get("return_url")}});
-            }
+            let intent = json!({"id": id, "object": "payment_intent", "status": "requires_confirmation",
+                "amount": form.get("amount").map(|a| a.parse::<i64>().unwrap()),
+                "payment_method": form.get("payment_method"), "client_secret": format!("{id}_secret_fake"),
+                "metadata": {"pay_payment_id": form.get("metadata[pay_payment_id]"),
+                             "pay_attempt_id": form.get("metadata[pay_attempt_id]")}});
             fake.intents.insert(id, intent.clone());
             intent
         }
+        ("POST", p) if p.ends_with("/confirm") => {
+            let id = intent_id.unwrap();
+            if fake.fail_confirms > 0 {
+                fake.fail_confirms -= 1;
+                let status = fake.fail_status;
+                return error(status, boom);
+            }
+            let status = fake.intent_status.clone();
+            let decline = fake.decline.clone();
+            let Some(intent) = fake.intents.get_mut(&id) else {
+                return error(
+                    404,
+                    json!({"type": "invalid_request_error", "code": "resource_missing"}),
+                );
+            };
+            if intent["status"] != "requires_confirmation" {
+                return error(
+                    400,
+                    json!({"type": "invalid_request_error", "code": "payment_intent_unexpected_state"}),
+                );
+            }
+            if let Some(decline) = decline {
+                intent["status"] = json!("requires_payment_method");
+                intent["last_payment_error"] = decline.clone();
+                let mut error_body = decline;
+                error_body["payment_intent"] = intent.clone();
+                return error(402, error_body);
+            }
+            intent["status"] = json!(status);
+            let intent = intent.clone();
+            if fake.lose_confirms > 0 {
+                // Stripe acted and kept its answer for the key; the answer never arrived.
+                fake.lose_confirms -= 1;
+                if let Some(key) = key {
+                    fake.replays.insert(key, intent);
+                }
+                return error(500, boom);
+            }
+            intent
+        }
+        ("POST", p) if p.ends_with("/cancel") => {
+            let id = intent_id.unwrap();
+            let Some(intent) = fake.intents.get_mut(&id) else {
+                return error(
+                    404,
+                    json!({"type": "invalid_request_error", "code": "resource_missing"}),
+                );
+            };
+            if matches!(intent["status"].as_str(), Some("succeeded" | "processing" | "canceled")) {
+                return error(
+                    400,
+                    json!({"type": "invalid_request_error", "code": "payment_intent_unexpected_state"}),
+                );
+            }
+            intent["status"] = json!("canceled");
+            intent.clone()
+        }
         ("POST", "/v1/refunds") => {
             json!({"id": format!("re_{}", fake.seen.len()), "object": "refund", "status": "pending",
-                                          "amount": form.get("amount").map(|a| a.parse::<i64>().unwrap()),
-                                          "metadata": {"pay_refund_id": form.get("metadata[pay_refund_id]")}})
+                   "amount": form.get("amount").map(|a| a.parse::<i64>().unwrap()),
+                   "metadata": {"pay_refund_id": form.get("metadata[pay_refund_id]")}})
         }
-        ("GET", p) if p.starts_with("/v1/payment_intents/") => {
-            match fake.intents.get(&p["/v1/payment_intents/".len()..]) {
-                Some(intent) => intent.clone(),
-                None => {
-                    return HttpResponse::NotFound()
-                        .json(json!({"error": {"type": "invalid_request_error", "code": "resource_missing"}}))
-                }
+        ("GET", _) if intent_id.is_some() => match fake.intents.get(intent_id.as_deref().unwrap()) {
+            Some(intent) => intent.clone(),
+            None => {
+                return error(
+                    404,
+                    json!({"type": "invalid_request_error", "code": "resource_missing"}),
+                )
             }
-        }
-        ("GET", "/v1/payment_intents") => {
-            json!({"object": "list", "data": fake.intents.values().collect::<Vec<_>>(), "has_more": false})
-        }
+        },
         _ => {
-            return HttpResponse::NotFound()
-                .json(json!({"error": {"type": "invalid_request_error", "message": "no such route"}}))
+            return error(
+                404,
+                json!({"type": "invalid_request_error", "message": "no such route"}),
+            )
         }
     };
     if let Some(key) = key {
@@ -503,87 +644,96 @@ fn seen(fake: &Shared, what: &str) -> Vec<(Option<String>, BTreeMap<String, Stri
         .collect()
 }
 
+fn calls(fake: &Shared) -> Vec<String> {
+    fake.lock().unwrap().seen.iter().map(|(w, _, _)| w.clone()).collect()
+}
+
+const PM: &str = "pm_card_visa_0001";
+
+/// The intent first (unconfirmed, under the attempt's key), then its confirmation under a key
+/// of its own; a 500 on the confirmation is retried with that same key.
 #[actix_web::test]
-async fn a_500_is_retried_with_the_same_idempotency_key() {
-    let (base, fake) = start_fake(|f| f.fail_intents = 1);
+async fn the_intent_is_created_then_confirmed_and_a_500_is_retried_with_the_same_key() {
+    let (base, fake) = start_fake(|f| f.fail_confirms = 1);
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(paid["status"], "Successful", "{paid}");
-    let calls = seen(&fake, "POST /v1/payment_intents");
-    assert_eq!(calls.len(), 2, "one 500, one retry");
-    assert_eq!(calls[0].0, calls[1].0, "the same Idempotency-Key");
+    assert_eq!(paid["transactionId"], "pi_fake1");
     assert_eq!(
-        calls[0].0.as_deref(),
-        Some(format!("pay-pi-{id}:attempt-0001").as_str())
+        calls(&fake),
+        [
+            "POST /v1/payment_intents",
+            "POST /v1/payment_intents/pi_fake1/confirm",
+            "POST /v1/payment_intents/pi_fake1/confirm"
+        ]
     );
-    let form = &calls[1].1;
+    let created = &seen(&fake, "POST /v1/payment_intents")[0];
+    assert_eq!(created.0.as_deref(), Some(format!("pay-pi-{id}:attempt-0001").as_str()));
+    let form = &created.1;
     assert_eq!(form["amount"], "2000");
     assert_eq!(form["currency"], "usd");
-    assert_eq!(form["confirm"], "true");
+    assert_eq!(form["payment_method"], PM);
+    assert!(!form.contains_key("confirm"), "{form:?}");
     assert_eq!(form["metadata[pay_payment_id]"], id);
     assert_eq!(form["metadata[pay_attempt_id]"], "attempt-0001");
+    assert!(form.keys().all(|k| !k.starts_with("card[")), "{form:?}");
+    let confirms = seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm");
+    assert_eq!(confirms[0].0, confirms[1].0, "the same Idempotency-Key");
     assert_eq!(
-        form["return_url"],
+        confirms[0].0.as_deref(),
+        Some(format!("pay-confirm-{id}:attempt-0001").as_str())
+    );
+    assert_eq!(confirms[0].1["use_stripe_sdk"], "true");
+    assert_eq!(
+        confirms[0].1["return_url"],
         format!("https://pay.shop.example/pay/v1/checkout/{id}/attempts/attempt-0001/return")
     );
-    let methods = seen(&fake, "POST /v1/payment_methods");
-    assert_eq!(
-        methods[0].1["card[number]"], "4242424242424242",
-        "the card goes to Stripe only in the body"
-    );
-    assert_eq!(methods[0].1["card[exp_month]"], "12");
-    assert_eq!(methods[0].1["card[exp_year]"], "2045");
-    assert_eq!(methods[0].1["card[cvc]"], "123");
 }
 
 #[actix_web::test]
 async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing_error() {
     let (base, fake) = start_fake(|f| {
-        f.fail_intents = 1;
+        f.fail_confirms = 1;
         f.fail_status = 429;
     });
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(paid["status"], "Successful", "{paid}");
-    assert_eq!(seen(&fake, "POST /v1/payment_intents").len(), 2);
-    // Raw card data not enabled for the account: Stripe's 400 is not the card's fault.
-    fake.lock().unwrap().method_error = Some(json!({"type": "invalid_request_error",
-        "message": "Sending credit card numbers directly to the Stripe API is generally unsafe."}));
+    assert_eq!(seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").len(), 2);
+    // A PaymentMethod Stripe does not know: not the card's fault, and nothing confirmed.
+    fake.lock().unwrap().create_error = Some(json!({"type": "invalid_request_error", "code": "resource_missing",
+        "message": "No such PaymentMethod: 'pm_unknown'"}));
     let id = app.create_payment().await;
-    let failed = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let failed = app.attempt_ok(&id, &token_attempt("attempt-0001", "pm_unknown")).await;
+    assert_eq!(failed["status"], "Failed", "{failed}");
     assert_eq!(failed["decline"]["code"], "processing_error", "{failed}");
+    assert_eq!(seen(&fake, "POST /v1/payment_intents/pi_fake2/confirm").len(), 0);
 }
 
 #[actix_web::test]
 async fn an_idempotent_replay_returns_the_first_answer() {
     let (base, fake) = start_fake(|_| {});
     let provider = app_provider(&base);
-    use pay_backend::processor::{AttemptKey, Card, ChargeRequest, Provider};
+    use pay_backend::providers::{AttemptKey, CardSource, ChargeRequest, Provider};
     let key = AttemptKey::parse("3f2a1c4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b:attempt-0001").unwrap();
-    let card = Card {
-        number: pay_types::CardNumber::parse("4242424242424242").unwrap(),
-        expiry: pay_types::Expiry::parse(12, 2045, (2026, 1)).unwrap(),
-        cvc: pay_types::Cvc::parse("123", pay_types::CardBrand::Visa).unwrap(),
-    };
-    let charge = || ChargeRequest {
+    let request = |provider_ref| ChargeRequest {
         key: &key,
         amount: pay_types::Amount::new("20.00".parse().unwrap()),
         currency: pay_types::Currency::parse("USD").unwrap(),
-        card: &card,
+        source: CardSource::Token(PM),
+        provider_ref,
         buyer: None,
         return_path: String::new(),
     };
-    let first = provider.charge(charge()).await;
-    let again = provider.charge(charge()).await;
+    let first = provider.prepare(&request(None)).await.unwrap();
+    let again = provider.prepare(&request(None)).await.unwrap();
     assert_eq!(first, again);
+    assert_eq!(first.as_deref(), Some("pi_fake1"));
+    let charged = provider.charge(request(first.as_deref())).await;
+    let recharged = provider.charge(request(first.as_deref())).await;
+    assert_eq!(charged, recharged);
     assert_eq!(
         fake.lock().unwrap().intents.len(),
         1,
@@ -591,47 +741,114 @@ async fn an_idempotent_replay_returns_the_first_answer() {
     );
 }
 
+/// Every answer to the confirmation lost: the attempt waits (never a decline), and the look-up
+/// by the stored id finds the intent never confirmed, cancels it, and fails the attempt
+/// uncharged. No list of intents is ever read.
 #[actix_web::test]
-async fn stripe_5xx_after_every_retry_leaves_the_attempt_unknown_until_a_lookup() {
-    let (base, fake) = start_fake(|f| f.fail_intents = 100);
+async fn stripe_5xx_after_every_retry_leaves_the_attempt_unknown_until_a_lookup_by_id() {
+    let (base, fake) = start_fake(|f| f.fail_confirms = 3);
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let waiting = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let waiting = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(waiting["processing"], true, "{waiting}");
     assert_eq!(
-        seen(&fake, "POST /v1/payment_intents").len(),
+        seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").len(),
         3,
         "the first call and two retries"
     );
-    // Stripe comes back; the background look-up finds no intent: nothing charged.
-    fake.lock().unwrap().fail_intents = 0;
     wait_for_status(&app, &id, "Failed").await;
     let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
     assert_eq!(details["attempts"][0]["resolvedBy"], "lookup", "{details}");
+    assert_eq!(details["attempts"][0]["declineCode"], "processing_error", "{details}");
+    let calls = calls(&fake);
+    assert!(
+        calls.contains(&"GET /v1/payment_intents/pi_fake1".to_owned()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"POST /v1/payment_intents/pi_fake1/cancel".to_owned()),
+        "{calls:?}"
+    );
+    assert!(!calls
+        .iter()
+        .any(|c| c.starts_with("GET /v1/payment_intents?") || c == "GET /v1/payment_intents"));
+    assert_eq!(fake.lock().unwrap().intents["pi_fake1"]["status"], "canceled");
 }
 
+/// Stripe charged and its answer was lost: the retry under the same key gets Stripe's first
+/// answer, as Stripe replays it. One intent, charged once.
 #[actix_web::test]
-async fn redirect_to_url_is_the_challenge_and_the_return_completes_it() {
+async fn an_answer_lost_after_stripe_charged_is_replayed_under_the_same_key() {
+    let (base, fake) = start_fake(|f| f.lose_confirms = 1);
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
+    let confirms = seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm");
+    assert_eq!(confirms.len(), 2);
+    assert_eq!(confirms[0].0, confirms[1].0);
+    assert_eq!(fake.lock().unwrap().intents.len(), 1);
+}
+
+/// The same without replays (localstripe ignores idempotency keys): the retried confirm is
+/// refused, as the intent is no longer waiting for one. A refusal that is not a card error is
+/// never taken for a decline: the connector reads the intent, which Stripe charged.
+#[actix_web::test]
+async fn a_refused_confirm_retry_reads_the_intent_instead_of_guessing() {
+    let (base, fake) = start_fake(|f| {
+        f.lose_confirms = 1;
+        f.no_replays = true;
+    });
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
+    assert_eq!(paid["transactionId"], "pi_fake1");
+    assert!(calls(&fake).contains(&"GET /v1/payment_intents/pi_fake1".to_owned()));
+}
+
+/// A challenge for Stripe.js: the answer carries the client secret (and the replay of the same
+/// attempt too), the result route does not, and `…/complete` asks Stripe for the outcome.
+#[actix_web::test]
+async fn requires_action_gives_the_client_secret_and_complete_asks_stripe() {
     let (base, fake) = start_fake(|f| f.intent_status = "requires_action".into());
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let waiting = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4000002500003155"))
-        .await;
+    let waiting = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(waiting["processing"], true, "{waiting}");
     assert_eq!(
-        waiting["challenge"]["url"],
-        "https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_1"
+        waiting["challenge"]["clientSecret"], "pi_fake1_secret_fake",
+        "{waiting}"
     );
-    let pi = "pi_fake1".to_owned();
-    fake.lock().unwrap().intents.get_mut(&pi).unwrap()["status"] = json!("succeeded");
-    app.get(&format!(
-        "/pay/v1/checkout/{id}/attempts/attempt-0001/return?payment_intent={pi}"
-    ))
-    .await;
+    assert!(waiting["challenge"].get("url").is_none(), "{waiting}");
+    let again = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    assert_eq!(again["challenge"]["clientSecret"], "pi_fake1_secret_fake", "{again}");
+    let (_, result) = app.get_json(&format!("/pay/v1/checkout/{id}/result")).await;
+    assert!(result["challenge"].get("clientSecret").is_none(), "{result}");
+    let complete = format!("/pay/v1/checkout/{id}/attempts/attempt-0001/complete");
+    assert_eq!(post_empty(&app, &complete).await["processing"], true);
+    fake.lock().unwrap().intents.get_mut("pi_fake1").unwrap()["status"] = json!("succeeded");
+    let done = post_empty(&app, &complete).await;
+    assert_eq!(done["status"], "Successful", "{done}");
     assert_eq!(app.status_of(&id).await, "Successful");
+}
+
+/// Cancel in the popup: the intent is canceled; if the buyer had finished meanwhile, the
+/// cancel is refused and the paid intent's outcome stands.
+#[actix_web::test]
+async fn an_abandoned_challenge_cancels_the_intent_unless_it_was_paid() {
+    let (base, fake) = start_fake(|f| f.intent_status = "requires_action".into());
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    let failed = post_empty(&app, &format!("/pay/v1/checkout/{id}/attempts/attempt-0001/abandon")).await;
+    assert_eq!(failed["decline"]["code"], "authentication_failed", "{failed}");
+    assert_eq!(fake.lock().unwrap().intents["pi_fake1"]["status"], "canceled");
+    let id = app.create_payment().await;
+    app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    fake.lock().unwrap().intents.get_mut("pi_fake2").unwrap()["status"] = json!("succeeded");
+    let paid = post_empty(&app, &format!("/pay/v1/checkout/{id}/attempts/attempt-0001/abandon")).await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
 }
 
 #[actix_web::test]
@@ -644,12 +861,61 @@ async fn a_card_error_names_the_decline() {
     });
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let failed = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4000000000009995"))
-        .await;
+    let failed = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(failed["status"], "Failed", "{failed}");
     assert_eq!(failed["decline"]["code"], "insufficient_funds", "{failed}");
     assert_eq!(failed["transactionId"], "pi_fake1");
+}
+
+/// With Stripe, a card number is refused before anything is stored, logged or sent
+/// (`card_data_not_accepted`), and the attempt's other shapes name what is wrong.
+#[actix_web::test]
+async fn stripe_takes_no_card_number() {
+    let (base, fake) = start_fake(|_| {});
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    let (_, view) = app.get_json(&format!("/pay/v1/checkout/{id}")).await;
+    assert_eq!(
+        view["cardFields"],
+        json!({"kind": "stripe", "publishableKey": PUBLISHABLE_KEY, "jsUrl": "https://js.stripe.com/v3/"})
+    );
+    let mut with_both = card_attempt("attempt-0002", "4242424242424242");
+    with_both["paymentMethod"] = json!(PM);
+    let mut neither = token_attempt("attempt-0004", PM);
+    neither.as_object_mut().unwrap().remove("paymentMethod");
+    let cases = [
+        (
+            card_attempt("attempt-0001", "4242424242424242"),
+            "card_data_not_accepted",
+        ),
+        (with_both, "card_data_not_accepted"),
+        (token_attempt("attempt-0005", "card_4242"), "invalid_payment_method"),
+        (token_attempt("attempt-0006", "pm_with space"), "invalid_payment_method"),
+        (token_attempt("attempt-0007", "pm_"), "invalid_payment_method"),
+        (neither, "missing_card"),
+    ];
+    for (attempt, code) in cases {
+        let resp = app.attempt(&id, &attempt).await;
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(
+            (status, body["code"].as_str().unwrap()),
+            (422, code),
+            "{attempt}: {body}"
+        );
+    }
+    assert!(calls(&fake).is_empty(), "nothing went to Stripe: {:?}", calls(&fake));
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    assert_eq!(details["attempts"], json!([]), "nothing was stored");
+    // The sandbox's card form is Pay's own: a token is refused there.
+    let sandbox = spawn_app_with(|_| {}).await;
+    let id = sandbox.create_payment().await;
+    let resp = sandbox.attempt(&id, &token_attempt("attempt-0001", PM)).await;
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_payment_method", "{body}");
+    let (_, view) = sandbox.get_json(&format!("/pay/v1/checkout/{id}")).await;
+    assert_eq!(view["cardFields"], json!({"kind": "pay"}));
 }
 
 async fn post_event(app: &TestApp, event: &Value, secret: &str) -> reqwest::Response {
@@ -670,9 +936,7 @@ async fn a_dispute_event_opens_a_chargeback_and_refund_events_count() {
     let (base, fake) = start_fake(|_| {});
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    let paid = app
-        .attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     let pi = paid["transactionId"].as_str().unwrap().to_owned();
 
     // A refund Stripe answers `pending`, then `charge.refund.updated` says it succeeded.
@@ -714,8 +978,7 @@ async fn a_failed_refund_event_releases_the_refund() {
     let (base, _fake) = start_fake(|_| {});
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
-    app.attempt_ok(&id, &card_attempt("attempt-0001", "4242424242424242"))
-        .await;
+    app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     let (_, pending) = refund(&app, &id, json!({})).await;
     let refund_id = pending["refundId"].as_str().unwrap();
     let failed = json!({"id": "evt_refund_2", "object": "event", "type": "charge.refund.updated", "data": {"object": {
@@ -728,61 +991,62 @@ async fn a_failed_refund_event_releases_the_refund() {
     assert_eq!(code, 202, "{again}");
 }
 
-/// The card number and CVC reach the fake Stripe's body and nothing else: not the server's
-/// log at its most verbose, not the database, for a charge, a decline and a failing request.
+/// A card number sent to a Stripe server is refused, and neither it, nor its CVC, nor the
+/// intent's client secret reaches the server's log at its most verbose or the database; the
+/// client secret is in the attempt's answer only, never on the merchant API.
 #[actix_web::test]
-async fn no_card_number_or_cvc_in_the_log_or_the_database_with_stripe() {
-    let (base, fake) = start_fake(|f| f.fail_methods = 3);
+async fn no_card_number_or_client_secret_in_the_log_or_the_database_with_stripe() {
+    let (base, fake) = start_fake(|f| f.intent_status = "requires_action".into());
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pay.db");
     let env = [
         ("PAY_PROVIDER", "stripe".to_owned()),
         ("PAY_STRIPE_SECRET_KEY", STRIPE_KEY.to_owned()),
         ("PAY_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+        ("PAY_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY.to_owned()),
         ("PAY_STRIPE_API_BASE", base.clone()),
         ("PAY_PUBLIC_URL", "https://pay.shop.example".to_owned()),
     ];
     let server = Server::start_with(&db, "trace", &env);
     let number = "4000000000009995";
     let cvc = "913";
-    let attempt = |i: u32| {
-        json!({"attemptId": format!("attempt-000{i}"), "method": "card",
-                                  "card": {"number": number, "expMonth": 12, "expYear": 2045, "cvc": cvc}})
-    };
-    // The failing request: 500 three times (the payment method call).
     let id = server.create_payment().await;
-    assert_eq!(server.attempt(&id, &attempt(1)).await.status(), 200);
-    // A decline, then a charge.
-    fake.lock().unwrap().decline =
-        Some(json!({"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"}));
-    let id = server.create_payment().await;
-    assert_eq!(server.attempt(&id, &attempt(2)).await.status(), 200);
-    fake.lock().unwrap().decline = None;
-    let id = server.create_payment().await;
-    assert_eq!(server.attempt(&id, &attempt(3)).await.status(), 200);
+    let card = json!({"attemptId": "attempt-0001", "method": "card",
+                      "card": {"number": number, "expMonth": 12, "expYear": 2045, "cvc": cvc}});
+    let refused = server.attempt(&id, &card).await;
+    assert_eq!(refused.status(), 422);
+    // A malformed card too (the JSON reader's own error names no digits either).
+    let odd = json!({"attemptId": "attempt-0002", "method": "card",
+                     "card": {"number": 4000000000009995u64, "expMonth": 12, "expYear": 2045, "cvc": cvc}});
+    assert!(server.attempt(&id, &odd).await.status().is_client_error());
+    let answer = server.attempt(&id, &token_attempt("attempt-0003", PM)).await;
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    let secret = "pi_fake1_secret_fake";
+    assert_eq!(answer["challenge"]["clientSecret"], secret, "{answer}");
+    let (_, details) = server.merchant_get(&format!("/pay/v1/payments/{id}")).await;
+    assert!(!details.to_string().contains(secret), "{details}");
     let log = server.kill().join("\n");
-    assert!(log.contains("stripe"), "the log was captured");
-    assert!(
-        seen(&fake, "POST /v1/payment_methods")
-            .iter()
-            .all(|(_, f)| f["card[number]"] == number && f["card[cvc]"] == cvc),
-        "the fake saw the card"
+    assert!(log.contains(&id), "the log was captured");
+    assert_eq!(
+        seen(&fake, "POST /v1/payment_intents").len(),
+        1,
+        "only the token attempt reached Stripe"
     );
     let mut stored = Vec::new();
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
     }
     let stored = String::from_utf8_lossy(&stored);
-    for needle in [number, &number[..12], "card%5Bnumber%5D", "card[number]"] {
-        assert!(!log.contains(needle), "{needle} found in the log");
-        assert!(!stored.contains(needle), "{needle} found in the database");
-    }
     for needle in [
-        format!("card%5Bcvc%5D={cvc}"),
-        format!("card[cvc]={cvc}"),
-        format!("\"{cvc}\""),
+        number,
+        &number[..12],
+        secret,
+        &format!("\"{cvc}\""),
+        &format!("cvc\":\"{cvc}"),
     ] {
-        assert!(!log.contains(&needle), "the CVC found in the log");
-        assert!(!stored.contains(&needle), "the CVC found in the database");
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains(needle)).collect();
+        assert!(lines.is_empty(), "{needle} found in the log: {lines:?}");
+        assert!(!stored.contains(needle), "{needle} found in the database");
     }
 }

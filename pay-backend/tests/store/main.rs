@@ -509,7 +509,7 @@ async fn concurrent_attempts_on_one_payment_are_granted_once(url: &str) {
             Err(e) => assert_eq!(PayError::from(e).code(), ErrorCode::AttemptInProgress),
         }
     }
-    assert_eq!(granted.len(), 1, "exactly one attempt reaches the processor");
+    assert_eq!(granted.len(), 1, "exactly one attempt reaches the provider");
 
     let winner = format!("attempt-{:02}", granted[0]);
     a.finish_attempt(
@@ -537,7 +537,7 @@ async fn a_replayed_attempt_id_gets_the_recorded_answer(url: &str) {
             assert_eq!(recorded.status, Some(TransactionStatus::Failed));
             assert_eq!(row.failed_attempts, 1);
         }
-        Claim::Granted(_) => panic!("a replay must not reach the processor"),
+        Claim::Granted(_) => panic!("a replay must not reach the provider"),
     }
     let mut changed = attempt(&id, "first-attempt");
     changed.request_hash = "other details".into();

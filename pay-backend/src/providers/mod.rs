@@ -1,12 +1,16 @@
 //! Payment providers behind one trait (SPEC §8): the built-in sandbox, and real ones.
 //!
-//! One method per flow: [`Provider::charge`] (authorize and capture a card attempt),
+//! One method per flow: [`Provider::card_fields`] (how the popup collects the card),
+//! [`Provider::prepare`] (the provider's object for an attempt, created before anything can
+//! charge, whose id Pay stores), [`Provider::charge`] (authorize and capture),
 //! [`Provider::complete`] (after the buyer's 3-D Secure challenge), [`Provider::lookup`] (an
-//! attempt's real outcome, by its key), [`Provider::refund`] and [`Provider::verify_event`]
-//! (a signed event the provider sends). Each call carries a key that Pay chose and stored before
-//! the call: a retry, another process or a restart sends the same key, so the provider never
-//! charges or refunds twice. A provider maps its own answers and errors to the outcomes below;
-//! its texts are logged by Pay, never shown to a buyer.
+//! attempt's real outcome, by its key and stored id), [`Provider::cancel`] (a challenge given
+//! up), [`Provider::refund`] and [`Provider::verify_event`] (a signed event the provider
+//! sends). Each call carries a key that Pay chose and stored before the call: a retry, another
+//! process or a restart sends the same key, so the provider never charges or refunds twice. A
+//! provider maps its own answers and errors to the outcomes below; its texts are logged by Pay,
+//! never shown to a buyer. A provider knows nothing of [`crate::Pay`]: Pay drives it, and
+//! takes the events of one that runs in the process ([`Provider::outgoing_events`]).
 
 mod keys;
 mod sandbox;
@@ -16,9 +20,11 @@ pub use keys::AttemptKey;
 pub use sandbox::{SandboxCard, SandboxProvider};
 pub use stripe::{StripeConfig, StripeProvider};
 
-use crate::pay::Pay;
-use pay_types::{Amount, CardNumber, Currency, Cvc, DeclineCode, Expiry, UserInfo};
+use crate::store::{Store, StoreError};
+use actix_web::http::header::HeaderMap;
+use pay_types::{Amount, CardFields, CardNumber, Currency, Cvc, DeclineCode, Expiry, UserInfo};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 /// Card details for one charge. They live in memory for the call and are never stored.
@@ -29,6 +35,15 @@ pub struct Card {
     pub cvc: Cvc,
 }
 
+/// What the buyer pays with: the card typed into Pay's own form (the sandbox, test cards only),
+/// or the token of the provider's own card fields (Stripe: a PaymentMethod id). The one place
+/// a provider reads it, so another kind of token (a Stripe ConfirmationToken) is one more arm.
+#[derive(Debug, Clone, Copy)]
+pub enum CardSource<'a> {
+    Card(&'a Card),
+    Token(&'a str),
+}
+
 /// One card attempt to charge.
 #[derive(Debug)]
 pub struct ChargeRequest<'a> {
@@ -36,7 +51,9 @@ pub struct ChargeRequest<'a> {
     pub key: &'a AttemptKey,
     pub amount: Amount,
     pub currency: Currency,
-    pub card: &'a Card,
+    pub source: CardSource<'a>,
+    /// The provider's id for the attempt from [`Provider::prepare`], stored before the charge.
+    pub provider_ref: Option<&'a str>,
     /// The buyer's contact details (billing details for the provider).
     pub buyer: Option<&'a UserInfo>,
     /// Where the provider sends the buyer's browser after a challenge: a path on the Pay
@@ -68,11 +85,10 @@ pub enum ChargeOutcome {
         transaction_id: Option<String>,
         decline: DeclineCode,
     },
-    /// The buyer must answer a 3-D Secure challenge at `url` (absolute, or a path on the Pay
-    /// server).
+    /// The buyer must answer a 3-D Secure challenge.
     RequiresAction {
         transaction_id: String,
-        url: String,
+        action: NextAction,
     },
     /// Nobody knows whether money moved (a timeout, a reset connection, a provider 5xx): the
     /// attempt stays open until a [`Provider::lookup`] or an event resolves it. The reason is
@@ -80,6 +96,39 @@ pub enum ChargeOutcome {
     Unknown {
         reason: String,
     },
+}
+
+/// How the buyer answers a challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextAction {
+    /// On the provider's page at `url` (absolute, or a path on the Pay server), in the popup's
+    /// iframe; the provider sends the frame back to Pay's return route.
+    Page { url: String },
+    /// In the provider's browser library (Stripe.js `handleNextAction`), with this secret; the
+    /// popup then asks Pay to complete the attempt.
+    BrowserLibrary { client_secret: ClientSecret },
+}
+
+/// A secret the buyer's browser needs for one attempt (a PaymentIntent's client secret): given
+/// to that browser only, never stored, logged or shown on the merchant API. `Debug` is masked.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSecret(•••)")
+    }
 }
 
 /// What a provider knows of an attempt key.
@@ -174,6 +223,16 @@ pub enum EventRefusal {
     Unreadable(String),
 }
 
+/// An event a provider that runs in the process (the sandbox) has for Pay, signed as its HTTP
+/// delivery would be. Pay hands it to the provider events route's handler, then says so with
+/// [`Provider::event_delivered`].
+#[derive(Debug, Clone)]
+pub struct OutgoingEvent {
+    pub id: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
 /// A payment provider. See the module documentation for the flows.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -190,8 +249,13 @@ pub trait Provider: Send + Sync + 'static {
         Duration::from_secs(60)
     }
 
-    /// Called once by [`Pay::new`], for a provider that works in the background.
-    fn start(&self, _pay: &Pay) {}
+    /// Called once when Pay starts, with Pay's store (the sandbox keeps its books there).
+    fn start(&self, _store: &Store) {}
+
+    /// How the popup collects the card for this provider (Pay's own form by default).
+    fn card_fields(&self) -> CardFields {
+        CardFields::default()
+    }
 
     /// Whether the provider can take this amount in this currency, checked when a payment is
     /// created (a refusal is a 422 naming the reason). Every amount by default.
@@ -204,19 +268,40 @@ pub trait Provider: Send + Sync + 'static {
         None
     }
 
+    /// Creates the provider's object for an attempt, before anything can charge (Stripe: the
+    /// PaymentIntent, unconfirmed). Pay stores the id it answers on the attempt, then calls
+    /// [`Provider::charge`]; a look-up after a crash finds the object by that id, and an
+    /// attempt without one never charged. A refusal (a decline code) charged nothing.
+    async fn prepare(&self, _request: &ChargeRequest<'_>) -> Result<Option<String>, DeclineCode> {
+        Ok(None)
+    }
+
     async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome;
 
     async fn complete(&self, request: CompleteRequest<'_>) -> ChargeOutcome;
 
-    async fn lookup(&self, key: &AttemptKey) -> Lookup;
+    /// The attempt's outcome at the provider, by its key and the id [`Provider::prepare`] gave.
+    async fn lookup(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Lookup;
+
+    /// The buyer gave the challenge up, or its time ran out: the provider's object is canceled
+    /// unless it is paid, so nothing can charge it later; answers what the provider holds then.
+    async fn cancel(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Lookup {
+        self.lookup(key, provider_ref).await
+    }
 
     async fn refund(&self, request: RefundRequest<'_>) -> RefundOutcome;
 
     /// Checks an incoming event's signature and reads it (a provider may ask its API about
     /// the object an event names, once the signature verified).
-    async fn verify_event(
-        &self,
-        headers: &actix_web::http::header::HeaderMap,
-        body: &[u8],
-    ) -> Result<ProviderEvent, EventRefusal>;
+    async fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<ProviderEvent, EventRefusal>;
+
+    /// The events of a provider that runs in the process, due now (none by default).
+    async fn outgoing_events(&self) -> Result<Vec<OutgoingEvent>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Pay took (or refused for good) an event from [`Provider::outgoing_events`].
+    async fn event_delivered(&self, _id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::Pay;
 use crate::error::PayError;
-use crate::processor::{AttemptKey, ProviderEventKind, SandboxProvider};
+use crate::providers::{AttemptKey, ProviderEventKind, SandboxProvider};
 use crate::store::{Change, EventAction, EventEffect, RefundEnd, StoreError};
 use actix_web::http::header::HeaderMap;
 use pay_types::{AttemptId, ErrorCode, PaymentId, TransactionStatus};
@@ -75,14 +75,40 @@ impl Pay {
             .ok_or_else(|| PayError::rejected(ErrorCode::NotFound, "no such route"))
     }
 
+    /// Takes the due events of a provider that runs in the process (the sandbox's) through the
+    /// provider events route's handler, as if they had come over HTTP. An event Pay could not
+    /// take (a failing database) is taken again on the next round; one it refused is not.
+    pub(crate) async fn take_outgoing_events(&self) -> Result<u64, PayError> {
+        let provider = &self.inner.provider;
+        let mut taken = 0;
+        for event in provider.outgoing_events().await? {
+            match self
+                .receive_provider_event(provider.name(), &event.headers, &event.body)
+                .await
+            {
+                Ok(_) => {
+                    provider.event_delivered(&event.id).await?;
+                    taken += 1;
+                }
+                Err(e) if e.is_client_error() => {
+                    tracing::error!(event_id = %event.id, error = %e, "Pay refused a provider's event; not taking it again");
+                    provider.event_delivered(&event.id).await?;
+                }
+                Err(e) => tracing::warn!(event_id = %event.id, error = %e, "a provider's event will be taken again"),
+            }
+        }
+        Ok(taken)
+    }
+
     /// Test mode: the sandbox sends the payment's waiting events now (a pending charge
     /// settling, a dispute, a pending refund). Returns the payment's status after them.
     pub async fn settle_now(&self, id: &str) -> Result<TransactionStatus, PayError> {
         let sandbox = self.test_sandbox()?;
         let row = self.payment(id).await?;
-        if sandbox.send_now(self, row.payment.id.as_str()).await? == 0 {
+        if sandbox.make_due_now(row.payment.id.as_str()).await? == 0 {
             return Err(StoreError::NothingScheduled.into());
         }
+        self.take_outgoing_events().await?;
         Ok(self.payment(id).await?.status)
     }
 
@@ -92,7 +118,7 @@ impl Pay {
         let row = self.payment(id).await?;
         let charged = AttemptKey::of_last_attempt(&row);
         let disputed = match &charged {
-            Some(key) => sandbox.dispute_now(self, key).await?,
+            Some(key) => sandbox.dispute_now(key).await? && self.take_outgoing_events().await? > 0,
             None => false,
         };
         let now = self.payment(id).await?.status;

@@ -1,7 +1,7 @@
 //! Stripe's answers, read into the few fields Pay needs, and mapped to the trait's outcomes.
 //! Provider texts (Stripe's `message`) go to the log only, never to a buyer.
 
-use super::super::{ChargeOutcome, RefundOutcome};
+use super::super::{ChargeOutcome, ClientSecret, NextAction, RefundOutcome};
 use pay_types::DeclineCode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -11,23 +11,13 @@ use std::collections::BTreeMap;
 pub struct PaymentIntent {
     pub id: String,
     pub status: String,
+    /// For Stripe.js's `handleNextAction` in the attempt's browser; never logged or stored.
     #[serde(default)]
-    pub next_action: Option<NextAction>,
+    pub client_secret: Option<ClientSecret>,
     #[serde(default)]
     pub last_payment_error: Option<StripeError>,
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct NextAction {
-    #[serde(default)]
-    pub redirect_to_url: Option<RedirectToUrl>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RedirectToUrl {
-    pub url: String,
 }
 
 /// `{"error": {...}}` (<https://docs.stripe.com/api/errors>).
@@ -46,9 +36,6 @@ pub struct StripeError {
     pub decline_code: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
-    /// On a card error at confirmation: the PaymentIntent it happened to.
-    #[serde(default)]
-    pub payment_intent: Option<Box<PaymentIntent>>,
 }
 
 impl StripeError {
@@ -76,11 +63,16 @@ impl StripeError {
     /// card's decline; any other refusal (a bad key, raw card data not enabled, a parameter
     /// Stripe refuses) is Pay's `processing_error`: the buyer's card is not to blame.
     pub fn failure(&self, status: u16) -> DeclineCode {
-        if status == 402 || self.kind.as_deref() == Some("card_error") {
+        if self.is_card_error(status) {
             self.decline()
         } else {
             DeclineCode::ProcessingError
         }
+    }
+
+    /// A card error: a 402, or `type = card_error`.
+    pub fn is_card_error(&self, status: u16) -> bool {
+        status == 402 || self.kind.as_deref() == Some("card_error")
     }
 
     /// For the log: type, code and Stripe's message (which never holds card data).
@@ -111,27 +103,29 @@ pub struct Refund {
 #[derive(Debug, Clone, Deserialize)]
 pub struct List<T> {
     pub data: Vec<T>,
-    #[serde(default)]
-    pub has_more: bool,
 }
 
-/// A PaymentIntent's status as Pay's outcome. `challenge_url` is what a `requires_action`
-/// without a `redirect_to_url` leads to (the connector always asks for one; localstripe
-/// answers `use_stripe_sdk`).
-pub fn charge_outcome(intent: &PaymentIntent, challenge_url: &str) -> ChargeOutcome {
+/// A PaymentIntent's status as Pay's outcome. A `requires_action` is for Stripe.js in the
+/// attempt's browser (`handleNextAction` with the intent's client secret).
+pub fn charge_outcome(intent: &PaymentIntent) -> ChargeOutcome {
     let transaction_id = intent.id.clone();
     match intent.status.as_str() {
         "succeeded" => ChargeOutcome::Successful { transaction_id },
         "processing" => ChargeOutcome::Pending { transaction_id },
-        "requires_action" => {
-            let url = intent
-                .next_action
-                .as_ref()
-                .and_then(|a| a.redirect_to_url.as_ref())
-                .map(|r| r.url.clone())
-                .unwrap_or_else(|| challenge_url.to_owned());
-            ChargeOutcome::RequiresAction { transaction_id, url }
-        }
+        "requires_action" => match &intent.client_secret {
+            Some(client_secret) => ChargeOutcome::RequiresAction {
+                transaction_id,
+                action: NextAction::BrowserLibrary {
+                    client_secret: client_secret.clone(),
+                },
+            },
+            None => ChargeOutcome::Unknown {
+                reason: format!(
+                    "stripe: payment intent {} requires an action but has no client secret",
+                    intent.id
+                ),
+            },
+        },
         "requires_payment_method" | "canceled" => ChargeOutcome::Failed {
             transaction_id: Some(transaction_id),
             decline: match &intent.last_payment_error {
@@ -182,32 +176,34 @@ mod tests {
     fn statuses_map_to_outcomes() {
         let ok = intent(json!({"id": "pi_1", "status": "succeeded"}));
         assert_eq!(
-            charge_outcome(&ok, "/r"),
+            charge_outcome(&ok),
             ChargeOutcome::Successful {
                 transaction_id: "pi_1".into()
             }
         );
         let later = intent(json!({"id": "pi_1", "status": "processing"}));
-        assert!(matches!(charge_outcome(&later, "/r"), ChargeOutcome::Pending { .. }));
-        let redirect = intent(json!({"id": "pi_1", "status": "requires_action",
-            "next_action": {"type": "redirect_to_url", "redirect_to_url": {"url": "https://hooks.stripe.com/3ds", "return_url": "https://x"}}}));
+        assert!(matches!(charge_outcome(&later), ChargeOutcome::Pending { .. }));
+        let sdk = intent(
+            json!({"id": "pi_1", "status": "requires_action", "client_secret": "pi_1_secret_abc",
+            "next_action": {"type": "use_stripe_sdk"}}),
+        );
         assert_eq!(
-            charge_outcome(&redirect, "/r"),
+            charge_outcome(&sdk),
             ChargeOutcome::RequiresAction {
                 transaction_id: "pi_1".into(),
-                url: "https://hooks.stripe.com/3ds".into()
+                action: NextAction::BrowserLibrary {
+                    client_secret: ClientSecret::new("pi_1_secret_abc".into())
+                }
             }
         );
-        let sdk = intent(json!({"id": "pi_1", "status": "requires_action", "next_action": {"type": "use_stripe_sdk"}}));
-        assert_eq!(
-            charge_outcome(&sdk, "/r"),
-            ChargeOutcome::RequiresAction {
-                transaction_id: "pi_1".into(),
-                url: "/r".into()
-            }
+        assert!(
+            !format!("{sdk:?}").contains("secret_abc"),
+            "the client secret is masked"
         );
+        let no_secret = intent(json!({"id": "pi_1", "status": "requires_action"}));
+        assert!(matches!(charge_outcome(&no_secret), ChargeOutcome::Unknown { .. }));
         let odd = intent(json!({"id": "pi_1", "status": "requires_capture"}));
-        assert!(matches!(charge_outcome(&odd, "/r"), ChargeOutcome::Unknown { .. }));
+        assert!(matches!(charge_outcome(&odd), ChargeOutcome::Unknown { .. }));
     }
 
     #[test]
@@ -242,7 +238,7 @@ mod tests {
                 json!({"id": "pi_1", "status": "requires_payment_method", "last_payment_error": error_json(&error)}),
             );
             assert_eq!(
-                charge_outcome(&failed, "/r"),
+                charge_outcome(&failed),
                 ChargeOutcome::Failed {
                     transaction_id: Some("pi_1".into()),
                     decline: want

@@ -5,15 +5,15 @@
 //! records; a retried key charges or refunds nothing more; 3-D Secure cards ask for a
 //! challenge on the sandbox's own page (test mode only); and its later changes (a pending
 //! charge settling, a chargeback, a pending refund) are events it signs the Standard Webhooks
-//! way and sends to the provider events route's handler, [`Pay::receive_provider_event`].
+//! way; Pay takes them from [`Provider::outgoing_events`] to the provider events route's
+//! handler, as if they had come over HTTP.
 
 use super::{
-    AttemptKey, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider, ProviderEvent,
-    ProviderEventKind, RefundOutcome, RefundRequest,
+    AttemptKey, CardSource, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, NextAction,
+    OutgoingEvent, Provider, ProviderEvent, ProviderEventKind, RefundOutcome, RefundRequest,
 };
 use crate::events::{verify_webhook, WebhookSecret};
-use crate::pay::Pay;
-use crate::store::{now_ms, SandboxCharge, SandboxEvent, Store};
+use crate::store::{now_ms, SandboxCharge, SandboxEvent, Store, StoreError};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use pay_types::{DeclineCode, TransactionStatus};
 use serde::{Deserialize, Serialize};
@@ -148,15 +148,15 @@ impl SandboxProvider {
         Ok(charge.filter(|c| c.outcome == "challenge").map(|_| ()))
     }
 
-    /// Test mode: sends a payment's waiting events now. Returns how many were sent.
-    pub async fn send_now(&self, pay: &Pay, payment_id: &str) -> Result<u64, crate::store::StoreError> {
+    /// Test mode: a payment's waiting events are due now (Pay then takes them). Returns how
+    /// many were waiting.
+    pub async fn make_due_now(&self, payment_id: &str) -> Result<u64, StoreError> {
         let Some(store) = self.store() else { return Ok(0) };
-        store.sandbox_events_due_now(payment_id).await?;
-        self.send_due(pay).await
+        store.sandbox_events_due_now(payment_id).await
     }
 
-    /// Test mode: opens a dispute on the charge of `key` now. `false` when nothing was charged.
-    pub async fn dispute_now(&self, pay: &Pay, key: &AttemptKey) -> Result<bool, crate::store::StoreError> {
+    /// Test mode: a dispute on the charge of `key`, due now. `false` when nothing was charged.
+    pub async fn dispute_now(&self, key: &AttemptKey) -> Result<bool, StoreError> {
         let Some(store) = self.store() else { return Ok(false) };
         let Some(charge) = store.sandbox_charge_of(&key.to_string()).await? else {
             return Ok(false);
@@ -164,7 +164,6 @@ impl SandboxProvider {
         store
             .sandbox_add_event(self.event(&charge.key, "dispute.created", None, None, 0))
             .await?;
-        self.send_now(pay, key.payment_id.as_str()).await?;
         Ok(true)
     }
 
@@ -200,42 +199,6 @@ impl SandboxProvider {
         }
     }
 
-    /// Signs and hands every due event to Pay, as an HTTP delivery would; an event Pay could
-    /// not take (a failing database) is sent again on the next round.
-    async fn send_due(&self, pay: &Pay) -> Result<u64, crate::store::StoreError> {
-        let Some(store) = self.store() else { return Ok(0) };
-        let mut sent = 0;
-        for event in store.sandbox_due_events(100).await? {
-            let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
-            let signature = self.secret.sign(&event.id, timestamp, event.body.as_bytes());
-            let mut headers = HeaderMap::new();
-            for (name, value) in [
-                ("webhook-id", event.id.clone()),
-                ("webhook-timestamp", timestamp.to_string()),
-                ("webhook-signature", signature),
-            ] {
-                if let Ok(value) = HeaderValue::from_str(&value) {
-                    headers.insert(HeaderName::from_static(name), value);
-                }
-            }
-            match pay
-                .receive_provider_event(self.name(), &headers, event.body.as_bytes())
-                .await
-            {
-                Ok(_) => {
-                    store.sandbox_event_sent(&event.id).await?;
-                    sent += 1;
-                }
-                Err(e) if e.is_client_error() => {
-                    tracing::error!(event_id = %event.id, error = %e, "Pay refused a sandbox event; not sending it again");
-                    store.sandbox_event_sent(&event.id).await?;
-                }
-                Err(e) => tracing::warn!(event_id = %event.id, error = %e, "a sandbox event will be sent again"),
-            }
-        }
-        Ok(sent)
-    }
-
     fn outcome(&self, charge: &SandboxCharge) -> ChargeOutcome {
         let transaction_id = charge.transaction_id.clone();
         let declined = |code| ChargeOutcome::Failed {
@@ -246,9 +209,11 @@ impl SandboxProvider {
             ("successful", _) => ChargeOutcome::Successful { transaction_id },
             ("pending", _) => ChargeOutcome::Pending { transaction_id },
             ("challenge", None) => ChargeOutcome::RequiresAction {
-                url: match AttemptKey::parse(&charge.key) {
-                    Some(key) => Self::challenge_path(&key),
-                    None => String::new(),
+                action: NextAction::Page {
+                    url: match AttemptKey::parse(&charge.key) {
+                        Some(key) => Self::challenge_path(&key),
+                        None => String::new(),
+                    },
                 },
                 transaction_id,
             },
@@ -287,16 +252,44 @@ impl Provider for SandboxProvider {
         Some(self)
     }
 
-    fn start(&self, pay: &Pay) {
-        if self.store.set(pay.db().clone()).is_err() {
-            return; // started already
-        }
-        pay.spawn_every(Duration::from_millis(250), |pay| async move {
-            let Some(sandbox) = pay.sandbox() else { return };
-            if let Err(e) = sandbox.send_due(&pay).await {
-                tracing::error!(error = %e, "sending sandbox events failed");
+    fn start(&self, store: &Store) {
+        // A second start keeps the first store.
+        let _ = self.store.set(store.clone());
+    }
+
+    /// The due events, signed the Standard Webhooks way as an HTTP delivery would be.
+    async fn outgoing_events(&self) -> Result<Vec<OutgoingEvent>, StoreError> {
+        let Some(store) = self.store() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for event in store.sandbox_due_events(100).await? {
+            let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+            let signature = self.secret.sign(&event.id, timestamp, event.body.as_bytes());
+            let mut headers = HeaderMap::new();
+            for (name, value) in [
+                ("webhook-id", event.id.clone()),
+                ("webhook-timestamp", timestamp.to_string()),
+                ("webhook-signature", signature),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(HeaderName::from_static(name), value);
+                }
             }
-        });
+            out.push(OutgoingEvent {
+                id: event.id,
+                headers,
+                body: event.body.into_bytes(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn event_delivered(&self, id: &str) -> Result<(), StoreError> {
+        match self.store() {
+            Some(store) => store.sandbox_event_sent(id).await,
+            None => Ok(()),
+        }
     }
 
     async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome {
@@ -305,8 +298,15 @@ impl Provider for SandboxProvider {
                 reason: "the sandbox was not started".into(),
             };
         };
+        let CardSource::Card(card) = request.source else {
+            // Pay refuses a token before the call: the sandbox's card form is Pay's own.
+            return ChargeOutcome::Failed {
+                transaction_id: None,
+                decline: DeclineCode::ProcessingError,
+            };
+        };
         tokio::time::sleep(self.latency / 2).await;
-        let card = SandboxCard::of(request.card.number.expose_digits());
+        let card = SandboxCard::of(card.number.expose_digits());
         if card == SandboxCard::FailsWithoutCharging {
             return ChargeOutcome::Unknown {
                 reason: "sandbox: the provider answered 500".into(),
@@ -362,7 +362,7 @@ impl Provider for SandboxProvider {
     }
 
     async fn complete(&self, request: CompleteRequest<'_>) -> ChargeOutcome {
-        match self.lookup(request.key).await {
+        match self.lookup(request.key, None).await {
             Lookup::Found(outcome) => outcome,
             Lookup::NeverReached => ChargeOutcome::Unknown {
                 reason: "sandbox: no charge under this key".into(),
@@ -370,7 +370,7 @@ impl Provider for SandboxProvider {
         }
     }
 
-    async fn lookup(&self, key: &AttemptKey) -> Lookup {
+    async fn lookup(&self, key: &AttemptKey, _provider_ref: Option<&str>) -> Lookup {
         let Some(store) = self.store() else {
             return Lookup::Found(ChargeOutcome::Unknown {
                 reason: "the sandbox was not started".into(),

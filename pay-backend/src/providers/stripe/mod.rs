@@ -8,9 +8,14 @@
 //! network errors and 5xx, a few times with backoff, as Stripe recommends; what is still
 //! unanswered after that is `Unknown`, resolved later by a look-up.
 //!
-//! Card data: the number and CVC go into the body of one request to Stripe and nowhere else.
-//! No request body, no response body and no `reqwest` error with a body is ever logged or
-//! returned (errors carry Stripe's code and message, which never repeat card data).
+//! Card data never reaches the connector: the buyer types the card into Stripe's own fields
+//! (Stripe Elements, in the popup), Stripe.js turns it into a PaymentMethod, and the attempt
+//! carries only its id. An attempt is two calls: the PaymentIntent is created (unconfirmed,
+//! under the attempt's key) and its id stored by Pay, then confirmed under a key of its own.
+//! A look-up reads that intent by its id; one never confirmed is canceled, so a late confirm
+//! can no longer charge it. No request body, no response body and no `reqwest` error with a
+//! body is ever logged or returned; a PaymentIntent's client secret goes to the attempt's
+//! browser only.
 
 mod amounts;
 mod requests;
@@ -20,12 +25,13 @@ pub mod webhooks;
 pub use amounts::to_minor;
 
 use super::{
-    AttemptKey, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider, ProviderEvent,
-    ProviderEventKind, RefundOutcome, RefundRequest,
+    AttemptKey, CardSource, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider,
+    ProviderEvent, ProviderEventKind, RefundOutcome, RefundRequest,
 };
-use pay_types::{Amount, Currency, DeclineCode};
+use actix_web::http::header::HeaderMap;
+use pay_types::{Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
 use requests::Form;
-use responses::{charge_outcome, refund_outcome, ErrorBody, List, PaymentIntent, Refund};
+use responses::{charge_outcome, refund_outcome, ErrorBody, PaymentIntent, Refund};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use url::Url;
@@ -41,13 +47,18 @@ pub struct StripeConfig {
     pub api_base: Url,
     /// The Pay server's public base URL: Stripe sends the buyer back to its return route.
     pub public_url: Url,
+    /// `pk_live_…` or `pk_test_…`: the popup creates Stripe.js with it.
+    pub publishable_key: String,
+    /// Where the popup loads Stripe.js from (`https://js.stripe.com/v3/`).
+    pub js_url: Url,
     /// Per request: connecting and the whole exchange.
     pub timeout: Duration,
     /// Calls after the first, on a network error or a 5xx.
     pub retries: u32,
     /// The wait before the first retry; doubles each time.
     pub backoff: Duration,
-    /// Speak localstripe's dialect (tests only): no `return_url`, which it refuses.
+    /// Speak localstripe's dialect (tests only): a confirm without `return_url` and
+    /// `use_stripe_sdk`, which it refuses.
     pub localstripe: bool,
 }
 
@@ -58,6 +69,8 @@ impl StripeConfig {
             webhook_secret,
             api_base,
             public_url,
+            publishable_key: String::new(),
+            js_url: Url::parse("https://js.stripe.com/v3/").expect("a URL"),
             timeout: Duration::from_secs(30),
             retries: 2,
             backoff: Duration::from_millis(500),
@@ -70,9 +83,6 @@ pub struct StripeProvider {
     config: StripeConfig,
     http: reqwest::Client,
 }
-
-/// How far a list of PaymentIntents is read when looking an attempt up (100 a page).
-const LOOKUP_PAGES: usize = 20;
 
 /// What came back from Stripe, after the retries.
 enum Answer {
@@ -181,59 +191,65 @@ impl StripeProvider {
         }
     }
 
-    async fn intent(&self, id: &str, return_url: &str) -> ChargeOutcome {
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return ChargeOutcome::Unknown {
-                reason: "stripe: not a payment intent id".into(),
-            };
+    /// A PaymentIntent by its id (an error is for the log: nobody knows what it holds).
+    async fn fetch_intent(&self, id: &str) -> Result<PaymentIntent, String> {
+        if !is_stripe_id(id, "pi_") {
+            return Err("stripe: not a payment intent id".into());
         }
         match self.get(&format!("/v1/payment_intents/{id}")).await {
-            Answer::Ok(value) => match serde_json::from_value::<PaymentIntent>(value) {
-                Ok(intent) => charge_outcome(&intent, return_url),
-                Err(e) => ChargeOutcome::Unknown {
-                    reason: format!("stripe: a payment intent that cannot be read: {e}"),
-                },
-            },
-            Answer::Refused(status, error) => ChargeOutcome::Unknown {
-                reason: format!("stripe: retrieving {id}: HTTP {status} {}", error.error.describe()),
-            },
-            Answer::Unknown(reason) => ChargeOutcome::Unknown { reason },
+            Answer::Ok(value) => {
+                serde_json::from_value(value).map_err(|e| format!("stripe: a payment intent that cannot be read: {e}"))
+            }
+            Answer::Refused(status, error) => Err(format!(
+                "stripe: retrieving {id}: HTTP {status} {}",
+                error.error.describe()
+            )),
+            Answer::Unknown(reason) => Err(reason),
         }
     }
 
-    /// The PaymentIntent Pay created for `key`, found by its metadata in the list of
-    /// PaymentIntents (the list is read-after-write consistent; Stripe's search is not).
-    async fn find_intent(&self, key: &AttemptKey) -> Result<Option<PaymentIntent>, String> {
-        let mut after: Option<String> = None;
-        for _ in 0..LOOKUP_PAGES {
-            let path = match &after {
-                Some(id) => format!("/v1/payment_intents?limit=100&starting_after={id}"),
-                None => "/v1/payment_intents?limit=100".to_owned(),
-            };
-            let page: List<PaymentIntent> = match self.get(&path).await {
-                Answer::Ok(value) => serde_json::from_value(value).map_err(|e| format!("stripe: a list: {e}"))?,
-                Answer::Refused(status, error) => {
-                    return Err(format!("stripe: listing: HTTP {status} {}", error.error.describe()))
-                }
-                Answer::Unknown(reason) => return Err(reason),
-            };
-            if let Some(found) = page
-                .data
-                .iter()
-                .find(|intent| webhooks::attempt_key(&intent.metadata).as_ref() == Some(key))
-            {
-                return Ok(Some(found.clone()));
-            }
-            match (page.has_more, page.data.last()) {
-                (true, Some(last)) => after = Some(last.id.clone()),
-                _ => return Ok(None),
-            }
+    /// A PaymentIntent by its id, as Pay's outcome.
+    async fn intent(&self, id: &str) -> ChargeOutcome {
+        match self.fetch_intent(id).await {
+            Ok(intent) => charge_outcome(&intent),
+            Err(reason) => ChargeOutcome::Unknown { reason },
         }
-        Err(format!(
-            "stripe: no payment intent for {key} in the newest {} ones",
-            LOOKUP_PAGES * 100
-        ))
     }
+
+    /// Cancels an intent that must no longer charge, and says what Stripe holds after:
+    /// `NeverReached` when it is canceled (nothing charged), or the intent's outcome if it
+    /// had ended first (paid, processing, declined).
+    async fn cancel_intent(&self, key: &AttemptKey, id: &str) -> Lookup {
+        let path = format!("/v1/payment_intents/{id}/cancel");
+        match self.post(&path, &Form::default(), &requests::cancel_key(key)).await {
+            Answer::Ok(_) => Lookup::NeverReached,
+            // Not cancelable (any more): what does it hold?
+            Answer::Refused(..) => match self.fetch_intent(id).await {
+                Ok(intent) if intent.status == "canceled" => Lookup::NeverReached,
+                Ok(intent) => Lookup::Found(charge_outcome(&intent)),
+                Err(reason) => Lookup::Found(ChargeOutcome::Unknown { reason }),
+            },
+            Answer::Unknown(reason) => Lookup::Found(ChargeOutcome::Unknown { reason }),
+        }
+    }
+}
+
+/// A PaymentIntent answer as Pay's outcome.
+fn read_intent(value: serde_json::Value) -> ChargeOutcome {
+    match serde_json::from_value::<PaymentIntent>(value) {
+        Ok(intent) => charge_outcome(&intent),
+        Err(e) => ChargeOutcome::Unknown {
+            reason: format!("stripe: a payment intent that cannot be read: {e}"),
+        },
+    }
+}
+
+/// A Stripe object id of this kind, safe in a path.
+fn is_stripe_id(id: &str, prefix: &str) -> bool {
+    id.len() > prefix.len()
+        && id.len() <= 255
+        && id.starts_with(prefix)
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// A `reqwest` error without its URL (a URL may carry an id, never card data, but the kind is
@@ -272,61 +288,85 @@ impl Provider for StripeProvider {
         to_minor(amount, currency).map(|_| ())
     }
 
-    async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome {
-        let minor = match to_minor(request.amount, request.currency) {
-            Ok(minor) => minor,
-            Err(reason) => {
-                tracing::warn!(payment_id = %request.key.payment_id, reason, "stripe cannot take this amount");
-                return ChargeOutcome::Failed {
-                    transaction_id: None,
-                    decline: DeclineCode::ProcessingError,
-                };
-            }
+    fn card_fields(&self) -> CardFields {
+        CardFields {
+            kind: CardFieldsKind::Stripe,
+            publishable_key: Some(self.config.publishable_key.clone()),
+            js_url: Some(self.config.js_url.to_string()),
+        }
+    }
+
+    /// `POST /v1/payment_intents`, unconfirmed, with the PaymentMethod Stripe.js made and the
+    /// attempt in its metadata, under the attempt's key. Nothing can charge it until Pay has
+    /// stored its id and confirms it.
+    async fn prepare(&self, request: &ChargeRequest<'_>) -> Result<Option<String>, DeclineCode> {
+        let payment_id = &request.key.payment_id;
+        let CardSource::Token(payment_method) = request.source else {
+            // Pay refuses card numbers before the call (card_data_not_accepted).
+            tracing::error!(%payment_id, "a card number reached the Stripe connector; refused");
+            return Err(DeclineCode::ProcessingError);
         };
-        let (pm_key, pi_key) = requests::attempt_keys(request.key);
-        let method = requests::payment_method(request.card, &request);
-        let payment_method = match self.post("/v1/payment_methods", &method, &pm_key).await {
+        let minor = to_minor(request.amount, request.currency).map_err(|reason| {
+            tracing::warn!(%payment_id, reason, "stripe cannot take this amount");
+            DeclineCode::ProcessingError
+        })?;
+        let form = requests::payment_intent(request.key, minor, request.currency.code(), payment_method);
+        match self
+            .post("/v1/payment_intents", &form, &requests::create_key(request.key))
+            .await
+        {
             Answer::Ok(value) => match value.get("id").and_then(|id| id.as_str()) {
-                Some(id) => id.to_owned(),
-                None => {
-                    return ChargeOutcome::Unknown {
-                        reason: "stripe: a payment method without an id".into(),
-                    }
+                Some(id) if is_stripe_id(id, "pi_") => Ok(Some(id.to_owned())),
+                _ => {
+                    tracing::warn!(%payment_id, "stripe: a payment intent without an id");
+                    Err(DeclineCode::ProcessingError)
                 }
             },
-            // Stripe checks the card here (a bad number, expiry or CVC): nothing was charged.
+            // A PaymentMethod Stripe does not know (or not this account's): nothing was charged.
             Answer::Refused(status, error) => {
-                tracing::info!(payment_id = %request.key.payment_id, status, error = error.error.describe(), "stripe refused the card");
-                return ChargeOutcome::Failed {
-                    transaction_id: None,
-                    decline: error.error.failure(status),
-                };
+                tracing::info!(%payment_id, status, error = error.error.describe(), "stripe refused the payment intent");
+                Err(error.error.failure(status))
             }
-            // No PaymentIntent exists yet: a look-up finds none, and the attempt fails uncharged.
-            Answer::Unknown(reason) => return ChargeOutcome::Unknown { reason },
+            // Never confirmed, so never charged: the attempt fails now, the buyer may pay again.
+            Answer::Unknown(reason) => {
+                tracing::warn!(%payment_id, reason, "stripe: creating the payment intent went unanswered; nothing was confirmed");
+                Err(DeclineCode::ProcessingError)
+            }
+        }
+    }
+
+    /// `POST /v1/payment_intents/{id}/confirm` under a key of its own: charged, a challenge for
+    /// Stripe.js, or a decline.
+    async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome {
+        let Some(id) = request.provider_ref.filter(|id| is_stripe_id(id, "pi_")) else {
+            return ChargeOutcome::Failed {
+                transaction_id: None,
+                decline: DeclineCode::ProcessingError,
+            };
         };
-        drop(method);
         let return_url = self.return_url(request.key);
-        let intent = requests::payment_intent(
-            request.key,
-            minor,
-            request.currency.code(),
-            &payment_method,
-            (!self.config.localstripe).then_some(return_url.as_str()),
-        );
-        match self.post("/v1/payment_intents", &intent, &pi_key).await {
-            Answer::Ok(value) => match serde_json::from_value::<PaymentIntent>(value) {
-                Ok(intent) => charge_outcome(&intent, &return_url),
-                Err(e) => ChargeOutcome::Unknown {
-                    reason: format!("stripe: a payment intent that cannot be read: {e}"),
-                },
-            },
-            // A card error at confirmation (402): declined; Stripe's answer names the intent.
-            Answer::Refused(status, ErrorBody { error }) => {
+        let form = requests::confirm((!self.config.localstripe).then_some(return_url.as_str()));
+        let path = format!("/v1/payment_intents/{id}/confirm");
+        match self.post(&path, &form, &requests::confirm_key(request.key)).await {
+            Answer::Ok(value) => read_intent(value),
+            // A card error at confirmation (402): declined.
+            Answer::Refused(status, ErrorBody { error }) if error.is_card_error(status) => {
                 tracing::info!(payment_id = %request.key.payment_id, status, error = error.describe(), "stripe declined the charge");
                 ChargeOutcome::Failed {
-                    transaction_id: error.payment_intent.as_ref().map(|i| i.id.clone()),
-                    decline: error.failure(status),
+                    transaction_id: Some(id.to_owned()),
+                    decline: error.decline(),
+                }
+            }
+            // Any other refusal (e.g. the intent no longer waits for a confirmation: an earlier
+            // try of this one charged): never guessed, the intent says what happened.
+            Answer::Refused(status, ErrorBody { error }) => {
+                tracing::warn!(payment_id = %request.key.payment_id, status, error = error.describe(), "stripe refused the confirmation; reading the intent");
+                match self.lookup(request.key, Some(id)).await {
+                    Lookup::Found(outcome) => outcome,
+                    Lookup::NeverReached => ChargeOutcome::Failed {
+                        transaction_id: Some(id.to_owned()),
+                        decline: DeclineCode::ProcessingError,
+                    },
                 }
             }
             Answer::Unknown(reason) => ChargeOutcome::Unknown { reason },
@@ -334,15 +374,28 @@ impl Provider for StripeProvider {
     }
 
     async fn complete(&self, request: CompleteRequest<'_>) -> ChargeOutcome {
-        let return_url = self.return_url(request.key);
-        self.intent(request.provider_ref, &return_url).await
+        self.intent(request.provider_ref).await
     }
 
-    async fn lookup(&self, key: &AttemptKey) -> Lookup {
-        match self.find_intent(key).await {
-            Ok(Some(intent)) => Lookup::Found(charge_outcome(&intent, &self.return_url(key))),
-            Ok(None) => Lookup::NeverReached,
+    /// The intent by the id Pay stored before confirming it. Without one, nothing was ever
+    /// confirmed; an intent still waiting for its confirmation is canceled, so the confirm
+    /// that was lost on its way can no longer charge it.
+    async fn lookup(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Lookup {
+        let Some(id) = provider_ref else {
+            return Lookup::NeverReached;
+        };
+        match self.fetch_intent(id).await {
+            Ok(intent) if intent.status == "requires_confirmation" => self.cancel_intent(key, id).await,
+            Ok(intent) => Lookup::Found(charge_outcome(&intent)),
             Err(reason) => Lookup::Found(ChargeOutcome::Unknown { reason }),
+        }
+    }
+
+    /// `POST /v1/payment_intents/{id}/cancel`, unless the intent was paid meanwhile.
+    async fn cancel(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Lookup {
+        match provider_ref {
+            Some(id) if is_stripe_id(id, "pi_") => self.cancel_intent(key, id).await,
+            _ => Lookup::NeverReached,
         }
     }
 
@@ -379,11 +432,7 @@ impl Provider for StripeProvider {
         }
     }
 
-    async fn verify_event(
-        &self,
-        headers: &actix_web::http::header::HeaderMap,
-        body: &[u8],
-    ) -> Result<ProviderEvent, EventRefusal> {
+    async fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<ProviderEvent, EventRefusal> {
         let header = headers
             .get("stripe-signature")
             .and_then(|v| v.to_str().ok())
