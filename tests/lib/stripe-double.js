@@ -22,12 +22,17 @@ const STATIC = {
   "/challenge.js": [join(DIR, "frames", "challenge.js"), "text/javascript"],
 };
 
-/** `tsc -p stripe-double` unless dist/stripe.js is newer than stripe.ts (and the tsconfig). */
+/**
+ * `tsc -p stripe-double` unless dist/stripe.js is newer than stripe.ts, its tsconfig and the
+ * installed @stripe/stripe-js (whose declarations it is checked against).
+ */
 export async function compileStripeDouble() {
+  const require = createRequire(import.meta.url);
   const mtime = async (path) => (await stat(path).catch(() => null))?.mtimeMs ?? 0;
   const built = await mtime(COMPILED);
-  if (built > (await mtime(join(DIR, "stripe.ts"))) && built > (await mtime(join(DIR, "tsconfig.json")))) return;
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const inputs = [join(DIR, "stripe.ts"), join(DIR, "tsconfig.json"), require.resolve("@stripe/stripe-js/package.json")];
+  if ((await Promise.all(inputs.map(mtime))).every((input) => built > input)) return;
+  const tsc = require.resolve("typescript/bin/tsc");
   try {
     await promisify(execFile)(process.execPath, [tsc, "-p", DIR]);
   } catch (error) {
