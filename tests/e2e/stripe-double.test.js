@@ -276,8 +276,9 @@ describe("the Stripe.js test double (localstripe)", { skip: !LOCALSTRIPE && "PAY
   for (const { button, number, expected } of [
     { button: "Complete authentication", number: "4000002760003184", expected: "succeeded" },
     { button: "Fail authentication", number: "4000002500003155", expected: "requires_payment_method" },
+    { button: "Complete authentication", number: "4000000000003220", expected: "succeeded" },
   ]) {
-    test(`handleNextAction on an intent that requires action: the overlay, "${button}"`, async () => {
+    test(`handleNextAction on an intent that requires action (${number}): the overlay, "${button}"`, async () => {
       const intent = await intentRequiringAction(number);
       const page = await newPage(browser);
       await page.goto(siteUrl);
