@@ -102,7 +102,8 @@ pub struct Settings {
     pub webhooks: Vec<WebhookEndpoint>,
 }
 
-/// The defaults: the only place they are written. `--help` and the README show these values.
+/// The defaults: the only place they are written. `--help` and docs/configuration.md show these
+/// values.
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -143,9 +144,9 @@ impl Default for Settings {
     }
 }
 
-/// One setting as `--help` and the README list it: its TOML key (the variable is `PAY_` and the
-/// key in capitals), what it does, and how a value of it reads (the default column shows
-/// `Settings::default()` through it).
+/// One setting as `--help` and docs/configuration.md list it: its TOML key (the variable is
+/// `PAY_` and the key in capitals), what it does, and how a value of it reads (the default column
+/// shows `Settings::default()` through it).
 pub struct Setting {
     pub key: &'static str,
     pub about: &'static str,
@@ -172,7 +173,7 @@ fn none_or<T>(value: &Option<T>, show: impl Fn(&T) -> String) -> String {
     value.as_ref().map_or_else(|| "(none)".to_owned(), show)
 }
 
-/// Every setting, in the order of `--help` and of the README's table.
+/// Every setting, in the order of `--help` and of the table in docs/configuration.md.
 pub const SETTINGS: &[Setting] = &[
     setting("host", "address to listen on", |s| s.host.clone()),
     setting("port", "TCP port (0 picks a free one)", |s| s.port.to_string()),
@@ -886,12 +887,12 @@ mod tests {
         assert_eq!(table, fields, "SETTINGS must list every field, in the struct's order");
     }
 
-    /// The README's configuration table lists exactly the settings of the code, each with its
-    /// variable and its default.
+    /// The configuration table of docs/configuration.md lists exactly the settings of the code,
+    /// each with its variable and its default.
     #[test]
-    fn readme_matches_the_settings() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-        let rows: BTreeMap<String, (String, String)> = readme
+    fn docs_match_the_settings() {
+        let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/configuration.md")).unwrap();
+        let rows: BTreeMap<String, (String, String)> = docs
             .lines()
             .filter_map(|l| l.strip_prefix("| `"))
             .filter_map(|l| l.split_once("` | `PAY_"))

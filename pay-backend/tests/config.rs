@@ -64,8 +64,8 @@ fn variables_override_the_file() {
     assert_eq!(s.sandbox_settle_delay, Duration::from_millis(250));
 }
 
-/// The README's forms of the structured variables: comma-separated origins, TOML inline
-/// tables and arrays.
+/// The forms of the structured variables that docs/configuration.md gives: comma-separated
+/// origins, TOML inline tables and arrays.
 #[test]
 fn structured_variables_in_the_documented_forms() {
     let hooks = format!(r#"[{{ name = "orders", url = "https://shop.example/hook", secret = "{SECRET}" }}]"#);

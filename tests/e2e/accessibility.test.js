@@ -1,6 +1,6 @@
 // axe-core on the demo page, on every step of the popup (errors shown included); and the
-// README's screenshot of the popup, taken on the card step. The dashboard's pages have their
-// axe runs in dashboard.test.js.
+// README's screenshot of the popup (docs/popup.png), taken on the card step. The dashboard's
+// pages have their axe runs in dashboard.test.js.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";

@@ -3,8 +3,8 @@
 // payment paid in the popup by its buyer's email, a partial refund with its event and webhook
 // delivery appearing live, marking an offline payment paid, redelivering an event, the CSRF
 // token required, search and pages, a failing endpoint's health, pending and refused refunds,
-// sign-out, the sandbox actions, axe on every page (also 360 px wide), and the README's
-// screenshot (docs/dashboard.png).
+// sign-out, the sandbox actions, axe on every page (also 360 px wide), and the screenshot
+// in docs/dashboard.md (docs/dashboard.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -305,7 +305,7 @@ test("a refund the provider confirms later, and one it refuses, are shown as suc
   }
 });
 
-test("every page has no axe violations, also 360 px wide, and the README's screenshot", async () => {
+test("every page has no axe violations, also 360 px wide, and the dashboard chapter's screenshot", async () => {
   const refunded = await seedPayment(env.server, CARDS.success, { quantity: 2 });
   await env.server.merchant("POST", `/pay/v1/payments/${refunded}/refunds`, { amount: 5 });
   await seedPayment(env.server, CARDS.declined);

@@ -25,7 +25,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// How long, by default, the buyer has to answer a 3-D Secure challenge before the attempt
-/// fails with `authentication_failed` (the README's "Payment providers" says so).
+/// fails with `authentication_failed` (docs/providers.md says so).
 pub const CHALLENGE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The wait before the `n`th question about an attempt or a refund whose answer is unknown:

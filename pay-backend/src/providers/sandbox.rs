@@ -1,4 +1,5 @@
-//! The sandbox provider: the card number decides the outcome (SPEC §6, the README's table).
+//! The sandbox provider: the card number decides the outcome (SPEC §6, the sandbox cards table in
+//! docs/providers.md).
 //!
 //! It plays a provider's part in full, so the sandbox goes through the same path as a real
 //! one: its books live in tables of its own (`store::sandbox`), written apart from Pay's

@@ -273,7 +273,8 @@ impl Provider for StripeProvider {
     }
 
     /// Stripe moves real money with a live key; with a test key Stripe itself is in test mode,
-    /// and Pay treats the connector as live either way (see the README's "Going live").
+    /// and Pay treats the connector as live either way (see "Going live with Stripe" in
+    /// docs/providers.md).
     fn is_live(&self) -> bool {
         true
     }
