@@ -135,10 +135,11 @@ where
     let www = settings.www_dir.clone();
     let sdk = settings.sdk_dir.clone();
     let dashboard = dashboard(settings);
+    let csp = content_security_policy(settings);
     let server = HttpServer::new(move || {
         let metrics = pay.clone();
         let mut app = App::new()
-            .wrap(security_headers())
+            .wrap(security_headers(&csp))
             .wrap_fn(move |req, srv| {
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();
@@ -197,14 +198,82 @@ fn dashboard(settings: &Settings) -> Option<web::Data<crate::dashboard::Dashboar
     )))
 }
 
-/// Headers every response carries: the strict Content-Security-Policy the SDK works under,
-/// no MIME sniffing, no referrer leaks, no framing.
-fn security_headers() -> actix_web::middleware::DefaultHeaders {
+/// Headers every response carries: the Content-Security-Policy the pages it serves (the demo
+/// shop, the SDK's) work under, no MIME sniffing, no referrer leaks, no framing.
+fn security_headers(csp: &str) -> actix_web::middleware::DefaultHeaders {
     actix_web::middleware::DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; frame-ancestors 'none'",
-        ))
+        .add(("Content-Security-Policy", csp.to_owned()))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
+}
+
+/// The strict policy the SDK works under (its own origin, the wasm compiled, no inline code), and
+/// with Stripe what Stripe.js needs besides (docs/security.md): its script and frames from
+/// `stripe_js_url`'s origin, and at Stripe's own address the other origins Stripe documents
+/// (Stripe.js's frames, the 3-D Secure frames of hooks.stripe.com, its API).
+pub(crate) fn content_security_policy(settings: &Settings) -> String {
+    let mut script = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
+    let mut frame = vec!["'self'".to_owned()];
+    let mut connect = vec!["'self'".to_owned()];
+    if settings.provider == crate::config::ProviderName::Stripe {
+        let origin = settings.stripe_js_url.origin().ascii_serialization();
+        if origin == "https://js.stripe.com" {
+            script.extend(["https://js.stripe.com", "https://*.js.stripe.com"].map(str::to_owned));
+            frame.extend(
+                [
+                    "https://js.stripe.com",
+                    "https://*.js.stripe.com",
+                    "https://hooks.stripe.com",
+                ]
+                .map(str::to_owned),
+            );
+            connect.push("https://api.stripe.com".to_owned());
+        } else {
+            script.push(origin.clone());
+            frame.push(origin.clone());
+            connect.push(origin);
+        }
+    }
+    format!(
+        "default-src 'self'; script-src {}; frame-src {}; connect-src {}; style-src 'self'; frame-ancestors 'none'",
+        script.join(" "),
+        frame.join(" "),
+        connect.join(" ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_adds_stripe_only_with_stripe() {
+        let mut settings = Settings::default();
+        let strict = content_security_policy(&settings);
+        assert_eq!(
+            strict,
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; frame-src 'self'; connect-src 'self'; style-src 'self'; frame-ancestors 'none'"
+        );
+        settings.provider = crate::config::ProviderName::Stripe;
+        let stripe = content_security_policy(&settings);
+        assert!(
+            stripe.contains("script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com https://*.js.stripe.com;"),
+            "{stripe}"
+        );
+        assert!(
+            stripe.contains("frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;"),
+            "{stripe}"
+        );
+        assert!(
+            stripe.contains("connect-src 'self' https://api.stripe.com;"),
+            "{stripe}"
+        );
+        settings.stripe_js_url = "http://127.0.0.1:4010/v3/".parse().unwrap();
+        let double = content_security_policy(&settings);
+        assert!(
+            double.contains("script-src 'self' 'wasm-unsafe-eval' http://127.0.0.1:4010;"),
+            "{double}"
+        );
+        assert!(!double.contains("stripe.com"), "{double}");
+    }
 }
