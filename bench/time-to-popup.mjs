@@ -2,7 +2,9 @@
 // to an interactive dialog (focus inside the popup), 20 runs each,
 // - warm: the SDK module and its wasm already loaded in the page;
 // - cold: a fresh browser context (empty cache), including importing the module and fetching,
-//   compiling and instantiating the wasm.
+//   compiling and instantiating the wasm;
+// - cold after preload: a fresh context whose page called `preload()` when it loaded (what a
+//   checkout page does before the buyer clicks): only the checkout view and the popup remain.
 // Prints the medians (and min/max). Run by scripts/bench.sh; needs the backend built and the
 // SDK package (scripts/build-sdk.sh), and the npm packages of tests/.
 import { startServer } from "../tests/lib/server.js";
@@ -38,7 +40,7 @@ const server = await startServer();
 const browser = await launchBrowser();
 try {
   const ids = [];
-  for (let i = 0; i < 2 * RUNS + 1; i++) {
+  for (let i = 0; i < 3 * RUNS + 1; i++) {
     const { status, body } = await server.merchant("POST", "/pay/v1/payments", {
       items: [{ name: "Pay mug", price: 12.5 }],
       amount: 12.5,
@@ -69,8 +71,21 @@ try {
     cold.push(await measure(page, ids.pop(), { cold: true }));
     await context.close();
   }
+  const preloaded = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/terms.html`);
+    await page.evaluate(async () => {
+      window.__sdk = await import("/sdk/index.js");
+      await window.__sdk.preload();
+    });
+    preloaded.push(await measure(page, ids.pop(), { cold: false }));
+    await context.close();
+  }
   console.log(`time to popup, wasm loaded: ${fmt(warm)}`);
   console.log(`time to popup, cold (import + wasm fetch and instantiate): ${fmt(cold)}`);
+  console.log(`time to popup, cold after preload() at page load: ${fmt(preloaded)}`);
 } finally {
   await browser.close();
   await server.stop();

@@ -1,10 +1,12 @@
 // Type-checked with `tsc -p pay-frontend/js` (tests/e2e/package.test.js): what a merchant's
 // TypeScript writes against the package's declarations compiles, and mistakes do not.
-import { configure, currencies, startPayment } from "./index.js";
+import { configure, currencies, preload, startPayment } from "./index.js";
 import type { PaymentResult, TransactionStatus } from "./index.js";
 
 export async function buy(id: string): Promise<TransactionStatus> {
   configure({ baseUrl: "https://pay.example" });
+  const ready: void = await preload();
+  void ready;
   const result: PaymentResult = await startPayment(id, {
     showThankYouPage: false,
     termsAndConditionsLink: "https://shop.example/terms",

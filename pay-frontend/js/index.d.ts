@@ -43,6 +43,13 @@ export type {
  */
 export function startPayment(paymentId: string, options?: PaymentOptions): Promise<PaymentResult>;
 
+/**
+ * Starts loading the SDK now (the wasm is fetched, compiled while it streams and instantiated)
+ * and resolves when it is ready, so a later `startPayment` opens the popup at once. Like
+ * `loadStripe`: call it when the buyer may soon pay. Idempotent.
+ */
+export function preload(): Promise<void>;
+
 /** Points the SDK at the backend (default: the page's own origin). */
 export function configure(config: PayConfig): void;
 

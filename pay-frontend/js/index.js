@@ -31,6 +31,17 @@ async function load() {
 }
 
 /**
+ * Starts loading the SDK now (fetching, compiling while it streams, and instantiating the
+ * wasm) so that a later `startPayment` opens the popup without that wait; resolves once it is
+ * ready, and every call after the first returns the same load. Call it when the buyer may
+ * soon pay (the checkout page's load, the cart's "Checkout" hover).
+ * @returns {Promise<void>}
+ */
+export function preload() {
+  return load();
+}
+
+/**
  * Opens the payment popup; resolves with the PaymentResult of every visitor outcome.
  * @param {string} paymentId
  * @param {PaymentOptions} [options]
