@@ -192,7 +192,12 @@ fn add_script(src: &str) -> (Promise, Element) {
         script.set_onload(Some(&resolve));
         script.set_onerror(Some(&reject));
     });
-    if let Some(head) = doc.query_selector("head").ok().flatten() {
+    if let Some(head) = doc
+        .query_selector("head")
+        .ok()
+        .flatten()
+        .or_else(|| doc.document_element())
+    {
         let _ = head.append_child(&script);
     }
     (loaded, script.into())
