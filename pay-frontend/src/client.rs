@@ -158,7 +158,7 @@ pub fn read<T: DeserializeOwned>(answer: Answer) -> Result<T, ClientError> {
     answer.and_then(|json| values::read(json).map_err(|_| ClientError::Unexpected { status: 200 }))
 }
 
-/// An `AttemptResult` answer (`…/attempts`, `…/result`, `…/abandon`).
+/// An `AttemptResult` answer (`…/attempts`, `…/result`, `…/abandon`, `…/complete`).
 pub fn result(answer: Answer) -> Result<AttemptResult, ClientError> {
     read(answer)
 }
@@ -202,16 +202,26 @@ impl CheckoutClient {
     /// challenge and answers its outcome: normally `Failed` (`authentication_failed`), or the
     /// real one if the buyer finished meanwhile. Read it with [`result`].
     pub fn result_or_abandon(&self, abandon: Option<&str>) -> impl Future<Output = Answer> + '_ {
-        let (method, url, body) = match abandon {
-            None => (HttpMethod::Get, self.url("/result"), None),
-            Some(id) => {
-                let mut url = self.url("/attempts/");
-                url.push_str(id);
-                url.push_str("/abandon");
-                (HttpMethod::Post, url, Some("{}".into()))
-            }
-        };
-        self.send(method, url, body)
+        match abandon {
+            None => self.send(HttpMethod::Get, self.url("/result"), None),
+            Some(id) => self.send(HttpMethod::Post, self.attempt_url(id, "/abandon"), Some("{}".into())),
+        }
+    }
+
+    /// `POST …/attempts/{attemptId}/complete` (no body), once the provider's browser library
+    /// (Stripe.js `handleNextAction`) is done with the challenge: Pay asks the provider for
+    /// the outcome and answers it (still `processing` if the provider is not final yet).
+    /// Read it with [`result`].
+    pub fn complete(&self, attempt_id: &str) -> impl Future<Output = Answer> + '_ {
+        self.send(HttpMethod::Post, self.attempt_url(attempt_id, "/complete"), None)
+    }
+
+    /// `…/attempts/{attemptId}{action}`: the id is ours (`att_` and hex digits, safe in a path).
+    fn attempt_url(&self, attempt_id: &str, action: &str) -> String {
+        let mut url = self.url("/attempts/");
+        url.push_str(attempt_id);
+        url.push_str(action);
+        url
     }
 
     fn url(&self, suffix: &str) -> String {

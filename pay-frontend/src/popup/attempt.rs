@@ -5,12 +5,13 @@
 //! progress) is re-sent with the same `attemptId` when the visitor submits the same data
 //! again; anything else gets a new id, so a retry after a decline is a new attempt.
 
+use super::card::{CardSource, Stripe};
 use super::challenge;
-use super::flow::Checkout;
+use super::checkout::Checkout;
 use super::Popup;
 use crate::client::{result, CheckoutClient, ClientError};
 use crate::i18n::Msg;
-use pay_types::{AttemptRequest, AttemptResult, CardInput, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
+use pay_types::{AttemptRequest, AttemptResult, DeclineCode, ErrorCode, PaymentMethod, TransactionStatus};
 
 // One answer at a time, moved once from `submit` to its step: boxing the large variant would
 // only add an allocation (and its code in the wasm). The lint fires on 64-bit targets only.
@@ -38,21 +39,29 @@ pub async fn submit(
     client: &CheckoutClient,
     checkout: &mut Checkout,
     method: PaymentMethod,
-    card: Option<CardInput>,
+    source: Option<CardSource>,
+    stripe: Option<&Stripe>,
 ) -> Answer {
+    // `card` or `paymentMethod`, by the card fields that collected it.
+    let (card, payment_method) = match source {
+        Some(CardSource::Card(card)) => (Some(card), None),
+        Some(CardSource::Token(token)) => (None, Some(token)),
+        None => (None, None),
+    };
     let mut request = AttemptRequest {
         attempt_id: String::new(),
         method,
         user_info: Some(checkout.user_info.clone()),
         card,
-        payment_method: None,
+        payment_method,
     };
     // Field by field: no clone of the request to compare it.
     request.attempt_id = match checkout.unanswered.take() {
         Some(previous)
             if previous.method == request.method
                 && previous.user_info == request.user_info
-                && previous.card == request.card =>
+                && previous.card == request.card
+                && previous.payment_method == request.payment_method =>
         {
             previous.attempt_id
         }
@@ -67,7 +76,7 @@ pub async fn submit(
             // A 3-D Secure challenge, or a provider that did not answer clearly: wait for
             // the outcome (the card form is put back if the visitor may retry).
             if result.processing {
-                match challenge::run(popup, client, result, &request.attempt_id).await {
+                match challenge::run(popup, client, result, &request.attempt_id, stripe).await {
                     Ok(r) => result = r,
                     Err(left) => return Answer::Done(left, false),
                 }

@@ -5,17 +5,25 @@
 //! `{type: "pay:challenge-returned", paymentId, attemptId}` from the Pay server's origin; the
 //! step ends when the result is no longer `processing`.
 //!
+//! With Stripe's card fields the challenge has no URL but the PaymentIntent's client secret:
+//! Stripe.js's `handleNextAction` shows 3-D Secure in Stripe's own modal (outside the popup,
+//! which lets focus go there meanwhile) over the processing screen, then the popup asks Pay
+//! to complete the attempt (`POST …/complete`), asked again at each tick until answered, and
+//! goes on as above. Pay asks Stripe for the outcome; what Stripe.js answered is not used.
+//!
 //! The step parks the card form (its nodes, detached) and puts it back when the visitor may
 //! try again. What it adds (its nodes, the `message` listener, the timer) is gone when it
 //! returns or when its future is dropped with the popup.
 
-use super::events::{Interval, Listener, UiEvent};
+use super::card::Stripe;
+use super::events::{Interval, Listener, Pending, UiEvent};
 use super::{view, Popup};
 use crate::client::{base_url, result, CheckoutClient};
 use crate::i18n::Msg;
 use crate::values::get;
 use pay_types::{AttemptResult, TransactionStatus};
 use wasm_bindgen::{JsValue, UnwrapThrowExt};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
 /// How often the result is asked for while nothing says it changed.
@@ -71,6 +79,7 @@ impl Drop for Waiting<'_> {
         view::clear(step);
         move_children(&self.parked, step);
         self.popup.announce(None);
+        self.popup.pause_trap(false);
     }
 }
 
@@ -81,8 +90,20 @@ pub async fn run(
     client: &CheckoutClient,
     mut current: AttemptResult,
     attempt_id: &str,
+    stripe: Option<&Stripe>,
 ) -> Result<AttemptResult, AttemptResult> {
     let _waiting = Waiting::start(popup, current.payment.id.as_str(), attempt_id);
+    // Stripe.js's 3-D Secure, while it runs; then Pay is asked to complete the attempt until
+    // it answers.
+    let secret = current.challenge.as_ref().and_then(|c| c.client_secret.as_deref());
+    let mut next_action: Option<Pending<'_, _>> = match (stripe, secret) {
+        (Some(stripe), Some(secret)) => {
+            popup.pause_trap(true);
+            Some(Box::pin(JsFuture::from(stripe.next_action(secret))))
+        }
+        _ => None,
+    };
+    let mut complete = false;
     // Whether the challenge is on screen (`Some(false)`: the processing screen).
     let mut shown = None;
     loop {
@@ -91,21 +112,36 @@ pub async fn run(
             render(popup, challenge);
             shown = Some(challenge.is_some());
         }
-        let event = popup.events.next().await;
+        let event = match popup.events.next_or(&mut next_action).await {
+            Ok(event) => event,
+            Err(_) => {
+                // Stripe's modal is gone: focus comes back to the popup.
+                popup.pause_trap(false);
+                popup.focus_step();
+                complete = true;
+                UiEvent::Tick
+            }
+        };
         let closing = matches!(event, UiEvent::Close);
         // Cancel gives the challenge up; so does closing the popup during one.
         let give_up = match event {
             UiEvent::Tick => false,
             // Cancel, the step's one action.
             UiEvent::Action(_) => true,
-            UiEvent::Close => challenge.is_some(),
+            UiEvent::Close => current.challenge.is_some(),
             _ => continue,
         };
         // Closing without a challenge asks nothing: the outcome is not known yet.
         if give_up || !closing {
             // No answer: the next tick asks again (a Cancel without one can be pressed again).
-            if let Ok(r) = result(client.result_or_abandon(give_up.then_some(attempt_id)).await) {
+            let asked = if complete && !give_up {
+                client.complete(attempt_id).await
+            } else {
+                client.result_or_abandon(give_up.then_some(attempt_id)).await
+            };
+            if let Ok(r) = result(asked) {
                 current = r;
+                complete = false;
             }
         }
         if closing {

@@ -1,9 +1,9 @@
 //! Contact details: names and e-mail required, phone and country optional; prefilled. The
 //! country is a list of names in the popup's locale (`country.rs`), sending the alpha-3 code.
 
+use super::checkout::Exit;
 use super::country;
 use super::events::UiEvent;
-use super::flow::Exit;
 use super::view::{self, Field, FieldSpec};
 use super::Popup;
 use crate::i18n::Msg;

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use wasm_bindgen::closure::Closure;
@@ -34,6 +35,9 @@ struct Queue {
     waker: Option<Waker>,
 }
 
+/// A step's own future, awaited beside the visitor's events ([`EventQueue::next_or`]).
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
 /// A single-consumer queue of [`UiEvent`]s.
 #[derive(Clone, Default)]
 pub struct EventQueue(Rc<RefCell<Queue>>);
@@ -54,17 +58,35 @@ impl EventQueue {
     /// The next event, waiting for one if none is queued. (`poll_fn`'s future itself, not
     /// an `async fn` around it: one state machine less.)
     pub fn next(&self) -> impl Future<Output = UiEvent> + '_ {
-        poll_fn(|cx| {
-            let mut q = self.0.borrow_mut();
-            if !q.events.is_empty() {
-                Poll::Ready(q.events.remove(0))
-            } else {
-                {
-                    q.waker = Some(cx.waker().clone());
-                    Poll::Pending
+        poll_fn(|cx| self.poll_next(cx))
+    }
+
+    /// The next event, or first what `other` gives if it is ready before (`Err`, and
+    /// `other` is done: `None`). What a step awaits beside the visitor (Stripe.js loading,
+    /// its 3-D Secure) without making the visitor wait for it to close the popup.
+    pub fn next_or<'b, 'f: 'b, T>(
+        &'b self,
+        other: &'b mut Option<Pending<'f, T>>,
+    ) -> impl Future<Output = Result<UiEvent, T>> + use<'b, 'f, T> {
+        poll_fn(move |cx| {
+            if let Some(f) = other {
+                if let Poll::Ready(v) = f.as_mut().poll(cx) {
+                    *other = None;
+                    return Poll::Ready(Err(v));
                 }
             }
+            self.poll_next(cx).map(Ok)
         })
+    }
+
+    fn poll_next(&self, cx: &mut std::task::Context<'_>) -> Poll<UiEvent> {
+        let mut q = self.0.borrow_mut();
+        if !q.events.is_empty() {
+            Poll::Ready(q.events.remove(0))
+        } else {
+            q.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
     }
 
     /// Drops what the visitor did while the popup was busy.

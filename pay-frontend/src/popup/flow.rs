@@ -1,38 +1,11 @@
 //! The order of the steps (SPEC §4) and what the Promise resolves with when the popup ends.
 
+use super::checkout::{Checkout, Exit};
 use super::format::MoneyFormat;
-use super::{card_form, contact, method, offline, outcome, summary, Popup};
+use super::{card, contact, method, offline, outcome, summary, Popup};
 use crate::client::CheckoutClient;
 use crate::options::Options;
-use pay_types::{
-    AttemptRequest, AttemptResult, BrowserPayment, BrowserUserInfo, CheckoutView, PaymentMethod, PaymentResult,
-    TransactionStatus,
-};
-
-/// What the visitor has entered and what the server answered so far.
-pub struct Checkout {
-    pub payment: BrowserPayment,
-    pub user_info: BrowserUserInfo,
-    /// The latest declined attempt: closing after it resolves `Failed`.
-    pub declined: Option<AttemptResult>,
-    pub attempts_left: u32,
-    /// The last request sent without a definite answer: re-sent with the same `attemptId`.
-    pub unanswered: Option<AttemptRequest>,
-    pub money: MoneyFormat,
-    pub terms_link: Option<String>,
-}
-
-/// How a step ends. Returned once per step: not worth boxing the large variant.
-#[allow(clippy::large_enum_variant)]
-pub enum Exit {
-    Continue,
-    Chose(PaymentMethod),
-    Back,
-    Close,
-    /// With its outcome screen (unless `showThankYouPage: false`), or without when the
-    /// visitor closed the popup while the attempt was processing.
-    Finished(AttemptResult, bool),
-}
+use pay_types::{AttemptResult, BrowserUserInfo, CheckoutView, PaymentMethod, PaymentResult, TransactionStatus};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -50,6 +23,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
         .user_info
         .as_ref()
         .is_some_and(|u| *u != BrowserUserInfo::default());
+    let card_fields = view.card_fields;
     let mut checkout = Checkout {
         user_info: prefill(view.user_info, opts.prefill.clone()),
         payment: view.payment,
@@ -81,7 +55,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
         let exit = match step {
             Step::Contact => contact::run(popup, &mut checkout.user_info, std::mem::take(&mut first_contact)).await,
             Step::Method => method::run(popup, can_go_back).await,
-            Step::Card => card_form::run(popup, client, &mut checkout, can_go_back).await,
+            Step::Card => card::run(popup, client, &mut checkout, &card_fields, &opts.theme, can_go_back).await,
             Step::Offline => offline::run(popup, client, &mut checkout, can_go_back).await,
         };
         step = match exit {

@@ -1,7 +1,7 @@
 //! The payment method choice: card, or offline when the merchant and the server allow it.
 
+use super::checkout::Exit;
 use super::events::UiEvent;
-use super::flow::Exit;
 use super::view;
 use super::Popup;
 use crate::i18n::Msg;

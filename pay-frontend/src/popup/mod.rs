@@ -3,8 +3,9 @@
 //! dropping it removes them and gives focus back to where it was.
 
 mod attempt;
-mod card_form;
+mod card;
 mod challenge;
+mod checkout;
 mod contact;
 mod country;
 mod events;
@@ -19,6 +20,8 @@ mod view;
 use crate::i18n::{Locale, Msg};
 use crate::options::Theme;
 use events::{EventQueue, Listener, UiEvent};
+use std::cell::Cell;
+use std::rc::Rc;
 use view::{child, set, text_child};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
@@ -69,6 +72,10 @@ pub const HOST_ATTRIBUTE: &str = "data-pay-popup";
 /// browser tabs through its page and back out to the dialog.
 const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href],iframe";
 
+/// The Tab stops of the trap: [`FOCUSABLE`] and the `<slot>` of a provider's card fields
+/// (light-DOM content shown in the dialog), which the browser's own Tab enters.
+const TAB_STOPS: &str = "button:not([disabled]),input:not([disabled]),a[href],iframe,slot";
+
 /// What [`Popup::pay_footer`] made.
 pub struct PayFooter {
     pub terms: Option<view::TermsBox>,
@@ -89,6 +96,8 @@ pub struct Popup {
     pub locale: Locale,
     listeners: Vec<Listener>,
     return_focus: Option<HtmlElement>,
+    /// While set, focus outside the popup stays there (Stripe's 3-D Secure modal).
+    trap_paused: Rc<Cell<bool>>,
 }
 
 impl Popup {
@@ -133,13 +142,18 @@ impl Popup {
         let mut listeners = listen(&root, &events);
         // Focus that escapes to the page (a click on the backdrop, a screen reader's virtual
         // cursor) comes back into the dialog: the trap holds for more than the Tab key.
+        // Inside is the host and what it holds: the shadow root's nodes (their events reach the
+        // document retargeted to the host) and the light-DOM node of a provider's card fields
+        // (Stripe's iframe, slotted into the card step).
         let trap_host = host.clone();
         let trap_root = root.clone();
+        let trap_paused = Rc::new(Cell::new(false));
+        let paused = trap_paused.clone();
         listeners.push(Listener::new(&doc, "focusin", move |e| {
             let outside = e
                 .target()
-                .is_some_and(|t| !trap_host.is_same_node(t.dyn_ref::<web_sys::Node>()));
-            if outside {
+                .is_some_and(|t| !trap_host.contains(t.dyn_ref::<web_sys::Node>()));
+            if outside && !paused.get() {
                 if let Some(el) = trap_root
                     .query_selector(FOCUSABLE)
                     .ok()
@@ -161,7 +175,23 @@ impl Popup {
             locale,
             listeners,
             return_focus,
+            trap_paused,
         })
+    }
+
+    /// A new light-DOM child of the host, `<div slot="{name}">`, shown where the shadow root
+    /// has `<slot name="{name}">`: for what refuses to live in a shadow root (Stripe's
+    /// Elements). Removed with the host; the caller removes it earlier if it is done sooner.
+    pub fn slotted(&self, name: &str) -> Element {
+        let el = child(&self.host, "div", "");
+        set(&el, "slot", name);
+        el
+    }
+
+    /// Lets focus leave the popup (`true`: a provider's own dialog, outside the popup's DOM,
+    /// takes it), or holds it in again (`false`).
+    pub fn pause_trap(&self, paused: bool) {
+        self.trap_paused.set(paused);
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -292,8 +322,7 @@ fn on_key(root: &ShadowRoot, e: &KeyboardEvent, q: &EventQueue) {
             q.push(UiEvent::Close);
         }
         "Tab" => {
-            e.prevent_default();
-            let Ok(list) = root.query_selector_all(FOCUSABLE) else {
+            let Ok(list) = root.query_selector_all(TAB_STOPS) else {
                 return;
             };
             let n = list.length();
@@ -312,6 +341,12 @@ fn on_key(root: &ShadowRoot, e: &KeyboardEvent, q: &EventQueue) {
                 (Some(i), true) => (i + n - 1) % n,
             };
             if let Some(el) = list.get(next).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+                // A slot: the browser's own Tab moves into its light-DOM content (a
+                // provider's iframe), which the trap cannot focus itself.
+                if el.tag_name() == "SLOT" && current.is_some() {
+                    return;
+                }
+                e.prevent_default();
                 let _ = el.focus();
             }
         }

@@ -1,8 +1,8 @@
 //! The offline ("pay later") method: a note, the terms when required, and "Place order".
 
 use super::attempt::{self, Answer};
+use super::checkout::{Checkout, Exit};
 use super::events::UiEvent;
-use super::flow::{Checkout, Exit};
 use super::view;
 use super::{PayFooter, Popup};
 use crate::client::CheckoutClient;
@@ -34,7 +34,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                     }
                 }
                 alert.set_text_content(None);
-                match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None).await {
+                match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None, None).await {
                     Answer::Done(result, outcome) => return Exit::Finished(result, outcome),
                     Answer::Declined { .. } | Answer::Field(_) => {
                         alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))

@@ -31,6 +31,11 @@ pub const CHALLENGE_CARD: &str = "4000002500003155";
 /// The Fake's own card for a provider that did not answer clearly (a timeout): the attempt
 /// stays `processing`, without a challenge, until [`Fake::finish`].
 pub const TIMEOUT_CARD: &str = "4000000000000119";
+/// The Fake's PaymentMethod id (Stripe's card fields) whose attempt needs 3-D Secure by
+/// Stripe.js: `processing`, with a challenge that has a client secret and no URL.
+pub const STRIPE_3DS_PM: &str = "pm_3ds";
+/// The client secret of that challenge.
+pub const STRIPE_CLIENT_SECRET: &str = "pi_3ds_secret_1";
 
 /// The checkout API with the sandbox cards of SPEC §6, in memory.
 pub struct Fake {
@@ -115,6 +120,11 @@ impl Fake {
         if request.url.ends_with("/abandon") {
             return ok(&self.abandon(request));
         }
+        if request.url.ends_with("/complete") {
+            // No body; the outcome as the provider has it now ([`Fake::finish`]).
+            assert_eq!(request.body, None);
+            return ok(self.latest.borrow().as_ref().expect("an attempt to complete"));
+        }
         let req: AttemptRequest = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
         let card = req.card.as_ref().map(|c| c.number.as_str()).unwrap_or("");
         let (status, decline) = match (req.method, card) {
@@ -123,6 +133,7 @@ impl Fake {
             (_, "4000000000009995") => ("Failed", Some("insufficient_funds")),
             (_, "4000000000003220") => ("Pending", None),
             (_, CHALLENGE_CARD | TIMEOUT_CARD) => ("Undefined", None),
+            _ if req.payment_method.as_deref() == Some(STRIPE_3DS_PM) => ("Undefined", None),
             _ => ("Successful", None),
         };
         if decline.is_some() {
@@ -142,6 +153,12 @@ impl Fake {
         if status == "Undefined" {
             result["transactionId"] = Value::Null;
             result["processing"] = json!(true);
+            if req.payment_method.as_deref() == Some(STRIPE_3DS_PM) {
+                result["challenge"] = json!({
+                    "clientSecret": STRIPE_CLIENT_SECRET,
+                    "expiresAt": "2099-01-01T00:00:00Z",
+                });
+            }
             if card == CHALLENGE_CARD {
                 result["challenge"] = json!({
                     "url": challenge_path(&req.attempt_id),
