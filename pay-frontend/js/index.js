@@ -10,6 +10,11 @@ import init, * as sdk from "./pay_frontend.js";
 /** @typedef {import("./pay_frontend.js").PaymentResult} PaymentResult */
 /** @typedef {import("./pay_frontend.js").ConvertAmountsRequest} ConvertAmountsRequest */
 
+/** The wasm's SHA-384 in SRI form (`sha384-…`), written here by scripts/build-sdk.sh (also in the
+ * package's integrity.json): the browser refuses a wasm file that does not match it. Empty in the
+ * source, where nothing is built yet. */
+const WASM_INTEGRITY = "";
+
 /** @type {Promise<unknown> | null} */
 let loading = null;
 let loaded = false;
@@ -19,7 +24,13 @@ let pendingConfig = null;
 /** Loads the module once; a configuration given before applies now (a bad one rejects here). */
 async function load() {
   if (!loading) {
-    loading = init({ module_or_path: new URL("./pay_frontend_bg.wasm", import.meta.url) });
+    const wasm = new URL("./pay_frontend_bg.wasm", import.meta.url);
+    loading = init({ module_or_path: fetch(wasm, WASM_INTEGRITY ? { integrity: WASM_INTEGRITY } : {}) }).catch(
+      (/** @type {unknown} */ cause) => {
+        loading = null; // a later call tries again
+        throw new Error(`Pay SDK: ${wasm} could not be loaded (the network, or a file that does not match the package's integrity.json)`, { cause });
+      },
+    );
   }
   await loading;
   loaded = true;
