@@ -36,6 +36,9 @@ scripts/build-sdk.sh
 echo "== SDK browser tests"
 scripts/test-browser.sh
 
+echo "== the Stripe.js test double type-checks against @stripe/stripe-js (tsc)"
+(cd tests && npm run --silent build:stripe-double)
+
 echo "== end-to-end tests (the SDK was just built)"
 cargo build -p pay-backend --example demo_shop
 PAY_E2E_SKIP_BUILD=1 scripts/test-e2e.sh
