@@ -217,7 +217,6 @@ impl Pay {
             return self.finish(&key, offline, AttemptResolution::Answer).await;
         };
         let provider = &self.inner.provider;
-        let prepared: Option<String>;
         let mut request = ChargeRequest {
             key: &key,
             amount: row.payment.amount,
@@ -229,7 +228,7 @@ impl Pay {
         };
         // The provider's object first, its id stored before anything can charge: a look-up
         // after a crash finds it by that id, and an attempt without one never charged.
-        prepared = match provider.prepare(&request).await {
+        let prepared = match provider.prepare(&request).await {
             Ok(prepared) => prepared,
             Err(decline) => {
                 let failed = Change {
