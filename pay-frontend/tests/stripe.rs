@@ -355,7 +355,7 @@ async fn three_d_secure_runs_in_stripe_js_then_the_attempt_is_completed() {
         .iter()
         .any(|r| r.method == pay_frontend::testing::HttpMethod::Post
             && r.url == format!("/pay/v1/checkout/{PAYMENT_ID}/attempts/{attempt}/complete")
-            && r.body.is_none()));
+            && r.body.as_deref() == Some("{}")));
     // Focus is back in the popup.
     assert!(active().is_some());
     click("[data-action=done]").await;
