@@ -213,7 +213,11 @@ impl CheckoutClient {
     /// the outcome and answers it (still `processing` if the provider is not final yet).
     /// Read it with [`result`].
     pub fn complete(&self, attempt_id: &str) -> impl Future<Output = Answer> + '_ {
-        self.send(HttpMethod::Post, self.attempt_url(attempt_id, "/complete"), Some("{}".into()))
+        self.send(
+            HttpMethod::Post,
+            self.attempt_url(attempt_id, "/complete"),
+            Some("{}".into()),
+        )
     }
 
     /// `…/attempts/{attemptId}{action}`: the id is ours (`att_` and hex digits, safe in a path).
