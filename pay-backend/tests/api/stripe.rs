@@ -470,6 +470,8 @@ struct Fake {
     fail_status: u16,
     /// Forget idempotency keys, as localstripe does (Stripe replays a key's first answer).
     no_replays: bool,
+    /// Confirmations are carried out, then their answer is held this long (a kill lands then).
+    hold_confirms: Duration,
     /// The status an intent takes on confirmation: `succeeded` or `requires_action`.
     intent_status: String,
     /// A refusal (400) of intent creation.
@@ -490,7 +492,26 @@ fn error(status: u16, error: Value) -> HttpResponse {
 }
 
 async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>) -> HttpResponse {
-    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let mut held = None;
+    let answer = fake_answer(&req, &body, &fake, &mut held);
+    match held {
+        // Carried out; the answer comes after the hold.
+        Some((hold, intent)) => {
+            actix_web::rt::time::sleep(hold).await;
+            HttpResponse::Ok().json(intent)
+        }
+        None => answer,
+    }
+}
+
+/// The fake's answer, or (`held`) the one to give after a hold.
+fn fake_answer(
+    req: &HttpRequest,
+    body: &web::Bytes,
+    fake: &Shared,
+    held: &mut Option<(Duration, Value)>,
+) -> HttpResponse {
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let key = req
         .headers()
         .get("idempotency-key")
@@ -561,6 +582,14 @@ async fn fake_stripe(req: HttpRequest, body: web::Bytes, fake: web::Data<Shared>
             }
             intent["status"] = json!(status);
             let intent = intent.clone();
+            if !fake.hold_confirms.is_zero() {
+                let hold = fake.hold_confirms;
+                if let Some(key) = key {
+                    fake.replays.insert(key, intent.clone());
+                }
+                *held = Some((hold, intent));
+                return HttpResponse::Accepted().finish();
+            }
             if fake.lose_confirms > 0 {
                 // Stripe acted and kept its answer for the key; the answer never arrived.
                 fake.lose_confirms -= 1;
@@ -712,6 +741,23 @@ async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing
     assert_eq!(seen(&fake, "POST /v1/payment_intents/pi_fake2/confirm").len(), 0);
 }
 
+/// A 409 (the key in use by a request Stripe still runs, e.g. a dead process's) is asked again
+/// with the same key, never taken for a refusal.
+#[actix_web::test]
+async fn a_409_for_a_key_in_use_is_asked_again() {
+    let (base, fake) = start_fake(|f| {
+        f.fail_confirms = 1;
+        f.fail_status = 409;
+    });
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    assert_eq!(paid["status"], "Successful", "{paid}");
+    let confirms = seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm");
+    assert_eq!(confirms.len(), 2);
+    assert_eq!(confirms[0].0, confirms[1].0);
+}
+
 #[actix_web::test]
 async fn an_idempotent_replay_returns_the_first_answer() {
     let (base, fake) = start_fake(|_| {});
@@ -805,6 +851,77 @@ async fn a_refused_confirm_retry_reads_the_intent_instead_of_guessing() {
     assert_eq!(paid["status"], "Successful", "{paid}");
     assert_eq!(paid["transactionId"], "pi_fake1");
     assert!(calls(&fake).contains(&"GET /v1/payment_intents/pi_fake1".to_owned()));
+}
+
+fn stripe_env(base: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("PAY_PROVIDER", "stripe".to_owned()),
+        ("PAY_STRIPE_SECRET_KEY", STRIPE_KEY.to_owned()),
+        ("PAY_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+        ("PAY_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY.to_owned()),
+        ("PAY_STRIPE_API_BASE", base.to_owned()),
+        ("PAY_PUBLIC_URL", "https://pay.shop.example".to_owned()),
+    ]
+}
+
+/// The server killed (-9) while Stripe's answer to a confirmation is on its way (Stripe
+/// charged): after the restart the attempt is looked up at once by its intent's id, not after a
+/// grace of minutes, and takes Stripe's outcome. Prints the restart-to-resolution time.
+#[actix_web::test]
+async fn a_killed_servers_attempt_at_stripe_resolves_within_seconds_of_the_restart() {
+    let (base, fake) = start_fake(|f| f.hold_confirms = Duration::from_secs(120));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pay.db");
+    let server = Server::start_with(&db, "info", &stripe_env(&base));
+    let id = server.create_payment().await;
+    let url = format!("{}/pay/v1/checkout/{id}/attempts", server.address);
+    let in_flight = actix_web::rt::spawn(async move {
+        reqwest::Client::new()
+            .post(url)
+            .json(&token_attempt("attempt-0001", PM))
+            .send()
+            .await
+    });
+    for _ in 0..200 {
+        if !seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        fake.lock().unwrap().intents["pi_fake1"]["status"],
+        "succeeded",
+        "Stripe charged"
+    );
+    server.kill();
+    assert!(
+        in_flight.await.unwrap().is_err(),
+        "the buyer's request died with the server"
+    );
+    let restarted = std::time::Instant::now();
+    let server = Server::start_with(&db, "info", &stripe_env(&base));
+    let resolved = loop {
+        let (_, details) = server.merchant_get(&format!("/pay/v1/payments/{id}")).await;
+        if details["status"] == "Successful" {
+            break restarted.elapsed();
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(10),
+            "not resolved 10 s after the restart: {details}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    println!("stripe: restart to resolution {} ms", resolved.as_millis());
+    let (_, details) = server.merchant_get(&format!("/pay/v1/payments/{id}")).await;
+    assert_eq!(details["transactionId"], "pi_fake1", "{details}");
+    assert_eq!(details["attempts"][0]["resolvedBy"], "lookup", "{details}");
+    assert_eq!(fake.lock().unwrap().intents.len(), 1, "charged once");
+    assert_eq!(
+        seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").len(),
+        1,
+        "confirmed once"
+    );
+    server.kill();
 }
 
 /// A challenge for Stripe.js: the answer carries the client secret (and the replay of the same
@@ -999,15 +1116,7 @@ async fn no_card_number_or_client_secret_in_the_log_or_the_database_with_stripe(
     let (base, fake) = start_fake(|f| f.intent_status = "requires_action".into());
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pay.db");
-    let env = [
-        ("PAY_PROVIDER", "stripe".to_owned()),
-        ("PAY_STRIPE_SECRET_KEY", STRIPE_KEY.to_owned()),
-        ("PAY_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
-        ("PAY_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY.to_owned()),
-        ("PAY_STRIPE_API_BASE", base.clone()),
-        ("PAY_PUBLIC_URL", "https://pay.shop.example".to_owned()),
-    ];
-    let server = Server::start_with(&db, "trace", &env);
+    let server = Server::start_with(&db, "trace", &stripe_env(&base));
     let number = "4000000000009995";
     let cvc = "913";
     let id = server.create_payment().await;

@@ -150,8 +150,10 @@ impl StripeProvider {
                     continue;
                 }
             };
-            // A 5xx, or a 429 (Stripe's rate limit: nothing was done), is asked again.
-            if status >= 500 || status == 429 {
+            // A 5xx, a 429 (Stripe's rate limit: nothing was done) or a 409 (the same key in use
+            // by a request Stripe is still running, e.g. one of a process that died) is asked
+            // again.
+            if status >= 500 || status == 429 || status == 409 {
                 last = format!("stripe {method} {path}: HTTP {status}");
                 continue;
             }
@@ -279,10 +281,13 @@ impl Provider for StripeProvider {
         true
     }
 
-    /// A call in flight may wait for its timeout and every retry.
+    /// None: a dead process's attempts are asked about at once. Whatever of its calls is still
+    /// in flight cannot charge after that: the intent's id was stored before its confirmation,
+    /// and a look-up that finds it unconfirmed cancels it (Stripe takes an intent's calls one
+    /// at a time, so the late confirmation either charged first, and the look-up says so, or
+    /// meets a canceled intent). Its other calls are idempotent by key.
     fn in_flight_grace(&self) -> Duration {
-        let calls = self.config.retries + 1;
-        (self.config.timeout + self.config.backoff * 2u32.pow(self.config.retries)) * calls * 2
+        Duration::ZERO
     }
 
     fn check_amount(&self, amount: Amount, currency: Currency) -> Result<(), String> {
