@@ -54,37 +54,38 @@ impl Pay {
         }
     }
 
-    /// Asks the provider for an open refund (under its id) and records the answer. An unknown
-    /// answer leaves it for a later question.
+    /// Asks the provider about an open refund (under its id) and records the answer: a
+    /// processing one is asked again (the same id: nothing is refunded twice), a pending one is
+    /// looked up. An unknown or still pending answer leaves it for a later question.
     async fn ask_refund(&self, row: &PaymentRow, refund: RefundRow) -> Result<(PaymentRow, RefundRow), PayError> {
         let charge = AttemptKey::of_last_attempt(row)
             .ok_or_else(|| PayError::internal("a charged payment without its attempt"))?;
-        let outcome = self
-            .inner
-            .provider
-            .refund(RefundRequest {
-                key: &refund.id,
-                charge: &charge,
-                transaction_id: row.transaction_id.as_deref().unwrap_or_default(),
-                amount: refund.amount,
-                currency: row.payment.currency,
-            })
-            .await;
+        let request = RefundRequest {
+            key: &refund.id,
+            charge: &charge,
+            transaction_id: row.transaction_id.as_deref().unwrap_or_default(),
+            amount: refund.amount,
+            currency: row.payment.currency,
+        };
+        let provider = &self.inner.provider;
+        let outcome = match refund.state {
+            RefundState::Pending => provider.refund_status(request).await,
+            _ => provider.refund(request).await,
+        };
         let end = match outcome {
             RefundOutcome::Succeeded => RefundEnd::Succeeded,
+            RefundOutcome::Pending if refund.state == RefundState::Pending => {
+                let next = now_ms() + check_backoff(refund.checks).as_millis() as i64;
+                self.inner.store.park_refund(&refund.id, next).await?;
+                return Ok((row.clone(), refund));
+            }
             RefundOutcome::Pending => RefundEnd::Pending,
             RefundOutcome::Refused { reason } => RefundEnd::Refused(reason),
             RefundOutcome::Unknown { reason } => {
                 tracing::warn!(payment_id = %row.payment.id, refund_id = %refund.id, reason, "the provider's answer to a refund is unknown; asking again later");
                 let next = now_ms() + check_backoff(refund.checks).as_millis() as i64;
                 self.inner.store.park_refund(&refund.id, next).await?;
-                return Ok((
-                    row.clone(),
-                    RefundRow {
-                        state: RefundState::Processing,
-                        ..refund
-                    },
-                ));
+                return Ok((row.clone(), refund));
             }
         };
         let (row, refund) = self.inner.store.end_refund(&refund.id, end).await?;
@@ -92,8 +93,9 @@ impl Pay {
         Ok((row, refund))
     }
 
-    /// Asks the provider again about refunds whose answer was unknown, and those a dead
-    /// process left with it: the same id, so nothing is refunded twice.
+    /// Asks the provider again about refunds whose answer was unknown, those a dead process
+    /// left with it (the same id, so nothing is refunded twice), and pending ones, until each
+    /// is final.
     pub(crate) async fn check_open_refunds(&self) -> Result<usize, PayError> {
         let store = &self.inner.store;
         let mut answered = 0;
@@ -108,7 +110,7 @@ impl Pay {
                 ..refund
             };
             let (_, refund) = self.ask_refund(&row, refund).await?;
-            if refund.state != RefundState::Processing {
+            if !refund.state.is_open() {
                 answered += 1;
             }
         }

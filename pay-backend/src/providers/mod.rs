@@ -291,6 +291,12 @@ pub trait Provider: Send + Sync + 'static {
 
     async fn refund(&self, request: RefundRequest<'_>) -> RefundOutcome;
 
+    /// A refund the provider answered `Pending` to, as it stands now (by Pay's refund id).
+    /// `Pending` by default: a provider without a way to ask says so with an event.
+    async fn refund_status(&self, _request: RefundRequest<'_>) -> RefundOutcome {
+        RefundOutcome::Pending
+    }
+
     /// Checks an incoming event's signature and reads it (a provider may ask its API about
     /// the object an event names, once the signature verified).
     async fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<ProviderEvent, EventRefusal>;

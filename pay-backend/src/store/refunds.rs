@@ -16,7 +16,7 @@ use std::time::Duration;
 pub enum RefundState {
     /// Asked of the provider; its answer is not known yet.
     Processing,
-    /// The provider confirms later, with an event.
+    /// The provider confirms later: with an event, or when Pay asks again (with backoff).
     Pending,
     Succeeded,
     Refused,
@@ -106,33 +106,38 @@ impl Store {
         Ok(ended)
     }
 
-    /// Leaves a refund whose answer is unknown for a later question, by any process.
+    /// Leaves an open refund (its answer unknown, or pending at the provider) for a later
+    /// question, by any process.
     pub async fn park_refund(&self, refund_id: &str, next_check_at: i64) -> Result<(), StoreError> {
         let refund_id = refund_id.to_owned();
         self.write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE refunds SET processing_by = NULL, next_check_at = $1 WHERE id = $2 AND state = $3")
-                    .bind(next_check_at)
-                    .bind(&refund_id)
-                    .bind(RefundState::Processing.as_str())
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE refunds SET processing_by = NULL, next_check_at = $1 WHERE id = $2 AND state IN ($3, $4)",
+                )
+                .bind(next_check_at)
+                .bind(&refund_id)
+                .bind(RefundState::Processing.as_str())
+                .bind(RefundState::Pending.as_str())
+                .execute(&mut *conn)
+                .await?;
                 Ok(())
             })
         })
         .await
     }
 
-    /// Processing refunds due for another question: parked ones whose time has come, and those
-    /// a dead process left at the provider.
+    /// Open refunds due for another question: parked and pending ones whose time has come, and
+    /// those a dead process left at the provider.
     pub async fn refunds_to_check(&self, limit: u32) -> Result<Vec<RefundRow>, StoreError> {
         let sql = format!(
-            "SELECT {REFUND_COLUMNS} FROM refunds WHERE state = $1 AND (processing_by IS NULL OR NOT {}) \
-             AND COALESCE(next_check_at, 0) <= $2 ORDER BY next_check_at LIMIT $3",
+            "SELECT {REFUND_COLUMNS} FROM refunds WHERE state IN ($1, $2) AND (processing_by IS NULL OR NOT {}) \
+             AND COALESCE(next_check_at, 0) <= $3 ORDER BY next_check_at LIMIT $4",
             self.dialect.owner_alive("processing_by", self.owner)
         );
         let rows: Vec<RawRefund> = sqlx::query_as(&sql)
             .bind(RefundState::Processing.as_str())
+            .bind(RefundState::Pending.as_str())
             .bind(now_ms())
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
@@ -140,10 +145,10 @@ impl Store {
         rows.into_iter().map(refund_row).collect()
     }
 
-    /// Takes the next question about a processing refund for this process (`false`: another
-    /// took it, or it ended).
+    /// Takes the next question about an open refund for this process (`false`: another took
+    /// it, or it ended or moved on).
     pub async fn take_refund_check(&self, refund: &RefundRow, next_check_at: i64) -> Result<bool, StoreError> {
-        let (id, checks) = (refund.id.clone(), refund.checks);
+        let (id, checks, state) = (refund.id.clone(), refund.checks, refund.state);
         self.write(move |conn| {
             Box::pin(async move {
                 let taken = sqlx::query(
@@ -151,7 +156,7 @@ impl Store {
                 )
                 .bind(next_check_at)
                 .bind(&id)
-                .bind(RefundState::Processing.as_str())
+                .bind(state.as_str())
                 .bind(checks)
                 .execute(&mut *conn)
                 .await?;
@@ -238,7 +243,7 @@ pub(super) async fn end_locked(
         .ok_or(StoreError::PaymentNotFound)?;
     let ended = match (&end, refund.state) {
         (_, state) if !state.is_open() => return Ok((row, refund)),
-        // A pending refund waits for its event; asking again changes nothing.
+        // Still pending: nothing changes (the next question is already set).
         (RefundEnd::Pending, RefundState::Pending) => return Ok((row, refund)),
         (RefundEnd::Pending, _) => RefundState::Pending,
         (RefundEnd::Succeeded, _) => RefundState::Succeeded,
@@ -248,12 +253,16 @@ pub(super) async fn end_locked(
         RefundEnd::Refused(reason) => Some(reason.clone()),
         _ => None,
     };
+    // A pending refund is asked about again from a second on (then with the checks' backoff),
+    // until the provider says it ended: its event may never come.
+    let next_check_at = (ended == RefundState::Pending).then(|| now_ms() + 1000);
     sqlx::query(
-        "UPDATE refunds SET state = $1, reason = $2, processing_by = NULL, next_check_at = NULL, updated_at = $3 \
-         WHERE id = $4",
+        "UPDATE refunds SET state = $1, reason = $2, processing_by = NULL, next_check_at = $3, updated_at = $4 \
+         WHERE id = $5",
     )
     .bind(ended.as_str())
     .bind(&reason)
+    .bind(next_check_at)
     .bind(now_rfc3339())
     .bind(refund_id)
     .execute(&mut *conn)

@@ -480,8 +480,9 @@ struct Fake {
     decline: Option<Value>,
     /// Requests seen: (method and path, Idempotency-Key, form).
     seen: Vec<(String, Option<String>, BTreeMap<String, String>)>,
-    /// Intents by id; replays by Idempotency-Key.
+    /// Intents by id; refunds by id; replays by Idempotency-Key.
     intents: BTreeMap<String, Value>,
+    refunds: BTreeMap<String, Value>,
     replays: BTreeMap<String, Value>,
 }
 
@@ -618,9 +619,22 @@ fn fake_answer(
             intent.clone()
         }
         ("POST", "/v1/refunds") => {
-            json!({"id": format!("re_{}", fake.seen.len()), "object": "refund", "status": "pending",
+            let id = format!("re_{}", fake.seen.len());
+            let refund = json!({"id": id, "object": "refund", "status": "pending",
                    "amount": form.get("amount").map(|a| a.parse::<i64>().unwrap()),
-                   "metadata": {"pay_refund_id": form.get("metadata[pay_refund_id]")}})
+                   "payment_intent": form.get("payment_intent"),
+                   "metadata": {"pay_refund_id": form.get("metadata[pay_refund_id]")}});
+            fake.refunds.insert(id, refund.clone());
+            refund
+        }
+        ("GET", "/v1/refunds") => {
+            let pi = req
+                .query_string()
+                .split('&')
+                .find_map(|p| p.strip_prefix("payment_intent="))
+                .unwrap_or_default();
+            let data: Vec<&Value> = fake.refunds.values().filter(|r| r["payment_intent"] == pi).collect();
+            json!({"object": "list", "data": data, "has_more": false})
         }
         ("GET", _) if intent_id.is_some() => match fake.intents.get(intent_id.as_deref().unwrap()) {
             Some(intent) => intent.clone(),
@@ -1088,6 +1102,52 @@ async fn a_dispute_event_opens_a_chargeback_and_refund_events_count() {
         app.event_statuses(&id).await,
         ["Successful", "PartiallyRefunded", "Chargeback"]
     );
+}
+
+/// A refund Stripe answered `pending` is looked up with backoff until it is final, event or no
+/// event: its money counts (and its event is written) only when Stripe says it succeeded; a
+/// failed one releases its amount.
+#[actix_web::test]
+async fn a_pending_refund_is_looked_up_until_it_is_final() {
+    let (base, fake) = start_fake(|_| {});
+    let app = stripe_app(&base, false).await;
+    let id = app.create_payment().await;
+    app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
+    let (code, pending) = refund(&app, &id, json!({"amount": 5})).await;
+    assert_eq!(code, 202, "{pending}");
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.status_of(&id).await, "Successful", "pending: nothing counts yet");
+    assert!(
+        calls(&fake).iter().any(|c| c == "GET /v1/refunds"),
+        "{:?}",
+        calls(&fake)
+    );
+    for refund in fake.lock().unwrap().refunds.values_mut() {
+        refund["status"] = json!("succeeded");
+    }
+    wait_for_status(&app, &id, "PartiallyRefunded").await;
+    assert_eq!(app.event_statuses(&id).await, ["Successful", "PartiallyRefunded"]);
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    assert_eq!(details["refundedAmount"].to_string(), "5.00", "{details}");
+    // A second one fails at Stripe: released, the whole rest can be asked again.
+    let (code, pending) = refund(&app, &id, json!({})).await;
+    assert_eq!(code, 202, "{pending}");
+    let second = pending["refundId"].as_str().unwrap().to_owned();
+    for refund in fake.lock().unwrap().refunds.values_mut() {
+        if refund["metadata"]["pay_refund_id"] == second.as_str() {
+            refund["status"] = json!("failed");
+            refund["failure_reason"] = json!("expired_or_canceled_card");
+        }
+    }
+    for _ in 0..100 {
+        let (code, _) = refund(&app, &id, json!({})).await;
+        if code == 202 {
+            break;
+        }
+        assert_eq!(code, 409, "refused while the failed one still holds the amount");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.status_of(&id).await, "PartiallyRefunded");
 }
 
 #[actix_web::test]

@@ -31,7 +31,7 @@ use super::{
 use actix_web::http::header::HeaderMap;
 use pay_types::{Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
 use requests::Form;
-use responses::{charge_outcome, refund_outcome, ErrorBody, PaymentIntent, Refund};
+use responses::{charge_outcome, refund_outcome, ErrorBody, List, PaymentIntent, Refund};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use url::Url;
@@ -434,6 +434,38 @@ impl Provider for StripeProvider {
                     },
                 }
             }
+            Answer::Unknown(reason) => RefundOutcome::Unknown { reason },
+        }
+    }
+
+    /// The refund by its metadata, among the few of its PaymentIntent
+    /// (`GET /v1/refunds?payment_intent=…`; Pay does not keep Stripe's refund id).
+    async fn refund_status(&self, request: RefundRequest<'_>) -> RefundOutcome {
+        if !is_stripe_id(request.transaction_id, "pi_") {
+            return RefundOutcome::Unknown {
+                reason: "stripe: the refund's charge is not a payment intent".into(),
+            };
+        }
+        let path = format!("/v1/refunds?payment_intent={}&limit=100", request.transaction_id);
+        match self.get(&path).await {
+            Answer::Ok(value) => match serde_json::from_value::<List<Refund>>(value) {
+                Ok(list) => match list
+                    .data
+                    .iter()
+                    .find(|r| r.metadata.get(requests::REFUND_ID).map(String::as_str) == Some(request.key))
+                {
+                    Some(refund) => refund_outcome(refund),
+                    None => RefundOutcome::Unknown {
+                        reason: format!("stripe: no refund {} among its payment intent's", request.key),
+                    },
+                },
+                Err(e) => RefundOutcome::Unknown {
+                    reason: format!("stripe: a list of refunds that cannot be read: {e}"),
+                },
+            },
+            Answer::Refused(status, error) => RefundOutcome::Unknown {
+                reason: format!("stripe: listing refunds: HTTP {status} {}", error.error.describe()),
+            },
             Answer::Unknown(reason) => RefundOutcome::Unknown { reason },
         }
     }
