@@ -66,11 +66,18 @@ describe("buying through Stripe Elements (the Stripe.js double, localstripe)", {
     await acceptTerms(page);
   }
 
+  /** localstripe's intents for a payment, page after page (the whole run shares one localstripe). */
   async function intentsOf(id) {
-    const response = await fetch(`${LOCALSTRIPE}/v1/payment_intents?limit=100`, {
-      headers: { Authorization: `Bearer ${STRIPE_KEY}` },
-    });
-    return (await response.json()).data.filter((i) => i.metadata.pay_payment_id === id);
+    const all = [];
+    for (;;) {
+      const after = all.length ? `&starting_after=${all.at(-1).id}` : "";
+      const response = await fetch(`${LOCALSTRIPE}/v1/payment_intents?limit=100${after}`, {
+        headers: { Authorization: `Bearer ${STRIPE_KEY}` },
+      });
+      const page = await response.json();
+      all.push(...page.data);
+      if (!page.has_more || page.data.length === 0) return all.filter((i) => i.metadata.pay_payment_id === id);
+    }
   }
 
   function assertNoCardData(toPay, numbers) {

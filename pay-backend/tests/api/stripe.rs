@@ -140,13 +140,7 @@ async fn localstripe_a_4242_charge_succeeds_with_the_attempt_in_its_metadata() {
     assert_eq!(intent["metadata"]["pay_payment_id"], id.as_str());
     assert_eq!(intent["metadata"]["pay_attempt_id"], "attempt-0001");
     // Exactly one intent for the payment.
-    let list = stripe_get(&base, "/v1/payment_intents?limit=100").await;
-    let ours = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["metadata"]["pay_payment_id"] == id.as_str());
-    assert_eq!(ours.count(), 1);
+    assert_eq!(intents_for(&base, &id).await, (1, 1));
 }
 
 #[actix_web::test]
@@ -181,16 +175,32 @@ async fn localstripe_a_card_declined_at_the_charge_fails_with_card_declined() {
     assert_eq!(paid["status"], "Successful", "{paid}");
 }
 
-/// The id of the PaymentIntent localstripe holds for a payment (found by its metadata).
+/// Every PaymentIntent localstripe holds (its list, page after page: the whole suite shares one
+/// localstripe).
+async fn all_intents(base: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let path = match all.last().and_then(|i: &Value| i["id"].as_str()) {
+            Some(last) => format!("/v1/payment_intents?limit=100&starting_after={last}"),
+            None => "/v1/payment_intents?limit=100".to_owned(),
+        };
+        let page = stripe_get(base, &path).await;
+        let data = page["data"].as_array().unwrap().clone();
+        let more = page["has_more"] == true && !data.is_empty();
+        all.extend(data);
+        if !more {
+            return all;
+        }
+    }
+}
+
+/// The PaymentIntent localstripe holds for a payment (found by its metadata).
 async fn intent_of(base: &str, payment_id: &str) -> Value {
-    let list = stripe_get(base, "/v1/payment_intents?limit=100").await;
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
+    all_intents(base)
+        .await
+        .into_iter()
         .find(|i| i["metadata"]["pay_payment_id"] == payment_id)
         .expect("an intent for the payment")
-        .clone()
 }
 
 /// localstripe's 3-D Secure: `requires_action` (`use_stripe_sdk`), finished by its test-only
@@ -371,6 +381,122 @@ async fn localstripe_lookup_reads_the_intent_by_its_stored_id() {
     assert_eq!(provider.lookup(&never, Some(unconfirmed)).await, Lookup::NeverReached);
     let after = stripe_get(&base, &format!("/v1/payment_intents/{unconfirmed}")).await;
     assert_eq!(after["status"], "canceled");
+}
+
+// ---- localstripe behind the fault proxy (Stripe's idempotency, and faults per call) ----
+
+use crate::fault_proxy::{Call, Fault, FaultProxy};
+
+/// localstripe's PaymentIntents for a payment, and how many of them succeeded.
+async fn intents_for(base: &str, payment_id: &str) -> (usize, usize) {
+    let all = all_intents(base).await;
+    let ours: Vec<&Value> = all
+        .iter()
+        .filter(|i| i["metadata"]["pay_payment_id"] == payment_id)
+        .collect();
+    let succeeded = ours.iter().filter(|i| i["status"] == "succeeded").count();
+    (ours.len(), succeeded)
+}
+
+/// Each fault on each call an attempt makes: the payment ends in Stripe's real outcome (a
+/// lost answer is never a decline) and localstripe charged at most once.
+#[actix_web::test]
+async fn localstripe_behind_faults_an_attempt_ends_in_stripes_outcome_charged_once() {
+    let Some(base) = localstripe() else { return };
+    let cases = [
+        (Call::Confirm, Fault::LostAnswer, 1, "Successful"),
+        (Call::Confirm, Fault::LostAnswer, 3, "Successful"),
+        (Call::Confirm, Fault::ServerError, 2, "Successful"),
+        (Call::Confirm, Fault::RateLimited, 2, "Successful"),
+        (Call::CreateIntent, Fault::LostAnswer, 1, "Successful"),
+        (Call::CreateIntent, Fault::ServerError, 1, "Successful"),
+        (Call::CreateIntent, Fault::RateLimited, 1, "Successful"),
+        // Every answer to the creation lost: never confirmed, so nothing was charged.
+        (Call::CreateIntent, Fault::LostAnswer, 3, "Failed"),
+        (Call::Confirm, Fault::ServerError, 3, "Failed"),
+    ];
+    for (call, fault, times, want) in cases {
+        let proxy = FaultProxy::start(&base);
+        let app = stripe_app(&proxy.url, true).await;
+        let id = app.create_payment().await;
+        let pm = payment_method(&base, "4242424242424242").await;
+        proxy.fail(call, fault, times);
+        let answer = app.attempt_ok(&id, &token_attempt("attempt-0001", &pm)).await;
+        let case = format!("{call:?} {fault:?} ×{times}: {answer}");
+        wait_for_status(&app, &id, want).await;
+        let (intents, charged) = intents_for(&base, &id).await;
+        assert!(intents <= 1, "{case}: {intents} intents");
+        let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+        if want == "Successful" {
+            assert_eq!(charged, 1, "{case}");
+            assert_eq!(details["transactionId"], intent_of(&base, &id).await["id"], "{case}");
+        } else {
+            assert_eq!(charged, 0, "{case}: nothing charged");
+            assert_eq!(
+                details["attempts"][0]["declineCode"], "processing_error",
+                "{case}: {details}"
+            );
+            // The buyer pays with another attempt: charged once.
+            let paid = app.attempt_ok(&id, &token_attempt("attempt-0002", &pm)).await;
+            assert_eq!(paid["status"], "Successful", "{case}: {paid}");
+            let (_, charged) = intents_for(&base, &id).await;
+            assert_eq!(charged, 1, "{case}");
+        }
+        assert!(proxy.forwarded(Call::Confirm) <= 2, "{case}");
+    }
+}
+
+/// Faults on a refund and its look-up: refunded once at localstripe, and Pay counts it once.
+#[actix_web::test]
+async fn localstripe_behind_faults_a_refund_is_made_once_and_counted_once() {
+    let Some(base) = localstripe() else { return };
+    for (fault, times) in [
+        (Fault::LostAnswer, 1),
+        (Fault::LostAnswer, 3),
+        (Fault::ServerError, 3),
+        (Fault::RateLimited, 1),
+    ] {
+        let proxy = FaultProxy::start(&base);
+        let app = stripe_app(&proxy.url, true).await;
+        let id = app.create_payment().await;
+        let paid = pay_with(&app, &base, &id, "attempt-0001", "4242424242424242").await;
+        let pi = paid["transactionId"].as_str().unwrap().to_owned();
+        proxy.fail(Call::Refund, fault, times);
+        let (code, answer) = refund(&app, &id, json!({})).await;
+        let case = format!("{fault:?} ×{times}: {code} {answer}");
+        assert!(code == 201 || code == 202, "{case}");
+        wait_for_status(&app, &id, "Refunded").await;
+        let refunds = stripe_get(&base, &format!("/v1/refunds?payment_intent={pi}")).await;
+        assert_eq!(refunds["data"].as_array().unwrap().len(), 1, "{case}: refunded once");
+        assert_eq!(app.event_statuses(&id).await, ["Successful", "Refunded"], "{case}");
+        assert!(proxy.forwarded(Call::Refund) <= 1, "{case}");
+    }
+}
+
+/// Stripe's idempotency as the proxy plays it: the same key with other parameters is refused.
+#[actix_web::test]
+async fn the_fault_proxy_refuses_a_key_reused_with_other_parameters() {
+    let Some(base) = localstripe() else { return };
+    let proxy = FaultProxy::start(&base);
+    let post = |amount: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/v1/payment_intents", proxy.url))
+            .bearer_auth(STRIPE_KEY)
+            .header("Idempotency-Key", "same-key")
+            .form(&[("amount", amount), ("currency", "usd")])
+            .send()
+    };
+    let first: Value = post("1000").await.unwrap().json().await.unwrap();
+    let again = post("1000").await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let other = post("2000").await.unwrap();
+    assert_eq!(other.status(), 400);
+    assert_eq!(
+        other.json::<Value>().await.unwrap()["error"]["type"],
+        "idempotency_error"
+    );
+    assert_eq!(proxy.forwarded(Call::CreateIntent), 1);
 }
 
 fn app_provider(base: &str) -> pay_backend::providers::StripeProvider {

@@ -1,0 +1,180 @@
+//! A fault proxy between Pay and localstripe, in the test binary. First it adds what
+//! localstripe lacks and Stripe has: a repeated `Idempotency-Key` is answered with the first
+//! answer without being forwarded, and a key reused with other parameters is a 400
+//! `idempotency_error` (localstripe ignores the header). Then, per kind of call Pay makes, it
+//! puts a fault on the next calls of that kind: the answer lost after localstripe acted (a 500
+//! instead of the answer, the answer kept for the key as Stripe keeps it), a 500 before anything
+//! was done, or a 429 with `Stripe-Should-Retry`.
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// The calls Pay makes to Stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Call {
+    CreateIntent,
+    Confirm,
+    Retrieve,
+    Cancel,
+    Refund,
+    RefundLookup,
+}
+
+impl Call {
+    fn of(method: &str, path: &str) -> Option<Self> {
+        let intent = path.strip_prefix("/v1/payment_intents/");
+        Some(match (method, path) {
+            ("POST", "/v1/payment_intents") => Self::CreateIntent,
+            ("POST", p) if intent.is_some() && p.ends_with("/confirm") => Self::Confirm,
+            ("POST", p) if intent.is_some() && p.ends_with("/cancel") => Self::Cancel,
+            ("GET", _) if intent.is_some() => Self::Retrieve,
+            ("POST", "/v1/refunds") => Self::Refund,
+            ("GET", "/v1/refunds") => Self::RefundLookup,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forwarded and carried out; the answer is lost on its way back.
+    LostAnswer,
+    /// A 500 before anything was done.
+    ServerError,
+    /// A 429 with `Stripe-Should-Retry: true`: nothing was done.
+    RateLimited,
+}
+
+#[derive(Default)]
+struct State {
+    /// Faults still to put on calls of each kind.
+    faults: BTreeMap<Call, (Fault, u32)>,
+    /// Answers by Idempotency-Key: the parameters they came with, status and body.
+    replays: BTreeMap<String, (String, u16, Value)>,
+    /// Calls forwarded to localstripe, by kind.
+    forwarded: BTreeMap<Call, u32>,
+}
+
+#[derive(Clone)]
+pub struct FaultProxy {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FaultProxy {
+    /// Starts the proxy in front of localstripe at `upstream`.
+    pub fn start(upstream: &str) -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let data = web::Data::new((state.clone(), upstream.to_owned(), reqwest::Client::new()));
+        let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(proxy)))
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+        let url = format!("http://127.0.0.1:{}", server.addrs()[0].port());
+        actix_web::rt::spawn(server.run());
+        Self { url, state }
+    }
+
+    /// Puts `fault` on the next `times` calls of kind `call`.
+    pub fn fail(&self, call: Call, fault: Fault, times: u32) {
+        self.state.lock().unwrap().faults.insert(call, (fault, times));
+    }
+
+    /// Calls of kind `call` that reached localstripe.
+    pub fn forwarded(&self, call: Call) -> u32 {
+        self.state.lock().unwrap().forwarded.get(&call).copied().unwrap_or(0)
+    }
+}
+
+type Data = web::Data<(Arc<Mutex<State>>, String, reqwest::Client)>;
+
+async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
+    let (state, upstream, client) = (&data.0, &data.1, &data.2);
+    let method = req.method().as_str().to_owned();
+    let call = Call::of(&method, req.path());
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let params = format!("{method} {} {}", req.path(), String::from_utf8_lossy(&body));
+    let (fault, replay) = {
+        let mut state = state.lock().unwrap();
+        let fault = call.and_then(|c| match state.faults.get_mut(&c) {
+            Some((fault, left)) if *left > 0 => {
+                *left -= 1;
+                Some(*fault)
+            }
+            _ => None,
+        });
+        match fault {
+            Some(Fault::ServerError) => return respond(500, json!({"error": {"type": "api_error"}}), &[]),
+            Some(Fault::RateLimited) => {
+                return respond(
+                    429,
+                    json!({"error": {"type": "invalid_request_error", "code": "rate_limit"}}),
+                    &[("Stripe-Should-Retry", "true")],
+                )
+            }
+            _ => {}
+        }
+        let replay = match key.as_ref().and_then(|k| state.replays.get(k)) {
+            Some((first, status, answer)) if *first == params => Some((*status, answer.clone())),
+            Some(_) => Some((
+                400,
+                json!({"error": {"type": "idempotency_error",
+                    "message": "Keys for idempotent requests can only be used with the same parameters they were first used with."}}),
+            )),
+            None => None,
+        };
+        (fault, replay)
+    };
+    if let Some((status, answer)) = replay {
+        if fault == Some(Fault::LostAnswer) {
+            return lost();
+        }
+        return respond(status, answer, &[("Idempotent-Replayed", "true")]);
+    }
+    let url = format!("{upstream}{}", req.uri().path_and_query().map_or("", |p| p.as_str()));
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut forward = client.request(method, url).body(body.to_vec());
+    for name in ["authorization", "content-type"] {
+        if let Some(value) = req.headers().get(name) {
+            forward = forward.header(name, value.as_bytes());
+        }
+    }
+    let answered = forward.send().await.unwrap();
+    let status = answered.status().as_u16();
+    let answer: Value = answered.json().await.unwrap_or(Value::Null);
+    let mut state = state.lock().unwrap();
+    if let Some(call) = call {
+        *state.forwarded.entry(call).or_default() += 1;
+    }
+    // Stripe keeps the answer of any request it ran under a key (not of a 5xx of its own).
+    if let Some(key) = key.filter(|_| status < 500) {
+        state.replays.insert(key, (params, status, answer.clone()));
+    }
+    if fault == Some(Fault::LostAnswer) {
+        return lost();
+    }
+    respond(status, answer, &[])
+}
+
+/// What Pay sees of an answer lost on its way: a failed exchange it cannot read.
+fn lost() -> HttpResponse {
+    respond(
+        502,
+        json!({"error": {"type": "api_error", "message": "the connection broke"}}),
+        &[],
+    )
+}
+
+fn respond(status: u16, body: Value, headers: &[(&str, &str)]) -> HttpResponse {
+    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
+    for header in headers {
+        response.insert_header(*header);
+    }
+    response.json(body)
+}
