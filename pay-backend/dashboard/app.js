@@ -84,7 +84,7 @@ async function readFeed() {
 }
 
 function buyerOf(details) {
-  return feed.buyers.get(details.payment.id) ?? details.payment.userInfo ?? null;
+  return details.buyer ?? feed.buyers.get(details.payment.id) ?? details.payment.userInfo ?? null;
 }
 
 // --- the views --------------------------------------------------------------------------------

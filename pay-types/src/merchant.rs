@@ -94,6 +94,10 @@ pub struct PaymentDetails {
     pub transaction_id: Option<String>,
     /// Sum of the refunds so far.
     pub refunded_amount: Amount,
+    /// Who pays: the contact details the buyer gave in the popup, else `createPayment`'s
+    /// (`null` when neither has any). In lists too, so a row needs no other request.
+    #[serde(default)]
+    pub buyer: Option<crate::UserInfo>,
     /// Oldest first (empty in lists).
     pub attempts: Vec<AttemptDetails>,
     /// RFC 3339.

@@ -266,6 +266,7 @@ fn parse_statuses(list: &str) -> Result<Vec<TransactionStatus>, PayError> {
 
 fn details(row: PaymentRow, attempts: Vec<AttemptRow>) -> PaymentDetails {
     PaymentDetails {
+        buyer: row.buyer_info.or_else(|| row.payment.user_info.clone()),
         payment: row.payment,
         status: row.status,
         transaction_id: row.transaction_id,

@@ -370,3 +370,40 @@ async fn every_filter_combines_with_the_others() {
         "with a page key too"
     );
 }
+
+/// A row says who pays: the buyer's contact details from the popup, else createPayment's, so
+/// the dashboard builds its list from one request.
+#[actix_web::test]
+async fn rows_carry_the_buyer() {
+    let app = spawn_app().await;
+    let paid = create_with(&app, json!({"userInfo": null})).await;
+    let mut attempt = crate::helpers::card_attempt("attempt-0001", "4242424242424242");
+    attempt["userInfo"] = json!({"firstName": "Grace", "lastName": "Hopper", "email": "Grace@Example.com"});
+    app.attempt_ok(&paid, &attempt).await;
+    let prefilled = create_with(
+        &app,
+        json!({"userInfo": {"firstName": "Ada", "email": "ada@example.com"}}),
+    )
+    .await;
+    let nobody = create_with(&app, json!({"userInfo": null})).await;
+    let (_, page) = app.get_json("/pay/v1/payments").await;
+    let row = |id: &str| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["payment"]["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(&paid)["buyer"]["firstName"], "Grace", "{page}");
+    assert_eq!(row(&paid)["buyer"]["lastName"], "Hopper");
+    assert_eq!(
+        row(&paid)["buyer"]["email"].as_str().unwrap().to_lowercase(),
+        "grace@example.com"
+    );
+    assert_eq!(row(&prefilled)["buyer"]["email"], "ada@example.com");
+    assert_eq!(row(&nobody)["buyer"], Value::Null);
+    assert_eq!(row(&paid)["status"], "Successful");
+    assert_eq!(row(&paid)["refundedAmount"].to_string(), "0");
+}
