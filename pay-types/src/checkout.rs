@@ -79,6 +79,15 @@ impl CardFieldsKind {
     }
 }
 
+/// Whether `id` is a provider's object id of this kind: `prefix`, then letters, digits and `_`,
+/// at most 255 in all (so it is also safe in a URL path).
+pub fn is_provider_id(id: &str, prefix: &str) -> bool {
+    id.len() > prefix.len()
+        && id.len() <= 255
+        && id.starts_with(prefix)
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Card details as typed. `Debug` is masked.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,8 +26,8 @@ mod openapi;
 
 pub use card::{CardBrand, CardNumber, Cvc, Expiry};
 pub use checkout::{
-    AttemptRequest, AttemptResult, CardFields, CardFieldsKind, CardInput, Challenge, CheckoutView, Decline,
-    DeclineCode, PaymentMethod,
+    is_provider_id, AttemptRequest, AttemptResult, CardFields, CardFieldsKind, CardInput, Challenge, CheckoutView,
+    Decline, DeclineCode, PaymentMethod,
 };
 pub use claim::{ClaimDecision, ClaimRefusal, ClaimState, KnownAttempt};
 pub use country::CountryCode;

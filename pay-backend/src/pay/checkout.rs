@@ -183,11 +183,7 @@ impl Pay {
             )),
             (kind, None, Some(token)) => {
                 let prefix = kind.token_prefix().unwrap_or_default();
-                let shaped = token.len() <= 255
-                    && token.starts_with(prefix)
-                    && token.len() > prefix.len()
-                    && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                if !shaped {
+                if !pay_types::is_provider_id(&token, prefix) {
                     return Err(PayError::rejected(
                         ErrorCode::InvalidPaymentMethod,
                         format!("paymentMethod: the provider's token, {prefix}… (letters, digits and _, at most 255)"),

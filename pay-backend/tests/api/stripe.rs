@@ -860,17 +860,26 @@ async fn the_intent_is_created_then_confirmed_and_a_500_is_retried_with_the_same
     );
 }
 
-#[actix_web::test]
-async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing_error() {
+/// A confirmation answered `status` once, then carried out: the attempt pays on the retry,
+/// which carries the first try's key.
+async fn confirm_retried_after(status: u16) -> (Shared, TestApp) {
     let (base, fake) = start_fake(|f| {
         f.fail_confirms = 1;
-        f.fail_status = 429;
+        f.fail_status = status;
     });
     let app = stripe_app(&base, false).await;
     let id = app.create_payment().await;
     let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
     assert_eq!(paid["status"], "Successful", "{paid}");
-    assert_eq!(seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").len(), 2);
+    let confirms = seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm");
+    assert_eq!(confirms.len(), 2);
+    assert_eq!(confirms[0].0, confirms[1].0);
+    (fake, app)
+}
+
+#[actix_web::test]
+async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing_error() {
+    let (fake, app) = confirm_retried_after(429).await;
     // A PaymentMethod Stripe does not know: not the card's fault, and nothing confirmed.
     fake.lock().unwrap().create_error = Some(json!({"type": "invalid_request_error", "code": "resource_missing",
         "message": "No such PaymentMethod: 'pm_unknown'"}));
@@ -885,17 +894,7 @@ async fn a_429_is_retried_and_a_refusal_that_is_not_a_card_error_is_a_processing
 /// with the same key, never taken for a refusal.
 #[actix_web::test]
 async fn a_409_for_a_key_in_use_is_asked_again() {
-    let (base, fake) = start_fake(|f| {
-        f.fail_confirms = 1;
-        f.fail_status = 409;
-    });
-    let app = stripe_app(&base, false).await;
-    let id = app.create_payment().await;
-    let paid = app.attempt_ok(&id, &token_attempt("attempt-0001", PM)).await;
-    assert_eq!(paid["status"], "Successful", "{paid}");
-    let confirms = seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm");
-    assert_eq!(confirms.len(), 2);
-    assert_eq!(confirms[0].0, confirms[1].0);
+    confirm_retried_after(409).await;
 }
 
 #[actix_web::test]

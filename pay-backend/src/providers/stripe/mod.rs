@@ -29,7 +29,7 @@ use super::{
     ProviderEvent, ProviderEventKind, RefundOutcome, RefundRequest,
 };
 use actix_web::http::header::HeaderMap;
-use pay_types::{Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
+use pay_types::{is_provider_id, Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
 use requests::Form;
 use responses::{charge_outcome, refund_outcome, ErrorBody, List, PaymentIntent, Refund};
 use secrecy::{ExposeSecret, SecretString};
@@ -195,7 +195,7 @@ impl StripeProvider {
 
     /// A PaymentIntent by its id (an error is for the log: nobody knows what it holds).
     async fn fetch_intent(&self, id: &str) -> Result<PaymentIntent, String> {
-        if !is_stripe_id(id, "pi_") {
+        if !is_provider_id(id, "pi_") {
             return Err("stripe: not a payment intent id".into());
         }
         match self.get(&format!("/v1/payment_intents/{id}")).await {
@@ -244,14 +244,6 @@ fn read_intent(value: serde_json::Value) -> ChargeOutcome {
             reason: format!("stripe: a payment intent that cannot be read: {e}"),
         },
     }
-}
-
-/// A Stripe object id of this kind, safe in a path.
-fn is_stripe_id(id: &str, prefix: &str) -> bool {
-    id.len() > prefix.len()
-        && id.len() <= 255
-        && id.starts_with(prefix)
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// A `reqwest` error without its URL (a URL may carry an id, never card data, but the kind is
@@ -322,7 +314,7 @@ impl Provider for StripeProvider {
             .await
         {
             Answer::Ok(value) => match value.get("id").and_then(|id| id.as_str()) {
-                Some(id) if is_stripe_id(id, "pi_") => Ok(Some(id.to_owned())),
+                Some(id) if is_provider_id(id, "pi_") => Ok(Some(id.to_owned())),
                 _ => {
                     tracing::warn!(%payment_id, "stripe: a payment intent without an id");
                     Err(DeclineCode::ProcessingError)
@@ -344,7 +336,7 @@ impl Provider for StripeProvider {
     /// `POST /v1/payment_intents/{id}/confirm` under a key of its own: charged, a challenge for
     /// Stripe.js, or a decline.
     async fn charge(&self, request: ChargeRequest<'_>) -> ChargeOutcome {
-        let Some(id) = request.provider_ref.filter(|id| is_stripe_id(id, "pi_")) else {
+        let Some(id) = request.provider_ref.filter(|id| is_provider_id(id, "pi_")) else {
             return ChargeOutcome::Failed {
                 transaction_id: None,
                 decline: DeclineCode::ProcessingError,
@@ -400,7 +392,7 @@ impl Provider for StripeProvider {
     /// `POST /v1/payment_intents/{id}/cancel`, unless the intent was paid meanwhile.
     async fn cancel(&self, key: &AttemptKey, provider_ref: Option<&str>) -> Lookup {
         match provider_ref {
-            Some(id) if is_stripe_id(id, "pi_") => self.cancel_intent(key, id).await,
+            Some(id) if is_provider_id(id, "pi_") => self.cancel_intent(key, id).await,
             _ => Lookup::NeverReached,
         }
     }
@@ -441,7 +433,7 @@ impl Provider for StripeProvider {
     /// The refund by its metadata, among the few of its PaymentIntent
     /// (`GET /v1/refunds?payment_intent=…`; Pay does not keep Stripe's refund id).
     async fn refund_status(&self, request: RefundRequest<'_>) -> RefundOutcome {
-        if !is_stripe_id(request.transaction_id, "pi_") {
+        if !is_provider_id(request.transaction_id, "pi_") {
             return RefundOutcome::Unknown {
                 reason: "stripe: the refund's charge is not a payment intent".into(),
             };
