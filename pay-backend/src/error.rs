@@ -85,6 +85,7 @@ impl From<StoreError> for PayError {
                 }
                 ClaimRefusal::NotPayable(_) => ErrorCode::PaymentNotPayable,
                 ClaimRefusal::TooManyDeclines => ErrorCode::TooManyAttempts,
+                ClaimRefusal::Expired => ErrorCode::PaymentExpired,
             },
             StoreError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             StoreError::NotRefundable(_) | StoreError::NothingScheduled => ErrorCode::IllegalTransition,

@@ -99,6 +99,7 @@ pub fn generate() -> String {
             currency: payment.currency,
             items: payment.items.clone(),
             user_info: Some(UserInfo::from(user.clone())),
+            expires_at: Some("2026-12-24T18:00:00Z".into()),
         },
         status: TransactionStatus::Successful,
         transaction_id: Some("txn_1".into()),

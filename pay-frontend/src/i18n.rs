@@ -157,6 +157,8 @@ pub enum Msg {
     ConfirmingNote,
     TryAgain,
     NoAttemptsLeft,
+    ExpiredTitle,
+    ExpiredNote,
 }
 
 /// What ends each string in [`PACKED`] (no message contains it).
@@ -201,7 +203,7 @@ const fn pack<const N: usize>() -> [u8; N] {
 }
 
 /// `[en, fr, he]` for each [`Msg`], in declaration order (packed into [`PACKED`]).
-const STRINGS: [[&str; 3]; 58] = [
+const STRINGS: [[&str; 3]; 60] = [
     ["Checkout", "Paiement", "תשלום"],
     ["Close", "Fermer", "סגירה"],
     ["Order summary", "Récapitulatif de la commande", "סיכום הזמנה"],
@@ -360,6 +362,12 @@ const STRINGS: [[&str; 3]; 58] = [
         "Plus aucune tentative n’est possible pour ce paiement.",
         "לא נותרו ניסיונות לתשלום זה.",
     ],
+    ["This payment has expired", "Ce paiement a expiré", "תוקף התשלום פג"],
+    [
+        "Nothing was charged. Ask the shop for a new payment to complete your order.",
+        "Rien n’a été débité. Demandez à la boutique un nouveau paiement pour finaliser votre commande.",
+        "לא בוצע חיוב. בקשו מהחנות תשלום חדש כדי להשלים את ההזמנה.",
+    ],
 ];
 
 #[cfg(test)]
@@ -367,7 +375,7 @@ mod tests {
     use super::*;
 
     /// Every message, in declaration order.
-    const ALL_MSGS: [Msg; 58] = [
+    const ALL_MSGS: [Msg; 60] = [
         Msg::Title,
         Msg::Close,
         Msg::OrderSummary,
@@ -426,6 +434,8 @@ mod tests {
         Msg::ConfirmingNote,
         Msg::TryAgain,
         Msg::NoAttemptsLeft,
+        Msg::ExpiredTitle,
+        Msg::ExpiredNote,
     ];
 
     #[test]

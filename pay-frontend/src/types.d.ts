@@ -47,6 +47,7 @@ export interface Payment {
   currency: string;
   items: Array<PaymentItem>;
   userInfo: UserInfo | null;
+  expiresAt: string | null;
 }
 
 export interface PaymentOptions {

@@ -364,3 +364,68 @@ async fn no_attempts_left_means_no_pay_button() {
     press("Escape", false).await;
     assert_eq!(settle(run).await.unwrap()["status"], "Cancelled");
 }
+
+/// An RFC 3339 instant `ms` from now, by this browser's clock.
+fn in_ms(ms: f64) -> String {
+    js_sys::Date::new(&(js_sys::Date::now() + ms).into())
+        .to_iso_string()
+        .into()
+}
+
+#[wasm_bindgen_test]
+async fn the_popup_says_so_when_the_payment_expires_while_open() {
+    let fake = Fake::new();
+    fake.set_view("expiresAt", json!(in_ms(600.0)));
+    let run = start(&fake, en());
+    reach_card_step().await;
+    fill_card("4242424242424242").await;
+    wait_step_within("This payment has expired", 3000).await;
+    assert!(text(".note").starts_with("Nothing was charged."));
+    assert!(find("button.pay").is_none(), "no Pay button is left");
+    click("[data-action=done]").await;
+    let result = settle(run).await.unwrap();
+    assert_eq!(result["status"], "Cancelled");
+    assert!(fake.attempts().is_empty());
+    assert!(host().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_attempt_refused_as_expired_ends_on_the_expiry_screen() {
+    let fake = Fake::new();
+    // By this browser's clock the payment has hours left; by the server's it has expired.
+    fake.set_view("expiresAt", json!(in_ms(3_600_000.0)));
+    let run = start(&fake, en());
+    reach_card_step().await;
+    fill_card("4242424242424242").await;
+    fake.script(Reply::Status(
+        409,
+        json!({"code": "payment_expired", "message": "expired"}),
+    ));
+    submit().await;
+    wait_step("This payment has expired").await;
+    assert_eq!(fake.attempts().len(), 1, "a refused attempt is not sent again");
+    press("Escape", false).await;
+    assert_eq!(settle(run).await.unwrap()["status"], "Cancelled");
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_payment_resolves_cancelled_without_a_popup() {
+    let fake = Fake::new();
+    fake.set_view("expiresAt", json!(in_ms(-1000.0)));
+    fake.set_view("expired", json!(true));
+    fake.set_view("payable", json!(false));
+    let result = settle(start(&fake, en())).await.unwrap();
+    assert_eq!(result["status"], "Cancelled");
+    assert_eq!(result["transactionId"], json!(null));
+    assert!(host().is_none());
+    // Declined before it expired: the last outcome stands.
+    let fake = Fake::new();
+    for (key, value) in [
+        ("expired", json!(true)),
+        ("payable", json!(false)),
+        ("status", json!("Failed")),
+    ] {
+        fake.set_view(key, value);
+    }
+    assert_eq!(settle(start(&fake, en())).await.unwrap()["status"], "Failed");
+}

@@ -61,12 +61,15 @@ fn checkout_view_reads_what_pay_types_writes() {
         payable: true,
         attempts_left: 2,
         card_fields: Default::default(),
+        expires_at: Some("2026-12-24T18:00:00Z".into()),
+        expired: false,
     };
     let text = serde_json::to_string(&view).unwrap();
     assert_eq!(checkout_view(&js(&text)), Ok(view.clone()));
     let without = CheckoutView {
         user_info: None,
         transaction_id: None,
+        expires_at: None,
         ..view
     };
     let text = serde_json::to_string(&without).unwrap();
@@ -87,6 +90,8 @@ fn answers_of_a_newer_server_still_read() {
         payable: true,
         attempts_left: 3,
         card_fields: Default::default(),
+        expires_at: None,
+        expired: false,
     })
     .unwrap();
     answer["methods"] = json!(["wallet", "card", "offline"]);

@@ -38,6 +38,15 @@ pub struct CheckoutView {
     /// form).
     #[serde(default)]
     pub card_fields: CardFields,
+    /// When the payment stops taking attempts (`createPayment`'s `expiresAt`); never, when
+    /// null. The popup says so when the time comes.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub expires_at: Option<String>,
+    /// The expiry has passed, by the server's clock, and is why `payable` is false (a
+    /// payment paid or with an attempt in flight says that instead).
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// How the popup collects a card, chosen by the provider: Pay's own form (the sandbox: test

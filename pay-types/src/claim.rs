@@ -23,6 +23,8 @@ pub struct ClaimState {
     pub declined: u32,
     /// Declines the payment accepts before refusing more attempts.
     pub max_declined: u32,
+    /// Its `expiresAt` has passed.
+    pub expired: bool,
 }
 
 /// What to do with an attempt that the rules accept.
@@ -47,6 +49,8 @@ pub enum ClaimRefusal {
     NotPayable(TransactionStatus),
     #[error("too many declined attempts for this payment")]
     TooManyDeclines,
+    #[error("this payment has expired and takes no more attempts")]
+    Expired,
 }
 
 impl ClaimState {
@@ -61,7 +65,8 @@ impl ClaimState {
     }
 
     /// The rules, in order: a known attempt id replays (or conflicts, or waits); otherwise
-    /// one attempt at a time, only in a status that was never charged, within the declines.
+    /// one attempt at a time, only in a status that was never charged, before the payment
+    /// expires, within the declines.
     pub fn decide(&self, known: Option<KnownAttempt>) -> Result<ClaimDecision, ClaimRefusal> {
         if let Some(known) = known {
             return match known {
@@ -76,6 +81,8 @@ impl ClaimState {
             Err(ClaimRefusal::OtherAttemptInProgress)
         } else if !self.status.accepts_attempt() {
             Err(ClaimRefusal::NotPayable(self.status))
+        } else if self.expired {
+            Err(ClaimRefusal::Expired)
         } else if self.declined >= self.max_declined {
             Err(ClaimRefusal::TooManyDeclines)
         } else {
@@ -95,6 +102,7 @@ mod tests {
             attempt_in_flight: in_flight,
             declined,
             max_declined: 3,
+            expired: false,
         }
     }
 
@@ -142,6 +150,32 @@ mod tests {
             assert_eq!(s.decide(known(false, false)), Err(ClaimRefusal::AttemptConflict));
             assert_eq!(s.decide(known(false, true)), Err(ClaimRefusal::AttemptConflict));
         }
+    }
+
+    #[test]
+    fn an_expired_payment_takes_no_new_attempt_but_answers_known_ones() {
+        let expired = |status, in_flight, declined| ClaimState {
+            expired: true,
+            ..state(status, in_flight, declined)
+        };
+        assert_eq!(expired(Undefined, false, 0).decide(None), Err(ClaimRefusal::Expired));
+        assert_eq!(expired(Failed, false, 1).decide(None), Err(ClaimRefusal::Expired));
+        assert!(!expired(Undefined, false, 0).payable());
+        // A paid payment says so rather than "expired"; one in flight says it is in flight.
+        assert_eq!(
+            expired(Successful, false, 0).decide(None),
+            Err(ClaimRefusal::NotPayable(Successful))
+        );
+        assert_eq!(
+            expired(Undefined, true, 0).decide(None),
+            Err(ClaimRefusal::OtherAttemptInProgress)
+        );
+        // The answer of an attempt made before the expiry is still given again.
+        let answered = Some(KnownAttempt {
+            same_request: true,
+            in_flight: false,
+        });
+        assert_eq!(expired(Failed, false, 1).decide(answered), Ok(ClaimDecision::Replay));
     }
 
     #[test]

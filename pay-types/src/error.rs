@@ -36,6 +36,8 @@ pub enum ErrorCode {
     CardDataNotAccepted,
     /// A provider token that is malformed, or sent where Pay's own form collects the card.
     InvalidPaymentMethod,
+    /// `expiresAt` is not an RFC 3339 instant, or not between now and 90 days ahead.
+    InvalidExpiresAt,
     RateUnavailable,
     // Who and what.
     Unauthorized,
@@ -47,6 +49,8 @@ pub enum ErrorCode {
     AttemptConflict,
     AttemptInProgress,
     PaymentNotPayable,
+    /// The payment's `expiresAt` has passed: it takes no more attempts.
+    PaymentExpired,
     OfflineNotEnabled,
     TooManyAttempts,
     RateLimited,
@@ -87,6 +91,7 @@ impl ErrorCode {
             Self::MissingCard => "missing_card",
             Self::CardDataNotAccepted => "card_data_not_accepted",
             Self::InvalidPaymentMethod => "invalid_payment_method",
+            Self::InvalidExpiresAt => "invalid_expires_at",
             Self::RateUnavailable => "rate_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::NotFound => "not_found",
@@ -96,6 +101,7 @@ impl ErrorCode {
             Self::AttemptConflict => "attempt_conflict",
             Self::AttemptInProgress => "attempt_in_progress",
             Self::PaymentNotPayable => "payment_not_payable",
+            Self::PaymentExpired => "payment_expired",
             Self::OfflineNotEnabled => "offline_not_enabled",
             Self::TooManyAttempts => "too_many_attempts",
             Self::RateLimited => "rate_limited",
@@ -118,6 +124,7 @@ impl ErrorCode {
             | Self::AttemptConflict
             | Self::AttemptInProgress
             | Self::PaymentNotPayable
+            | Self::PaymentExpired
             | Self::IllegalTransition
             | Self::RefundExceedsAmount
             | Self::RefundRefused => 409,
@@ -142,6 +149,7 @@ impl ErrorCode {
             | Self::MissingCard
             | Self::CardDataNotAccepted
             | Self::InvalidPaymentMethod
+            | Self::InvalidExpiresAt
             | Self::RateUnavailable
             | Self::OfflineNotEnabled => 422,
             Self::TooManyAttempts | Self::RateLimited => 429,

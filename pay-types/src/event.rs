@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn update_event_server_shape() {
-        let json = r#"{"payment":{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","amount":10.00,"currency":"USD","items":[{"name":"Mug","price":10.00,"quantity":1}],"userInfo":null},"status":"Successful","transactionId":"txn_1","userInfo":{"firstName":null,"lastName":null,"email":"a@b.co","phone":null,"countryCode":"USA"},"eventId":"evt_1","sequence":1,"createdAt":"2026-11-27T12:00:00Z"}"#;
+        let json = r#"{"payment":{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","amount":10.00,"currency":"USD","items":[{"name":"Mug","price":10.00,"quantity":1}],"userInfo":null,"expiresAt":null},"status":"Successful","transactionId":"txn_1","userInfo":{"firstName":null,"lastName":null,"email":"a@b.co","phone":null,"countryCode":"USA"},"eventId":"evt_1","sequence":1,"createdAt":"2026-11-27T12:00:00Z"}"#;
         let e: PaymentUpdateEvent = serde_json::from_str(json).unwrap();
         assert_eq!(e.sequence, 1);
         assert_eq!(serde_json::to_string(&e).unwrap(), json);

@@ -7,6 +7,8 @@ use crate::money::Amount;
 use crate::user_info::UserInfo;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 pub const MAX_ITEMS: usize = 100;
 
@@ -141,6 +143,11 @@ pub struct PaymentInfo {
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<UserInfo>,
+    /// When the payment stops taking attempts: an RFC 3339 instant (`2026-12-24T18:00:00Z`),
+    /// in the future and at most 90 days ahead (the server checks both). Never, when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub expires_at: Option<String>,
 }
 
 /// A `PaymentInfo` that passed every rule of SPEC §7, ready to be stored.
@@ -150,6 +157,8 @@ pub struct NewPayment {
     pub amount: Amount,
     pub currency: Currency,
     pub user_info: Option<UserInfo>,
+    /// `expiresAt`, read; whether it is in the future is the server's to check.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 impl PaymentInfo {
@@ -196,11 +205,21 @@ impl PaymentInfo {
             None => None,
             Some(u) => Some(u.validate()?).filter(|u| !u.is_empty()),
         };
+        let expires_at = match &self.expires_at {
+            None => None,
+            Some(text) => Some(OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
+                ValidationError::new(
+                    ErrorCode::InvalidExpiresAt,
+                    "expiresAt: an RFC 3339 date and time with its offset, e.g. 2026-12-24T18:00:00Z",
+                )
+            })?),
+        };
         Ok(NewPayment {
             items,
             amount,
             currency,
             user_info,
+            expires_at,
         })
     }
 }
@@ -228,6 +247,10 @@ pub struct Payment {
     pub currency: Currency,
     pub items: Vec<ValidItem>,
     pub user_info: Option<UserInfo>,
+    /// When the payment stops taking attempts (RFC 3339, UTC); never, when null.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub expires_at: Option<String>,
 }
 
 /// The browser shape of a payment (`PaymentResult.payment`): no contact details.
@@ -301,11 +324,12 @@ mod tests {
             currency: valid.currency,
             items: valid.items,
             user_info: valid.user_info,
+            expires_at: None,
         };
         let out = serde_json::to_string(&payment).unwrap();
         assert_eq!(
             out,
-            r#"{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","amount":20.00,"currency":"USD","items":[{"name":"Mug","price":9.99,"quantity":2},{"name":"Tea","price":0.02,"quantity":1}],"userInfo":{"firstName":"Ada","lastName":null,"email":null,"phone":null,"countryCode":"GBR"}}"#
+            r#"{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","amount":20.00,"currency":"USD","items":[{"name":"Mug","price":9.99,"quantity":2},{"name":"Tea","price":0.02,"quantity":1}],"userInfo":{"firstName":"Ada","lastName":null,"email":null,"phone":null,"countryCode":"GBR"},"expiresAt":null}"#
         );
         let back: Payment = serde_json::from_str(&out).unwrap();
         assert_eq!(back, payment);
@@ -326,6 +350,26 @@ mod tests {
             .validate(eur)
             .unwrap();
         assert_eq!(p.currency, eur);
+    }
+
+    #[test]
+    fn expires_at_is_an_rfc_3339_instant() {
+        let with = |at: &str| {
+            info(&format!(
+                r#"{{"items":[{{"name":"a","price":1}}],"amount":1,"expiresAt":"{at}"}}"#
+            ))
+        };
+        let p = with("2026-12-24T19:00:00+01:00").validate(usd()).unwrap();
+        assert_eq!(p.expires_at, Some(time::macros::datetime!(2026-12-24 18:00 UTC)));
+        for bad in ["2026-12-24", "2026-12-24T18:00:00", "tomorrow", "", "1766599200"] {
+            let e = with(bad).validate(usd()).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidExpiresAt, "{bad}");
+            assert!(e.message.starts_with("expiresAt: "), "{bad}: {}", e.message);
+        }
+        let never = info(r#"{"items":[{"name":"a","price":1}],"amount":1}"#)
+            .validate(usd())
+            .unwrap();
+        assert_eq!(never.expires_at, None);
     }
 
     #[test]

@@ -165,6 +165,7 @@ async fn create_my_payment(pay: web::Data<Pay>, order: web::Json<Order>) -> Resu
         amount: Amount::new(price.value() * quantity),
         currency: Some("USD".into()),
         user_info: None,
+        expires_at: None,
     };
     let payment = pay.create_payment(info).await?;
     Ok(HttpResponse::Ok().json(payment))

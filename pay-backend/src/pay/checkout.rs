@@ -51,8 +51,11 @@ impl Pay {
         if self.inner.offline_payments {
             methods.push(PaymentMethod::Offline);
         }
-        let claim = row.claim_state(self.inner.max_declined_attempts);
+        let claim = row.claim_state(self.inner.max_declined_attempts, now_ms());
         Ok(CheckoutView {
+            // Expiry is why no attempt is taken (not a charge, not one in flight).
+            expired: claim.decide(None) == Err(ClaimRefusal::Expired),
+            expires_at: row.payment.expires_at.clone(),
             payable: claim.payable(),
             attempts_left: claim.attempts_left(),
             status: row.status,
@@ -537,7 +540,8 @@ impl Pay {
     }
 
     fn attempts_left(&self, row: &PaymentRow) -> u32 {
-        row.claim_state(self.inner.max_declined_attempts).attempts_left()
+        row.claim_state(self.inner.max_declined_attempts, now_ms())
+            .attempts_left()
     }
 }
 

@@ -17,6 +17,7 @@ impl Pay {
     pub async fn create_payment(&self, info: PaymentInfo) -> Result<Payment, PayError> {
         let new = info.validate(self.inner.site_currency)?;
         self.provider_takes(&new)?;
+        expiry_ahead(&new)?;
         let payment = self.inner.store.insert_payment(&new, None).await?.0;
         self.inner.metrics.payments_created.inc();
         Ok(payment)
@@ -31,6 +32,7 @@ impl Pay {
     ) -> Result<(Payment, bool), PayError> {
         let new: NewPayment = info.validate(self.inner.site_currency)?;
         self.provider_takes(&new)?;
+        expiry_ahead(&new)?;
         let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info).map_err(PayError::internal)?));
         let (payment, replayed) = self
             .inner
@@ -290,4 +292,21 @@ fn attempt_details(a: AttemptRow) -> AttemptDetails {
         resolved_by: a.resolved_by,
         created_at: rfc3339(a.created_at),
     }
+}
+
+/// The longest a payment may stay open: `expiresAt` at most this far ahead.
+const MAX_EXPIRY: time::Duration = time::Duration::days(90);
+
+/// `expiresAt` must lie ahead, and not beyond [`MAX_EXPIRY`]: a time in the past (or seconds
+/// taken for milliseconds) would make a payment nobody can pay.
+fn expiry_ahead(new: &NewPayment) -> Result<(), PayError> {
+    let Some(at) = new.expires_at else { return Ok(()) };
+    let now = OffsetDateTime::now_utc();
+    if at <= now || at > now + MAX_EXPIRY {
+        return Err(PayError::rejected(
+            ErrorCode::InvalidExpiresAt,
+            "expiresAt: must be in the future and at most 90 days ahead",
+        ));
+    }
+    Ok(())
 }

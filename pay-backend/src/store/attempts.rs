@@ -340,7 +340,7 @@ async fn claim(
         same_request: hash == new.request_hash,
         in_flight: state == AttemptState::Processing.as_str(),
     });
-    if row.claim_state(max_declined).decide(known)? == ClaimDecision::Replay {
+    if row.claim_state(max_declined, now_ms()).decide(known)? == ClaimDecision::Replay {
         let attempt = fetch_attempt(conn, &new.payment_id, &new.attempt_id).await?;
         return Ok(Claim::Replay(row, Box::new(attempt)));
     }
@@ -464,13 +464,14 @@ fn parse_method(s: &str) -> Option<PaymentMethod> {
 }
 
 impl PaymentRow {
-    /// What the claim rules look at.
-    pub fn claim_state(&self, max_declined: u32) -> ClaimState {
+    /// What the claim rules look at, at `now_ms` (unix milliseconds).
+    pub fn claim_state(&self, max_declined: u32, now_ms: i64) -> ClaimState {
         ClaimState {
             status: self.status,
             attempt_in_flight: self.processing_attempt.is_some(),
             declined: self.failed_attempts,
             max_declined,
+            expired: self.expires_ms.is_some_and(|at| at <= now_ms),
         }
     }
 }

@@ -271,3 +271,8 @@ pub fn now_ms() -> i64 {
 pub fn unix_ms(at: OffsetDateTime) -> i64 {
     at.unix_timestamp_nanos().div_euclid(1_000_000) as i64
 }
+
+/// Unix milliseconds as a time (RFC 3339 text is [`rfc3339`] of it).
+pub fn from_unix_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}

@@ -1,6 +1,6 @@
 //! Payments: insert (with an idempotency key), read, list.
 
-use super::{now_rfc3339, parse_time, rfc3339, unix_ms, Dialect, Store, StoreError};
+use super::{from_unix_ms, now_rfc3339, parse_time, rfc3339, unix_ms, Dialect, Store, StoreError};
 use pay_types::{
     Amount, Currency, DeclineCode, NewPayment, Payment, PaymentId, TransactionStatus, UserInfo, ValidItem,
 };
@@ -26,6 +26,8 @@ pub struct PaymentRow {
     pub refunded_amount: Amount,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// `payment.expires_at` as unix milliseconds, which the claim rules compare.
+    pub expires_ms: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -46,12 +48,13 @@ pub(super) struct RawPayment {
     refunded_amount: String,
     created_at: String,
     updated_at: String,
+    expires_ms: Option<i64>,
 }
 
 pub(super) const PAYMENT_COLUMNS: &str =
     "id, amount, currency, items, user_info, status, transaction_id, decline_code, \
      last_attempt_id, buyer_info, failed_attempts, processing_attempt, \
-     event_sequence, refunded_amount, created_at, updated_at";
+     event_sequence, refunded_amount, created_at, updated_at, expires_ms";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::corrupt(format_args!("payment {what}"))
@@ -72,6 +75,7 @@ impl TryFrom<RawPayment> for PaymentRow {
                 currency: Currency::parse(&r.currency).map_err(|_| corrupt("currency"))?,
                 items,
                 user_info,
+                expires_at: r.expires_ms.map(|ms| rfc3339(from_unix_ms(ms))),
             },
             status: status(&r.status)?,
             transaction_id: r.transaction_id,
@@ -84,6 +88,7 @@ impl TryFrom<RawPayment> for PaymentRow {
             refunded_amount: Amount::parse_str(&r.refunded_amount).map_err(|_| corrupt("refunded amount"))?,
             created_at: parse_time(&r.created_at)?,
             updated_at: parse_time(&r.updated_at)?,
+            expires_ms: r.expires_ms,
         })
     }
 }
@@ -388,7 +393,7 @@ pub(super) async fn insert_rows(
     let (now, now_ms) = (rfc3339(at), unix_ms(at));
     let mut sql = String::from(
         "INSERT INTO payments (id, amount, amount_e4, currency, items, user_info, status, created_at, created_ms, \
-         updated_at) VALUES ",
+         updated_at, expires_ms) VALUES ",
     );
     let mut payments = Vec::with_capacity(news.len());
     let mut rows = Vec::with_capacity(news.len());
@@ -403,9 +408,10 @@ pub(super) async fn insert_rows(
             currency: new.currency,
             items: new.items.clone(),
             user_info: new.user_info.clone(),
+            expires_at: new.expires_at.map(|at| rfc3339(from_unix_ms(unix_ms(at)))),
         });
     }
-    sql.push_str(&dialect.values(news.len(), 10));
+    sql.push_str(&dialect.values(news.len(), 11));
     let mut query = sqlx::query(&sql);
     for ((id, amount, items, user_info), new) in rows.into_iter().zip(news) {
         query = query
@@ -418,7 +424,8 @@ pub(super) async fn insert_rows(
             .bind(TransactionStatus::Undefined.as_str())
             .bind(now.clone())
             .bind(now_ms)
-            .bind(now.clone());
+            .bind(now.clone())
+            .bind(new.expires_at.map(unix_ms));
     }
     query.execute(conn).await?;
     Ok(payments)

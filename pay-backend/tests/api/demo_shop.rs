@@ -104,6 +104,7 @@ fn event(payment: &str, sequence: u64, status: TransactionStatus) -> PaymentUpda
             currency: Currency::parse("USD").unwrap(),
             items: Vec::new(),
             user_info: None,
+            expires_at: None,
         },
         status,
         transaction_id: None,

@@ -12,6 +12,7 @@ mod demo_shop;
 mod double_charge;
 mod errors;
 mod events;
+mod expiry;
 mod fault_proxy;
 mod helpers;
 mod hostile;

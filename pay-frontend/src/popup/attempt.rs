@@ -32,6 +32,8 @@ pub enum Answer {
     Problem(Msg),
     /// Show this message; no more attempts are possible.
     Exhausted(Msg),
+    /// The payment expired before this attempt reached it.
+    Expired,
 }
 
 pub async fn submit(
@@ -100,6 +102,7 @@ pub async fn submit(
                 Answer::Problem(Msg::ErrInProgress)
             }
             Some(ErrorCode::TooManyAttempts) => Answer::Exhausted(Msg::ErrTooMany),
+            Some(ErrorCode::PaymentExpired) => Answer::Expired,
             // Paid meanwhile (another tab, a replay): show what the payment became.
             Some(ErrorCode::PaymentNotPayable) => match result(client.latest_result().await) {
                 Ok(result) => sort(result, checkout),
@@ -118,6 +121,7 @@ fn known_code(code: &str) -> Option<ErrorCode> {
         "attempt_in_progress" => ErrorCode::AttemptInProgress,
         "too_many_attempts" => ErrorCode::TooManyAttempts,
         "payment_not_payable" => ErrorCode::PaymentNotPayable,
+        "payment_expired" => ErrorCode::PaymentExpired,
         "invalid_card_number" => ErrorCode::InvalidCardNumber,
         "invalid_expiry" => ErrorCode::InvalidExpiry,
         "invalid_cvc" => ErrorCode::InvalidCvc,

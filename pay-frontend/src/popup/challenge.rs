@@ -34,10 +34,11 @@ const RETURNED: &str = "pay:challenge-returned";
 
 /// What the step holds while it runs: the parked card form, the poll timer and the
 /// `message` listener. Dropping it (the step returns, or the popup goes) stops both, puts
-/// the form back and clears the live region.
+/// the form back and clears the live region. An expiry meanwhile waits for the card step.
 struct Waiting<'a> {
     popup: &'a Popup,
     parked: Element,
+    expired: bool,
     _timer: Interval,
     _message: Listener,
 }
@@ -67,6 +68,7 @@ impl<'a> Waiting<'a> {
         Waiting {
             popup,
             parked,
+            expired: false,
             _timer: timer,
             _message: message,
         }
@@ -80,6 +82,9 @@ impl Drop for Waiting<'_> {
         move_children(&self.parked, step);
         self.popup.announce(None);
         self.popup.pause_trap(false);
+        if self.expired {
+            self.popup.events.push(UiEvent::Expired);
+        }
     }
 }
 
@@ -92,7 +97,7 @@ pub async fn run(
     attempt_id: &str,
     stripe: Option<&Stripe>,
 ) -> Result<AttemptResult, AttemptResult> {
-    let _waiting = Waiting::start(popup, current.payment.id.as_str(), attempt_id);
+    let mut waiting = Waiting::start(popup, current.payment.id.as_str(), attempt_id);
     // Stripe.js's 3-D Secure, while it runs; then Pay is asked to complete the attempt until
     // it answers.
     let secret = current.challenge.as_ref().and_then(|c| c.client_secret.as_deref());
@@ -129,6 +134,11 @@ pub async fn run(
             // Cancel, the step's one action.
             UiEvent::Action(_) => true,
             UiEvent::Close => current.challenge.is_some(),
+            // The attempt was made before: its outcome comes first.
+            UiEvent::Expired => {
+                waiting.expired = true;
+                continue;
+            }
             _ => continue,
         };
         // Closing without a challenge asks nothing: the outcome is not known yet.

@@ -27,4 +27,6 @@ pub enum Exit {
     /// With its outcome screen (unless `showThankYouPage: false`), or without when the
     /// visitor closed the popup while the attempt was processing.
     Finished(AttemptResult, bool),
+    /// The payment's `expiresAt` came (or the server said it had): the expiry screen.
+    Expired,
 }

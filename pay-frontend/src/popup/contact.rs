@@ -75,6 +75,7 @@ pub async fn run(popup: &Popup, info: &mut BrowserUserInfo, first: bool) -> Exit
     loop {
         match popup.events.next().await {
             UiEvent::Close => return Exit::Close,
+            UiEvent::Expired => return Exit::Expired,
             UiEvent::Input(name) | UiEvent::Blur(name) => {
                 if let Some(i) = FIELDS.iter().position(|f| *f == name) {
                     // Live: a shown error clears as soon as the value is fixed; a new error

@@ -27,6 +27,8 @@ pub enum UiEvent {
     /// Time to ask for an attempt's result again (the poll timer, or the challenge's return
     /// page said so).
     Tick,
+    /// The payment's `expiresAt` has come (its timer in [`super::flow`]).
+    Expired,
 }
 
 #[derive(Default)]
@@ -89,9 +91,9 @@ impl EventQueue {
         }
     }
 
-    /// Drops what the visitor did while the popup was busy.
+    /// Drops what the visitor did while the popup was busy (an expiry meanwhile stays).
     pub fn clear(&self) {
-        self.0.borrow_mut().events.clear();
+        self.0.borrow_mut().events.retain(|e| *e == UiEvent::Expired);
     }
 }
 
@@ -123,7 +125,7 @@ impl Drop for Listener {
     }
 }
 
-/// A `setInterval` timer that is cleared when dropped.
+/// A `setInterval` (or `setTimeout`: [`Interval::once`]) timer that is cleared when dropped.
 pub struct Interval {
     handle: i32,
     _callback: Closure<dyn FnMut(Event)>,
@@ -144,9 +146,24 @@ impl Interval {
             _callback: callback,
         }
     }
+
+    /// Calls `f` once, after `ms` milliseconds.
+    pub fn once(ms: i32, f: impl FnMut(Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        let handle = web_sys::window()
+            .unwrap_throw()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .unwrap_or(0);
+        Self {
+            handle,
+            _callback: callback,
+        }
+    }
 }
 
 impl Drop for Interval {
+    /// `clearInterval` clears a `setTimeout` too: both share one list of timers (HTML's
+    /// timer initialisation steps).
     fn drop(&mut self) {
         web_sys::window().unwrap_throw().clear_interval_with_handle(self.handle);
     }

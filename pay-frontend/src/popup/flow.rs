@@ -1,6 +1,7 @@
 //! The order of the steps (SPEC §4) and what the Promise resolves with when the popup ends.
 
 use super::checkout::{Checkout, Exit};
+use super::events::{Interval, UiEvent};
 use super::format::MoneyFormat;
 use super::{card, contact, method, offline, outcome, summary, Popup};
 use crate::client::CheckoutClient;
@@ -24,6 +25,14 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
         .as_ref()
         .is_some_and(|u| *u != BrowserUserInfo::default());
     let card_fields = view.card_fields;
+    // The payment's expiry, by this browser's clock: the server refuses a late attempt by its
+    // own (`payment_expired`), which ends the popup the same way. Beyond setTimeout's range
+    // (about 24.8 days) no popup stays open.
+    let _expiry = view.expires_at.as_deref().and_then(|at| {
+        let left = js_sys::Date::parse(at) - js_sys::Date::now();
+        let q = popup.events.clone();
+        (left < f64::from(i32::MAX)).then(|| Interval::once(left.max(0.0) as i32, move |_| q.push(UiEvent::Expired)))
+    });
     let mut checkout = Checkout {
         user_info: prefill(view.user_info, opts.prefill.clone()),
         payment: view.payment,
@@ -64,6 +73,10 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, view: CheckoutView, opt
             Exit::Chose(PaymentMethod::Offline) => Step::Offline,
             Exit::Back => previous.unwrap_or(step),
             Exit::Close => return closed(checkout),
+            Exit::Expired => {
+                outcome::expired(popup).await;
+                return closed(checkout);
+            }
             Exit::Finished(result, outcome) => {
                 if outcome && opts.show_thank_you_page {
                     outcome::run(popup, result.status).await;
@@ -121,13 +134,15 @@ fn finished(r: AttemptResult, entered: BrowserUserInfo) -> PaymentResult {
 }
 
 /// What a payment that cannot be paid any more resolves with, without opening the popup. Not
-/// payable and still `Undefined`: an attempt is processing (a challenge open in another tab,
-/// a provider that has not answered), whose outcome is not known yet: `Pending`, as when the
-/// popup is closed meanwhile.
+/// payable and still `Undefined`: expired, `Cancelled` (nothing was paid, nothing can be);
+/// otherwise an attempt is processing (a challenge open in another tab, a provider that has
+/// not answered), whose outcome is not known yet: `Pending`, as when the popup is closed
+/// meanwhile.
 pub fn not_payable(view: CheckoutView) -> PaymentResult {
     PaymentResult {
         payment: view.payment,
         status: match view.status {
+            TransactionStatus::Undefined if view.expired => TransactionStatus::Cancelled,
             TransactionStatus::Undefined => TransactionStatus::Pending,
             status => status,
         },

@@ -23,6 +23,7 @@ pub async fn run(popup: &Popup, can_go_back: bool) -> Exit {
     loop {
         match popup.events.next().await {
             UiEvent::Close => return Exit::Close,
+            UiEvent::Expired => return Exit::Expired,
             UiEvent::Action(a) if a == "card" => return Exit::Chose(PaymentMethod::Card),
             UiEvent::Action(a) if a == "offline" => return Exit::Chose(PaymentMethod::Offline),
             UiEvent::Action(a) if a == "back" => return Exit::Back,

@@ -20,6 +20,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
     loop {
         match popup.events.next().await {
             UiEvent::Close => return Exit::Close,
+            UiEvent::Expired => return Exit::Expired,
             UiEvent::Action(a) if a == "back" => return Exit::Back,
             UiEvent::Input(name) if name == "terms" => {
                 if let Some(t) = &terms {
@@ -36,6 +37,7 @@ pub async fn run(popup: &Popup, client: &CheckoutClient, checkout: &mut Checkout
                 alert.set_text_content(None);
                 match attempt::submit(popup, client, checkout, PaymentMethod::Offline, None, None).await {
                     Answer::Done(result, outcome) => return Exit::Finished(result, outcome),
+                    Answer::Expired => return Exit::Expired,
                     Answer::Declined { .. } | Answer::Field(_) => {
                         alert.set_text_content(Some(popup.t(Msg::ErrGeneric)))
                     }

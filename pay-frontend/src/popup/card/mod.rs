@@ -148,6 +148,7 @@ pub async fn run(
         };
         match event {
             UiEvent::Close => return Exit::Close,
+            UiEvent::Expired => return Exit::Expired,
             UiEvent::Action(a) if a == "back" => return Exit::Back,
             UiEvent::Input(name) if name == "terms" => {
                 if let Some(t) = &terms {
@@ -189,6 +190,7 @@ pub async fn run(
                 .await
                 {
                     Answer::Done(result, outcome) => return Exit::Finished(result, outcome),
+                    Answer::Expired => return Exit::Expired,
                     Answer::Declined { code, attempts_left } => {
                         let reason = code
                             .map(|c| popup.locale.decline(c))
