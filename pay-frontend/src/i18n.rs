@@ -452,7 +452,7 @@ mod tests {
 
     #[test]
     fn every_message_is_translated() {
-        assert_eq!(Msg::NoAttemptsLeft as usize + 1, STRINGS.len());
+        assert_eq!(Msg::ExpiredNote as usize + 1, STRINGS.len());
         for row in STRINGS {
             assert!(row.iter().all(|s| !s.is_empty() && !s.contains(SEPARATOR)), "{row:?}");
         }
