@@ -22,8 +22,9 @@ case "${1:-}" in
     fi
     # A free port, chosen by the kernel.
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    # localstripe binds every address (::); the tests only use loopback. Its state goes to a
-    # pickle in the temporary folder: a folder of our own, and --from-scratch.
+    # localstripe binds every address (::); the tests only use loopback. It writes its whole
+    # store to /tmp/localstripe.pickle after every POST (a path of its own choosing), and
+    # --from-scratch starts it without reading what is there.
     TMPDIR="$dir" nohup "$bin" --port "$port" --from-scratch >"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do

@@ -1,10 +1,12 @@
 //! A fault proxy between Pay and localstripe, in the test binary. First it adds what
 //! localstripe lacks and Stripe has: a repeated `Idempotency-Key` is answered with the first
-//! answer without being forwarded, and a key reused with other parameters is a 400
-//! `idempotency_error` (localstripe ignores the header). Then, per kind of call Pay makes, it
+//! answer without being forwarded, a key reused with other parameters is a 400
+//! `idempotency_error`, and a key whose first request is still running a 409
+//! `idempotency_key_in_use` (localstripe ignores the header). Then, per kind of call Pay makes, it
 //! puts a fault on the next calls of that kind: the answer lost after localstripe acted (a 500
 //! instead of the answer, the answer kept for the key as Stripe keeps it), a 500 before anything
-//! was done, or a 429 with `Stripe-Should-Retry`.
+//! was done, or a 429 with `Stripe-Should-Retry`. Or, as Stripe's rate limiter does under a
+//! burst, a 429 on one call in every few of any kind.
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
@@ -53,8 +55,14 @@ struct State {
     faults: BTreeMap<Call, (Fault, u32)>,
     /// Answers by Idempotency-Key: the parameters they came with, status and body.
     replays: BTreeMap<String, (String, u16, Value)>,
+    /// Keys of requests forwarded and not answered yet.
+    in_flight: std::collections::BTreeSet<String>,
     /// Calls forwarded to localstripe, by kind.
     forwarded: BTreeMap<Call, u32>,
+    /// A 429 on every n-th call of any kind (0: none); the calls counted, and those refused.
+    rate_limit_every: u32,
+    calls: u32,
+    rate_limited: u32,
 }
 
 #[derive(Clone)]
@@ -82,6 +90,17 @@ impl FaultProxy {
         self.state.lock().unwrap().faults.insert(call, (fault, times));
     }
 
+    /// From now on, every `n`-th call (of any kind) is a 429 with `Stripe-Should-Retry: true`.
+    pub fn rate_limit_every(&self, n: u32) {
+        self.state.lock().unwrap().rate_limit_every = n;
+    }
+
+    /// (calls seen, calls answered 429 by [`FaultProxy::rate_limit_every`]).
+    pub fn rate_limited(&self) -> (u32, u32) {
+        let state = self.state.lock().unwrap();
+        (state.calls, state.rate_limited)
+    }
+
     /// Calls of kind `call` that reached localstripe.
     pub fn forwarded(&self, call: Call) -> u32 {
         self.state.lock().unwrap().forwarded.get(&call).copied().unwrap_or(0)
@@ -102,13 +121,20 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
     let params = format!("{method} {} {}", req.path(), String::from_utf8_lossy(&body));
     let (fault, replay) = {
         let mut state = state.lock().unwrap();
-        let fault = call.and_then(|c| match state.faults.get_mut(&c) {
+        let mut fault = call.and_then(|c| match state.faults.get_mut(&c) {
             Some((fault, left)) if *left > 0 => {
                 *left -= 1;
                 Some(*fault)
             }
             _ => None,
         });
+        if call.is_some() {
+            state.calls += 1;
+            if state.rate_limit_every > 0 && state.calls % state.rate_limit_every == 0 {
+                state.rate_limited += 1;
+                fault = Some(Fault::RateLimited);
+            }
+        }
         match fault {
             Some(Fault::ServerError) => return respond(500, json!({"error": {"type": "api_error"}}), &[]),
             Some(Fault::RateLimited) => {
@@ -127,7 +153,18 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
                 json!({"error": {"type": "idempotency_error",
                     "message": "Keys for idempotent requests can only be used with the same parameters they were first used with."}}),
             )),
-            None => None,
+            // Stripe refuses a key while a request under it is still running.
+            None if key.as_ref().is_some_and(|k| state.in_flight.contains(k)) => Some((
+                409,
+                json!({"error": {"type": "idempotency_error", "code": "idempotency_key_in_use",
+                    "message": "There is currently another in-progress request using this Idempotent Key."}}),
+            )),
+            None => {
+                if let Some(k) = &key {
+                    state.in_flight.insert(k.clone());
+                }
+                None
+            }
         };
         (fault, replay)
     };
@@ -149,6 +186,9 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
     let status = answered.status().as_u16();
     let answer: Value = answered.json().await.unwrap_or(Value::Null);
     let mut state = state.lock().unwrap();
+    if let Some(k) = &key {
+        state.in_flight.remove(k);
+    }
     if let Some(call) = call {
         *state.forwarded.entry(call).or_default() += 1;
     }

@@ -5,8 +5,10 @@
 //! answers read and mapped in `responses`, events verified and read in `webhooks`, amounts
 //! converted in `amounts`. Every call that creates something carries an `Idempotency-Key`
 //! derived from Pay's key (the attempt key, the refund id) and is retried with the same key on
-//! network errors and 5xx, a few times with backoff, as Stripe recommends; what is still
-//! unanswered after that is `Unknown`, resolved later by a look-up.
+//! network errors, 5xx, 429 and 409, a few times with jittered backoff, as Stripe recommends
+//! (a 429 a few more: under a burst Stripe refuses many calls, none of which did anything), and
+//! as `Stripe-Should-Retry` says when Stripe sends it; what is still unanswered after that is
+//! `Unknown`, resolved later by a look-up.
 //!
 //! Card data never reaches the connector: the buyer types the card into Stripe's own fields
 //! (Stripe Elements, in the popup), Stripe.js turns it into a PaymentMethod, and the attempt
@@ -53,9 +55,9 @@ pub struct StripeConfig {
     pub js_url: Url,
     /// Per request: connecting and the whole exchange.
     pub timeout: Duration,
-    /// Calls after the first, on a network error or a 5xx.
+    /// Calls after the first, on a network error, a 5xx, a 429 or a 409 (see `call`).
     pub retries: u32,
-    /// The wait before the first retry; doubles each time.
+    /// The longest wait before the first retry; doubles each time (half of it is random).
     pub backoff: Duration,
     /// Speak localstripe's dialect (tests only): a confirm without `return_url` and
     /// `use_stripe_sdk`, which it refuses.
@@ -94,6 +96,33 @@ enum Answer {
     Unknown(String),
 }
 
+/// Stripe's own word on retrying a failed request (`Stripe-Should-Retry: true|false`), when it
+/// gives one.
+fn stripe_should_retry(headers: &reqwest::header::HeaderMap) -> Option<bool> {
+    match headers.get("stripe-should-retry")?.to_str().ok()? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The wait before retry `n` (1, 2, …): `backoff` doubled each time up to [`MAX_RETRY_WAIT`],
+/// of which a random half
+/// ("equal jitter"), so that calls refused together under a burst do not all come back
+/// together.
+fn retry_wait(backoff: Duration, n: u32) -> Duration {
+    let full = backoff
+        .saturating_mul(2u32.saturating_pow(n.saturating_sub(1)))
+        .min(MAX_RETRY_WAIT);
+    full.mul_f64(0.5 + fastrand::f64() * 0.5)
+}
+
+/// The longest wait between two calls of one request.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(4);
+
+/// Calls after a 429, beside [`StripeConfig::retries`] for the other failures.
+const RATE_LIMIT_RETRIES: u32 = 5;
+
 impl StripeProvider {
     pub fn new(config: StripeConfig) -> Result<Self, String> {
         let http = reqwest::Client::builder()
@@ -117,13 +146,24 @@ impl StripeProvider {
         form: Option<&Form>,
         idempotency_key: Option<&str>,
     ) -> Answer {
-        let mut wait = self.config.backoff;
-        let mut last = String::new();
-        for attempt in 0..=self.config.retries {
-            if attempt > 0 {
-                tokio::time::sleep(wait).await;
-                wait *= 2;
+        let mut last;
+        let (mut failed, mut limited) = (0, 0);
+        // Whether to ask again after a failure (`limited`: a 429), within the retries.
+        let mut again = |rate_limited: bool| {
+            if rate_limited {
+                limited += 1;
+                limited <= RATE_LIMIT_RETRIES
+            } else {
+                failed += 1;
+                failed <= self.config.retries
             }
+        };
+        let mut tries = 0;
+        loop {
+            if tries > 0 {
+                tokio::time::sleep(retry_wait(self.config.backoff, tries)).await;
+            }
+            tries += 1;
             let mut request = self
                 .http
                 .request(method.clone(), self.url(path))
@@ -139,23 +179,36 @@ impl StripeProvider {
                 Err(e) => {
                     // Without the URL's query or any body: the kind of failure only.
                     last = format!("stripe {method} {path}: {}", describe(&e));
-                    continue;
+                    if again(false) {
+                        continue;
+                    }
+                    break;
                 }
             };
             let status = response.status().as_u16();
+            let should_retry = stripe_should_retry(response.headers());
             let body = match response.bytes().await {
                 Ok(body) => body,
                 Err(e) => {
                     last = format!("stripe {method} {path}: reading the answer: {}", describe(&e));
-                    continue;
+                    if again(false) {
+                        continue;
+                    }
+                    break;
                 }
             };
             // A 5xx, a 429 (Stripe's rate limit: nothing was done) or a 409 (the same key in use
-            // by a request Stripe is still running, e.g. one of a process that died) is asked
-            // again.
-            if status >= 500 || status == 429 || status == 409 {
+            // by a request Stripe is still running, e.g. one of a process that died) is no
+            // answer, and is asked again unless Stripe's `Stripe-Should-Retry` says not to; any
+            // other error Stripe says to retry is asked again too. A 429 has retries of its own:
+            // under a burst Stripe refuses many calls, and asking later is always safe.
+            let unanswered = status >= 500 || status == 429 || status == 409;
+            if unanswered || (status >= 400 && should_retry == Some(true)) {
                 last = format!("stripe {method} {path}: HTTP {status}");
-                continue;
+                if should_retry.unwrap_or(unanswered) && again(status == 429) {
+                    continue;
+                }
+                break;
             }
             return match status {
                 200..=299 => match serde_json::from_slice(&body) {
@@ -494,5 +547,34 @@ impl Provider for StripeProvider {
             }
         };
         Ok(ProviderEvent { id: event.id, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_waits_double_with_a_random_half() {
+        let backoff = Duration::from_millis(400);
+        for n in 1..=6 {
+            let full = (backoff * 2u32.pow(n - 1)).min(MAX_RETRY_WAIT);
+            let waits: Vec<Duration> = (0..50).map(|_| retry_wait(backoff, n)).collect();
+            assert!(waits.iter().all(|w| *w >= full / 2 && *w <= full), "{n}: {waits:?}");
+            assert!(waits.iter().any(|w| *w != waits[0]), "{n}: jittered");
+        }
+    }
+
+    #[test]
+    fn stripe_should_retry_is_read_when_given() {
+        let with = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("Stripe-Should-Retry", value.parse().unwrap());
+            stripe_should_retry(&headers)
+        };
+        assert_eq!(with("true"), Some(true));
+        assert_eq!(with("false"), Some(false));
+        assert_eq!(with("maybe"), None);
+        assert_eq!(stripe_should_retry(&reqwest::header::HeaderMap::new()), None);
     }
 }
