@@ -26,7 +26,7 @@ pub use amounts::to_minor;
 
 use super::{
     AttemptKey, CardSource, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider,
-    ProviderEvent, ProviderEventKind, RefundOutcome, RefundRequest,
+    ProviderEvent, ProviderEventKind, Reachability, ReachabilityReport, RefundOutcome, RefundRequest,
 };
 use actix_web::http::header::HeaderMap;
 use pay_types::{is_provider_id, Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
@@ -82,6 +82,7 @@ impl StripeConfig {
 pub struct StripeProvider {
     config: StripeConfig,
     http: reqwest::Client,
+    reachability: Reachability,
 }
 
 /// What came back from Stripe, after the retries.
@@ -102,14 +103,19 @@ impl StripeProvider {
             .user_agent(concat!("pay-backend/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("the Stripe client: {e}"))?;
-        Ok(Self { config, http })
+        Ok(Self {
+            config,
+            http,
+            reachability: Reachability::new("stripe"),
+        })
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.config.api_base.as_str().trim_end_matches('/'), path)
     }
 
-    /// One call, retried with the same idempotency key on network errors and 5xx.
+    /// One call, retried with the same idempotency key on network errors and 5xx. Any answer
+    /// but a 5xx says Stripe is reachable; none after the retries, that it is not.
     async fn call(
         &self,
         method: reqwest::Method,
@@ -119,6 +125,7 @@ impl StripeProvider {
     ) -> Answer {
         let mut wait = self.config.backoff;
         let mut last = String::new();
+        let mut unreachable = None;
         for attempt in 0..=self.config.retries {
             if attempt > 0 {
                 tokio::time::sleep(wait).await;
@@ -139,6 +146,7 @@ impl StripeProvider {
                 Err(e) => {
                     // Without the URL's query or any body: the kind of failure only.
                     last = format!("stripe {method} {path}: {}", describe(&e));
+                    unreachable = Some(describe(&e));
                     continue;
                 }
             };
@@ -147,12 +155,17 @@ impl StripeProvider {
                 Ok(body) => body,
                 Err(e) => {
                     last = format!("stripe {method} {path}: reading the answer: {}", describe(&e));
+                    unreachable = Some(describe(&e));
                     continue;
                 }
             };
             // A 5xx, a 429 (Stripe's rate limit: nothing was done) or a 409 (the same key in use
             // by a request Stripe is still running, e.g. one of a process that died) is asked
             // again.
+            unreachable = (status >= 500).then_some("a server error (HTTP 5xx)");
+            if unreachable.is_none() {
+                self.reachability.answered();
+            }
             if status >= 500 || status == 429 || status == 409 {
                 last = format!("stripe {method} {path}: HTTP {status}");
                 continue;
@@ -167,6 +180,9 @@ impl StripeProvider {
                     Err(_) => Answer::Unknown(format!("stripe {method} {path}: HTTP {status}, not Stripe's error")),
                 },
             };
+        }
+        if let Some(kind) = unreachable {
+            self.reachability.failed(kind);
         }
         Answer::Unknown(last)
     }
@@ -284,6 +300,15 @@ impl Provider for StripeProvider {
 
     fn check_amount(&self, amount: Amount, currency: Currency) -> Result<(), String> {
         to_minor(amount, currency).map(|_| ())
+    }
+
+    fn reachability(&self) -> ReachabilityReport {
+        self.reachability.report()
+    }
+
+    /// `GET /v1/balance`: a read any secret key may make, and which changes nothing.
+    async fn probe(&self) {
+        self.get("/v1/balance").await;
     }
 
     fn card_fields(&self) -> CardFields {
