@@ -1,5 +1,6 @@
-//! Prometheus metrics: counted as things happen (requests, payments, attempts) or read from the
-//! database at scrape time (deliveries, outbox age, pool use).
+//! Prometheus metrics: counted as things happen (requests, payments, attempts) or read at
+//! scrape time (from the database: deliveries, outbox age, pool use; whether the provider
+//! answers).
 
 use crate::error::PayError;
 use crate::pay::Pay;
@@ -16,6 +17,7 @@ pub struct Metrics {
     deliveries: IntGaugeVec,
     outbox_age: IntGaugeVec,
     pool: IntGaugeVec,
+    provider_up: IntGaugeVec,
 }
 
 impl Metrics {
@@ -60,6 +62,14 @@ impl Metrics {
             &["pool", "state"],
         )
         .expect("valid metric");
+        let provider_up = IntGaugeVec::new(
+            Opts::new(
+                "pay_provider_up",
+                "Whether the payment provider answers Pay's calls (1) or not, or not yet (0)",
+            ),
+            &["provider"],
+        )
+        .expect("valid metric");
         for m in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -68,6 +78,7 @@ impl Metrics {
             Box::new(deliveries.clone()),
             Box::new(outbox_age.clone()),
             Box::new(pool.clone()),
+            Box::new(provider_up.clone()),
         ] {
             registry.register(m).expect("metric names are unique");
         }
@@ -80,6 +91,7 @@ impl Metrics {
             deliveries,
             outbox_age,
             pool,
+            provider_up,
         }
     }
 }
@@ -106,6 +118,9 @@ pub async fn render(pay: &Pay) -> Result<String, PayError> {
         m.pool.with_label_values(&[pool, "open"]).set(size);
         m.pool.with_label_values(&[pool, "idle"]).set(idle);
     }
+    let (provider, reachability) = pay.provider_reachability();
+    let up = reachability.state == crate::providers::ProviderState::Reachable;
+    m.provider_up.with_label_values(&[provider]).set(i64::from(up));
     let mut out = Vec::new();
     TextEncoder::new()
         .encode(&m.registry.gather(), &mut out)

@@ -2,9 +2,11 @@
 //! payment's events, redelivery and delivery logs, and the background checks that ask the
 //! provider about open attempts and refunds.
 
+use super::checkout::check_backoff;
 use super::Pay;
 use crate::error::PayError;
 use crate::events::{self, HookFn, HookResult, Sink, WebhookEndpoint};
+use crate::providers::ProviderState;
 use crate::store::rfc3339;
 use pay_types::{Deliveries, DeliveryLogEntry, ErrorCode, EventPage, PaymentUpdateEvent};
 use std::future::Future;
@@ -13,6 +15,12 @@ use std::time::Duration;
 
 /// Tries listed by [`Pay::deliveries`].
 const DELIVERY_LOG_LINES: u32 = 100;
+
+/// The longest wait between two probes of an unreachable provider.
+const PROBE_AT_MOST_EVERY: Duration = Duration::from_secs(30);
+
+/// How long a reachable provider may go without a call before a probe asks it again.
+const PROBE_WHEN_QUIET_FOR: Duration = Duration::from_secs(60);
 
 impl Pay {
     /// Registers an async handler for every payment status change (the seed's
@@ -102,6 +110,27 @@ impl Pay {
     }
 }
 
+impl Pay {
+    /// Probes the provider when its state is unknown, when it is unreachable and the checks'
+    /// backoff after its last failure (at most [`PROBE_AT_MOST_EVERY`]) is over, or when it was
+    /// quiet for [`PROBE_WHEN_QUIET_FOR`]. Answers its state then.
+    async fn probe_provider(&self) -> ProviderState {
+        let provider = &self.inner.provider;
+        let report = provider.reachability();
+        let quiet_for = |wait: Duration| report.quiet_for.is_none_or(|quiet| quiet >= wait);
+        let due = match report.state {
+            ProviderState::Unknown => true,
+            ProviderState::Unreachable => quiet_for(check_backoff(i64::from(report.failures)).min(PROBE_AT_MOST_EVERY)),
+            ProviderState::Reachable => report.quiet_for.is_some() && quiet_for(PROBE_WHEN_QUIET_FOR),
+        };
+        if !due {
+            return report.state;
+        }
+        provider.probe().await;
+        provider.reachability().state
+    }
+}
+
 /// Names and ids are printable text: one with control characters names nothing (and
 /// PostgreSQL cannot even compare text holding a NUL).
 fn printable(raw: &str, what: &str) -> Result<(), PayError> {
@@ -113,9 +142,13 @@ fn printable(raw: &str, what: &str) -> Result<(), PayError> {
 
 /// Every 250 ms, asks the provider about the attempts and refunds whose answer is due (unknown
 /// answers, with backoff; those of dead processes; challenges past their deadline). Errors are
-/// logged and retried.
+/// logged and retried. While the provider is unreachable they wait, each keeping its place
+/// and its backoff, and only a probe asks it; the first answer lets them through.
 pub(super) fn spawn_provider_checks(pay: &Pay) {
     pay.spawn_every(Duration::from_millis(250), |pay| async move {
+        if pay.probe_provider().await == ProviderState::Unreachable {
+            return;
+        }
         if let Err(e) = pay.check_open_attempts().await {
             tracing::error!(error = %e, "checking open attempts failed");
         }

@@ -22,7 +22,7 @@ pub use payments::{ListFilter, ListPage};
 use crate::error::PayError;
 use crate::events::WebhookEndpoint;
 use crate::metrics::Metrics;
-use crate::providers::Provider;
+use crate::providers::{Provider, ReachabilityReport};
 use crate::rate_limit::AttemptLimiter;
 use crate::rates::{ConfiguredRates, FeedRates, RatesProvider, RatesTable};
 use crate::shutdown::Background;
@@ -152,10 +152,10 @@ impl IdempotencyKey {
 }
 
 impl Pay {
-    /// Opens the database (running migrations), starts the rates source and the provider, asks
-    /// the provider about attempts a crash left with it, and starts the background work: the
-    /// worker that asks the provider about open attempts and refunds, and the webhooks'
-    /// delivery loops. [`Pay::stop`] ends it.
+    /// Opens the database (running migrations), starts the rates source and the provider, and
+    /// starts the background work: the worker that asks the provider about open attempts and
+    /// refunds (those a crash left with it too, as soon as the provider answers; never before
+    /// the server listens), and the webhooks' delivery loops. [`Pay::stop`] ends it.
     pub async fn new(config: PayConfig) -> Result<Self, PayError> {
         if !config.test_mode && !config.provider.is_live() {
             return Err(PayError::internal(format!(
@@ -191,7 +191,6 @@ impl Pay {
                 tracing::error!(error = %e, "taking the provider's events failed");
             }
         });
-        pay.check_open_attempts().await?;
         events::spawn_provider_checks(&pay);
         for endpoint in config.webhooks {
             pay.add_webhook(endpoint).await?;
@@ -216,6 +215,13 @@ impl Pay {
     /// Whether the database answers and every migration is applied (`/readyz`).
     pub async fn ready(&self) -> Result<bool, PayError> {
         Ok(self.inner.store.ready().await?)
+    }
+
+    /// The provider's name and whether it answers, as Pay's latest calls to it found
+    /// (`/readyz`'s details and the metrics; never part of readiness).
+    pub fn provider_reachability(&self) -> (&'static str, ReachabilityReport) {
+        let provider = &self.inner.provider;
+        (provider.name(), provider.reachability())
     }
 
     /// The store, for tests that look under the API (feature `testing`).

@@ -10,13 +10,17 @@
 //! process or a restart sends the same key, so the provider never charges or refunds twice. A
 //! provider maps its own answers and errors to the outcomes below; its texts are logged by Pay,
 //! never shown to a buyer. A provider knows nothing of [`crate::Pay`]: Pay drives it, and
-//! takes the events of one that runs in the process ([`Provider::outgoing_events`]).
+//! takes the events of one that runs in the process ([`Provider::outgoing_events`]). A
+//! connector says whether the provider answers ([`Provider::reachability`], kept in
+//! `reachability`), and [`Provider::probe`] asks when Pay has nothing else to ask.
 
 mod keys;
+mod reachability;
 mod sandbox;
 pub mod stripe;
 
 pub use keys::AttemptKey;
+pub use reachability::{ProviderState, Reachability, ReachabilityReport};
 pub use sandbox::{SandboxCard, SandboxProvider};
 pub use stripe::{StripeConfig, StripeProvider};
 
@@ -251,6 +255,16 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Called once when Pay starts, with Pay's store (the sandbox keeps its books there).
     fn start(&self, _store: &Store) {}
+
+    /// Whether the provider answers, as Pay's latest calls to it found (one in the process
+    /// always does).
+    fn reachability(&self) -> ReachabilityReport {
+        ReachabilityReport::in_process()
+    }
+
+    /// A call that changes nothing, to learn whether the provider answers when Pay has nothing
+    /// else to ask it ([`Provider::reachability`] follows). None for one in the process.
+    async fn probe(&self) {}
 
     /// How the popup collects the card for this provider (Pay's own form by default).
     fn card_fields(&self) -> CardFields {

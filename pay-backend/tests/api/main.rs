@@ -20,6 +20,7 @@ mod list;
 mod mount;
 mod operations;
 mod processes;
+mod provider_down;
 mod providers;
 mod receiver;
 mod restart;

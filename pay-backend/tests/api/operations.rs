@@ -14,12 +14,20 @@ async fn health_and_readiness() {
     assert_eq!(health.status(), 200);
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+    // The sandbox runs in the process: always reachable.
+    assert_eq!(ready["provider"], json!({"name": "sandbox", "state": "reachable"}));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(metric(&metrics, r#"pay_provider_up{provider="sandbox"}"#), 1.0);
 
     app.pay.store().close().await;
 
     let down = app.get("/readyz").await;
     assert_eq!(down.status(), 503);
+    let down: Value = down.json().await.unwrap();
+    assert_eq!(down["status"], "database unreachable");
+    assert_eq!(down["provider"]["state"], "reachable");
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 

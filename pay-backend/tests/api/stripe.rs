@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const STRIPE_KEY: &str = "sk_test_pay_0123456789";
+pub(crate) const STRIPE_KEY: &str = "sk_test_pay_0123456789";
 const WEBHOOK_SECRET: &str = "whsec_pay_tests_0123456789";
 const PUBLISHABLE_KEY: &str = "pk_test_pay_0123456789";
 
@@ -605,7 +605,7 @@ async fn stripe_needs_its_keys_and_the_public_url() {
 
 /// What the fake does and what it saw.
 #[derive(Default)]
-struct Fake {
+pub(crate) struct Fake {
     /// 5xx answers still to give to `POST /v1/payment_intents` (creating an intent).
     fail_creates: u32,
     /// 5xx (or `fail_status`) answers still to give to confirmations, before acting.
@@ -620,7 +620,7 @@ struct Fake {
     /// Forget idempotency keys, as localstripe does (Stripe replays a key's first answer).
     no_replays: bool,
     /// Confirmations are carried out, then their answer is held this long (a kill lands then).
-    hold_confirms: Duration,
+    pub(crate) hold_confirms: Duration,
     /// The status an intent takes on confirmation: `succeeded` or `requires_action`.
     intent_status: String,
     /// A refusal (400) of intent creation.
@@ -630,12 +630,12 @@ struct Fake {
     /// Requests seen: (method and path, Idempotency-Key, form).
     seen: Vec<(String, Option<String>, BTreeMap<String, String>)>,
     /// Intents by id; refunds by id; replays by Idempotency-Key.
-    intents: BTreeMap<String, Value>,
+    pub(crate) intents: BTreeMap<String, Value>,
     refunds: BTreeMap<String, Value>,
     replays: BTreeMap<String, Value>,
 }
 
-type Shared = Arc<Mutex<Fake>>;
+pub(crate) type Shared = Arc<Mutex<Fake>>;
 
 fn error(status: u16, error: Value) -> HttpResponse {
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(json!({"error": error}))
@@ -668,6 +668,10 @@ fn fake_answer(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let path = req.path().to_owned();
+    if (req.method().as_str(), path.as_str()) == ("GET", "/v1/balance") {
+        // Pay's probe (is Stripe reachable?): answered, and not among the calls tests look at.
+        return HttpResponse::Ok().json(json!({"object": "balance", "available": [], "pending": []}));
+    }
     let mut fake = fake.lock().unwrap();
     fake.seen
         .push((format!("{} {path}", req.method()), key.clone(), form.clone()));
@@ -826,24 +830,38 @@ fn fake_answer(
 
 /// Starts the fake on a free loopback port; returns its URL and its state.
 fn start_fake(setup: impl FnOnce(&mut Fake)) -> (String, Shared) {
+    let shared = fake(setup);
+    let (port, _) = serve_fake(&shared, 0);
+    (format!("http://127.0.0.1:{port}"), shared)
+}
+
+/// The fake's state, to serve with [`serve_fake`].
+pub(crate) fn fake(setup: impl FnOnce(&mut Fake)) -> Shared {
     let mut fake = Fake {
         intent_status: "succeeded".into(),
         fail_status: 500,
         ..Fake::default()
     };
     setup(&mut fake);
-    let shared: Shared = Arc::new(Mutex::new(fake));
-    let data = web::Data::new(shared.clone());
-    let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(fake_stripe)))
-        .workers(1)
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-    let port = server.addrs()[0].port();
-    actix_web::rt::spawn(server.run());
-    (format!("http://127.0.0.1:{port}"), shared)
+    Arc::new(Mutex::new(fake))
 }
 
-fn seen(fake: &Shared, what: &str) -> Vec<(Option<String>, BTreeMap<String, String>)> {
+/// Serves the fake's state on a loopback `port` (0: a free one); answers the port and the
+/// handle that stops it (the fake's state outlives it, to be served again).
+pub(crate) fn serve_fake(fake: &Shared, port: u16) -> (u16, actix_web::dev::ServerHandle) {
+    let data = web::Data::new(fake.clone());
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(fake_stripe)))
+        .workers(1)
+        .bind(("127.0.0.1", port))
+        .unwrap();
+    let port = server.addrs()[0].port();
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (port, handle)
+}
+
+pub(crate) fn seen(fake: &Shared, what: &str) -> Vec<(Option<String>, BTreeMap<String, String>)> {
     fake.lock()
         .unwrap()
         .seen
@@ -1160,7 +1178,7 @@ async fn a_refused_confirm_retry_reads_the_intent_instead_of_guessing() {
     assert!(calls(&fake).contains(&"GET /v1/payment_intents/pi_fake1".to_owned()));
 }
 
-fn stripe_env(base: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn stripe_env(base: &str) -> Vec<(&'static str, String)> {
     vec![
         ("PAY_PROVIDER", "stripe".to_owned()),
         ("PAY_STRIPE_SECRET_KEY", STRIPE_KEY.to_owned()),
@@ -1180,31 +1198,7 @@ async fn a_killed_servers_attempt_at_stripe_resolves_within_seconds_of_the_resta
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pay.db");
     let server = Server::start_with(&db, "info", &stripe_env(&base));
-    let id = server.create_payment().await;
-    let url = format!("{}/pay/v1/checkout/{id}/attempts", server.address);
-    let in_flight = actix_web::rt::spawn(async move {
-        reqwest::Client::new()
-            .post(url)
-            .json(&token_attempt("attempt-0001", PM))
-            .send()
-            .await
-    });
-    for _ in 0..200 {
-        if !seen(&fake, "POST /v1/payment_intents/pi_fake1/confirm").is_empty() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(
-        fake.lock().unwrap().intents["pi_fake1"]["status"],
-        "succeeded",
-        "Stripe charged"
-    );
-    server.kill();
-    assert!(
-        in_flight.await.unwrap().is_err(),
-        "the buyer's request died with the server"
-    );
+    let id = killed_while_stripe_answers(server, &fake).await;
     let restarted = std::time::Instant::now();
     let server = Server::start_with(&db, "info", &stripe_env(&base));
     let resolved = loop {
@@ -1229,6 +1223,37 @@ async fn a_killed_servers_attempt_at_stripe_resolves_within_seconds_of_the_resta
         "confirmed once"
     );
     server.kill();
+}
+
+/// Pays a new payment and kills `server` (-9) once Stripe (the fake, holding its answers to
+/// confirmations) charged and before its answer arrives; answers the payment's id.
+pub(crate) async fn killed_while_stripe_answers(server: Server, fake: &Shared) -> String {
+    let id = server.create_payment().await;
+    let url = format!("{}/pay/v1/checkout/{id}/attempts", server.address);
+    let in_flight = actix_web::rt::spawn(async move {
+        reqwest::Client::new()
+            .post(url)
+            .json(&token_attempt("attempt-0001", PM))
+            .send()
+            .await
+    });
+    for _ in 0..200 {
+        if !seen(fake, "POST /v1/payment_intents/pi_fake1/confirm").is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        fake.lock().unwrap().intents["pi_fake1"]["status"],
+        "succeeded",
+        "Stripe charged"
+    );
+    server.kill();
+    assert!(
+        in_flight.await.unwrap().is_err(),
+        "the buyer's request died with the server"
+    );
+    id
 }
 
 /// A challenge for Stripe.js: the answer carries the client secret (and the replay of the same

@@ -28,7 +28,7 @@ pub use amounts::to_minor;
 
 use super::{
     AttemptKey, CardSource, ChargeOutcome, ChargeRequest, CompleteRequest, EventRefusal, Lookup, Provider,
-    ProviderEvent, ProviderEventKind, RefundOutcome, RefundRequest,
+    ProviderEvent, ProviderEventKind, Reachability, ReachabilityReport, RefundOutcome, RefundRequest,
 };
 use actix_web::http::header::HeaderMap;
 use pay_types::{is_provider_id, Amount, CardFields, CardFieldsKind, Currency, DeclineCode};
@@ -84,6 +84,7 @@ impl StripeConfig {
 pub struct StripeProvider {
     config: StripeConfig,
     http: reqwest::Client,
+    reachability: Reachability,
 }
 
 /// What came back from Stripe, after the retries.
@@ -131,14 +132,19 @@ impl StripeProvider {
             .user_agent(concat!("pay-backend/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("the Stripe client: {e}"))?;
-        Ok(Self { config, http })
+        Ok(Self {
+            config,
+            http,
+            reachability: Reachability::new("stripe"),
+        })
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.config.api_base.as_str().trim_end_matches('/'), path)
     }
 
-    /// One call, retried with the same idempotency key on network errors and 5xx.
+    /// One call, retried with the same idempotency key (see the module's text). Any answer but
+    /// a 5xx says Stripe is reachable; none after the retries, that it is not.
     async fn call(
         &self,
         method: reqwest::Method,
@@ -147,6 +153,8 @@ impl StripeProvider {
         idempotency_key: Option<&str>,
     ) -> Answer {
         let mut last;
+        // Why Stripe was not reached, at the last try (none: it answered).
+        let mut unreachable;
         let (mut failed, mut limited) = (0, 0);
         // Whether to ask again after a failure (`limited`: a 429), within the retries.
         let mut again = |rate_limited: bool| {
@@ -179,6 +187,7 @@ impl StripeProvider {
                 Err(e) => {
                     // Without the URL's query or any body: the kind of failure only.
                     last = format!("stripe {method} {path}: {}", describe(&e));
+                    unreachable = Some(describe(&e));
                     if again(false) {
                         continue;
                     }
@@ -191,6 +200,7 @@ impl StripeProvider {
                 Ok(body) => body,
                 Err(e) => {
                     last = format!("stripe {method} {path}: reading the answer: {}", describe(&e));
+                    unreachable = Some(describe(&e));
                     if again(false) {
                         continue;
                     }
@@ -202,6 +212,10 @@ impl StripeProvider {
             // answer, and is asked again unless Stripe's `Stripe-Should-Retry` says not to; any
             // other error Stripe says to retry is asked again too. A 429 has retries of its own:
             // under a burst Stripe refuses many calls, and asking later is always safe.
+            unreachable = (status >= 500).then_some("a server error (HTTP 5xx)");
+            if unreachable.is_none() {
+                self.reachability.answered();
+            }
             let unanswered = status >= 500 || status == 429 || status == 409;
             if unanswered || (status >= 400 && should_retry == Some(true)) {
                 last = format!("stripe {method} {path}: HTTP {status}");
@@ -220,6 +234,12 @@ impl StripeProvider {
                     Err(_) => Answer::Unknown(format!("stripe {method} {path}: HTTP {status}, not Stripe's error")),
                 },
             };
+        }
+        if let Some(kind) = unreachable {
+            self.reachability.failed(kind);
+        }
+        if let Some(kind) = unreachable {
+            self.reachability.failed(kind);
         }
         Answer::Unknown(last)
     }
@@ -337,6 +357,15 @@ impl Provider for StripeProvider {
 
     fn check_amount(&self, amount: Amount, currency: Currency) -> Result<(), String> {
         to_minor(amount, currency).map(|_| ())
+    }
+
+    fn reachability(&self) -> ReachabilityReport {
+        self.reachability.report()
+    }
+
+    /// `GET /v1/balance`: a read any secret key may make, and which changes nothing.
+    async fn probe(&self) {
+        self.get("/v1/balance").await;
     }
 
     fn card_fields(&self) -> CardFields {
