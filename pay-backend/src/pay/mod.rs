@@ -11,6 +11,7 @@
 mod checkout;
 mod currencies;
 mod events;
+mod export;
 mod payments;
 mod provider_events;
 mod refunds;

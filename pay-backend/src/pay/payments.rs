@@ -99,24 +99,7 @@ impl Pay {
             (None, Some(before)) => Page::Before(before),
             (Some(_), Some(_)) => return Err(invalid_query("endingBefore", "not with startingAfter: one page key")),
         };
-        let currency = filter
-            .currency
-            .map(|code| Currency::parse(code).map_err(|e| invalid_query("currency", &e.message)))
-            .transpose()?;
-        let amount = |name: &str, text: Option<&str>| text.map(|t| parse_amount(name, t, currency)).transpose();
-        let filter = PaymentFilter {
-            statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
-            id_prefix: filter.q.map(parse_id_prefix).transpose()?,
-            email: filter.email.map(parse_email).transpose()?,
-            currency,
-            amount_min: amount("amountMin", filter.amount_min)?,
-            amount_max: amount("amountMax", filter.amount_max)?,
-            created_from: filter
-                .created_from
-                .map(|t| parse_instant("createdFrom", t))
-                .transpose()?,
-            created_to: filter.created_to.map(|t| parse_instant("createdTo", t)).transpose()?,
-        };
+        let filter = payment_filter(filter)?;
         Ok(self.inner.store.list_payments(limit, page, &filter).await?)
     }
 
@@ -165,6 +148,28 @@ pub struct ListFilter<'a> {
     pub created_from: Option<&'a str>,
     /// An RFC 3339 instant: payments created before it.
     pub created_to: Option<&'a str>,
+}
+
+/// The list's filters, read: what is malformed is `invalid_query` naming it.
+pub(super) fn payment_filter(filter: &ListFilter<'_>) -> Result<PaymentFilter, PayError> {
+    let currency = filter
+        .currency
+        .map(|code| Currency::parse(code).map_err(|e| invalid_query("currency", &e.message)))
+        .transpose()?;
+    let amount = |name: &str, text: Option<&str>| text.map(|t| parse_amount(name, t, currency)).transpose();
+    Ok(PaymentFilter {
+        statuses: filter.status.map(parse_statuses).transpose()?.unwrap_or_default(),
+        id_prefix: filter.q.map(parse_id_prefix).transpose()?,
+        email: filter.email.map(parse_email).transpose()?,
+        currency,
+        amount_min: amount("amountMin", filter.amount_min)?,
+        amount_max: amount("amountMax", filter.amount_max)?,
+        created_from: filter
+            .created_from
+            .map(|t| parse_instant("createdFrom", t))
+            .transpose()?,
+        created_to: filter.created_to.map(|t| parse_instant("createdTo", t)).transpose()?,
+    })
 }
 
 /// `q`: 8 to 100 ASCII letters, digits, `-` or `_` (what payment and transaction ids are made

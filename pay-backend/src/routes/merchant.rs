@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub(super) fn scope() -> actix_web::Scope {
     web::scope("/payments")
         .service(resource("").route(web::post().to(create)).route(web::get().to(list)))
+        // Before `/{id}`, which would take `export` for an id.
+        .service(resource("/export").route(web::get().to(export)))
         .service(resource("/{id}").route(web::get().to(get)))
         .service(resource("/{id}/events").route(web::get().to(events)))
         .service(resource("/{id}/refunds").route(web::post().to(refund)))
@@ -118,22 +120,66 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PayError> {
     let limit = query.limit.unwrap_or(20);
-    let filter = ListFilter {
-        status: query.status.as_deref(),
-        q: query.q.as_deref(),
-        email: query.email.as_deref(),
-        currency: query.currency.as_deref(),
-        amount_min: query.amount_min.as_deref(),
-        amount_max: query.amount_max.as_deref(),
-        created_from: query.created_from.as_deref(),
-        created_to: query.created_to.as_deref(),
-    };
     let keys = ListPage {
         starting_after: query.starting_after.as_deref(),
         ending_before: query.ending_before.as_deref(),
     };
-    let page = pay.payment_page(limit, &keys, &filter).await?;
+    let page = pay.payment_page(limit, &keys, &query.filter()).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+impl ListQuery {
+    fn filter(&self) -> ListFilter<'_> {
+        ListFilter {
+            status: self.status.as_deref(),
+            q: self.q.as_deref(),
+            email: self.email.as_deref(),
+            currency: self.currency.as_deref(),
+            amount_min: self.amount_min.as_deref(),
+            amount_max: self.amount_max.as_deref(),
+            created_from: self.created_from.as_deref(),
+            created_to: self.created_to.as_deref(),
+        }
+    }
+}
+
+/// Every payment the list's filters keep, as CSV (RFC 4180, a header row, one row a payment,
+/// newest first; amounts as decimal text, times in UTC RFC 3339), streamed: for an accountant,
+/// or the dashboard's "Export CSV". A cell that a spreadsheet would read as a formula starts
+/// with `'`.
+#[utoipa::path(get, path = "/pay/v1/payments/export", tag = "merchant", operation_id = "exportPayments", security(("secret_key" = [])),
+    params(("status" = Option<String>, Query, pattern = "^(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined)(,(Successful|Pending|Failed|Chargeback|Refunded|Offline|PartiallyRefunded|Cancelled|Undefined))*$", description = "as listPayments"),
+           ("q" = Option<String>, Query, min_length = 8, max_length = 100, pattern = "^[A-Za-z0-9_-]{8,100}$", description = "as listPayments"),
+           ("email" = Option<String>, Query, max_length = 254, pattern = r#"^[^@\s<>",;\x00-\x1f\x7f-\x9f]{1,64}@[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63}(\.[^@\s<>",;.\x00-\x1f\x7f-\x9f]{1,63})+$"#, description = "as listPayments"),
+           ("currency" = Option<pay_types::Currency>, Query, description = "as listPayments"),
+           ("amountMin" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "as listPayments"),
+           ("amountMax" = Option<String>, Query, pattern = "^[0-9]{1,13}([.][0-9]{1,4})?$", description = "as listPayments"),
+           ("createdFrom" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "as listPayments"),
+           ("createdTo" = Option<String>, Query, format = DateTime, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,3}0*)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$", description = "as listPayments")),
+    responses((status = 200, content_type = "text/csv", body = String, description = "id, created_at, updated_at, status, amount, currency, refunded_amount, transaction_id, buyer_first_name, buyer_last_name, buyer_email, buyer_country, expires_at"),
+              (status = 400, body = ApiError, description = "invalid_query: a filter as listPayments refuses it, or limit, startingAfter or endingBefore (the export has no pages), or an unknown parameter"),
+              (status = 401, response = inline(Unauthorized))))]
+async fn export(
+    _merchant: Merchant,
+    pay: web::Data<Pay>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PayError> {
+    let paged = [
+        ("limit", query.limit.is_some()),
+        ("startingAfter", query.starting_after.is_some()),
+        ("endingBefore", query.ending_before.is_some()),
+    ];
+    if let Some((name, _)) = paged.iter().find(|(_, given)| *given) {
+        return Err(PayError::rejected(
+            pay_types::ErrorCode::InvalidQuery,
+            format!("{name}: the export has no pages: it holds every payment the filters keep"),
+        ));
+    }
+    let body = pay.export_payments(&query.filter())?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"payments.csv\""))
+        .streaming(body))
 }
 
 /// A payment's events in `sequence` order.

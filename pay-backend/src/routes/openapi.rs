@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         checkout::view, checkout::attempt, checkout::result, checkout::challenge_return, checkout::return_script,
         checkout::abandon, checkout::complete, providers::receive,
-        merchant::create, merchant::list, merchant::get, merchant::events, merchant::refund, merchant::mark_paid,
+        merchant::create, merchant::list, merchant::export, merchant::get, merchant::events, merchant::refund, merchant::mark_paid,
         events::list, events::redeliver, events::deliveries,
         sandbox::settle, sandbox::chargeback, sandbox::charges, sandbox::challenge_page, sandbox::answer_challenge,
         sandbox::challenge_style,

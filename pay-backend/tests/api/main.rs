@@ -13,6 +13,7 @@ mod double_charge;
 mod errors;
 mod events;
 mod expiry;
+mod export;
 mod fault_proxy;
 mod helpers;
 mod hostile;
