@@ -32,8 +32,15 @@ impl Pay {
     ) -> Result<(Payment, bool), PayError> {
         let new: NewPayment = info.validate(self.inner.site_currency)?;
         self.provider_takes(&new)?;
-        expiry_ahead(&new)?;
         let hash = hex::encode(Sha256::digest(serde_json::to_vec(&info).map_err(PayError::internal)?));
+        if let Err(late) = expiry_ahead(&new) {
+            // A retry of a creation that was answered before its `expiresAt` passed gets that
+            // payment again, as any retry does.
+            return match self.inner.store.keyed_payment(key.as_str(), &hash).await? {
+                Some(payment) => Ok((payment, true)),
+                None => Err(late),
+            };
+        }
         let (payment, replayed) = self
             .inner
             .store

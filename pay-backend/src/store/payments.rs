@@ -118,6 +118,25 @@ impl Store {
             .map_err(|_| StoreError::Writer("the payment writer has stopped".into()))?
     }
 
+    /// The payment an idempotency key already names, for the same body (`hash`); another body
+    /// is a conflict, an unknown key `None`.
+    pub async fn keyed_payment(&self, key: &str, hash: &str) -> Result<Option<Payment>, StoreError> {
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT request_hash, payment_id FROM idempotency_keys WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.reader)
+                .await?;
+        let Some((stored_hash, payment_id)) = existing else {
+            return Ok(None);
+        };
+        if stored_hash != hash {
+            return Err(StoreError::IdempotencyConflict);
+        }
+        let id = PaymentId::parse(&payment_id).map_err(|_| corrupt("idempotency key"))?;
+        let row = self.payment(&id).await?.ok_or_else(|| corrupt("idempotency key"))?;
+        Ok(Some(row.payment))
+    }
+
     pub async fn payment(&self, id: &PaymentId) -> Result<Option<PaymentRow>, StoreError> {
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1");
         let raw: Option<RawPayment> = sqlx::query_as(&sql)

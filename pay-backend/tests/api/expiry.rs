@@ -136,3 +136,27 @@ async fn a_paid_payment_past_its_expiry_says_paid_not_expired() {
         .unwrap();
     assert_eq!(refund.status(), 201, "{:?}", refund.text().await);
 }
+
+/// A creation retried with its `Idempotency-Key` after the payment's expiry passed gets the
+/// payment it made, as any retry does; a new key is refused.
+#[actix_web::test]
+async fn a_retried_creation_after_the_expiry_gets_its_payment_again() {
+    let app = spawn_app().await;
+    let mut info = sample_info();
+    info["expiresAt"] = in_ms(800).into();
+    let first = app.create_payment_raw(&info, Some("order-1234")).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+
+    wait_past(info["expiresAt"].as_str().unwrap()).await;
+
+    let again = app.create_payment_raw(&info, Some("order-1234")).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let other = app.create_payment_raw(&info, Some("order-5678")).await;
+    assert_error(other, 422, "invalid_expires_at").await;
+    info["userInfo"]["firstName"] = "Grace".into();
+    let changed = app.create_payment_raw(&info, Some("order-1234")).await;
+    assert_error(changed, 409, "idempotency_conflict").await;
+}

@@ -115,7 +115,10 @@ async fn the_export_takes_the_lists_filters_and_refuses_pages() {
     assert_eq!(ids(export(&app, "status=Successful").await), [paid.clone()]);
     assert_eq!(ids(export(&app, "status=Undefined,Failed").await), [unpaid.clone()]);
     // The paid one's buyer is who paid in the popup (ada@example.com, card_attempt's).
-    assert_eq!(ids(export(&app, "email=ADA@example.com").await), [paid.clone(), unpaid.clone()]);
+    assert_eq!(
+        ids(export(&app, "email=ADA@example.com").await),
+        [paid.clone(), unpaid.clone()]
+    );
     assert!(ids(export(&app, "email=grace@example.com").await).is_empty());
     assert_eq!(ids(export(&app, &format!("q={}", &paid[..8])).await), [paid.clone()]);
     assert_eq!(
