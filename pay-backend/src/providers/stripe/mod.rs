@@ -238,9 +238,6 @@ impl StripeProvider {
         if let Some(kind) = unreachable {
             self.reachability.failed(kind);
         }
-        if let Some(kind) = unreachable {
-            self.reachability.failed(kind);
-        }
         Answer::Unknown(last)
     }
 
