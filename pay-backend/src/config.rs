@@ -61,6 +61,10 @@ pub struct Settings {
     pub stripe_webhook_secret: Option<SecretString>,
     #[serde(deserialize_with = "http_url")]
     pub stripe_api_base: Url,
+    /// How long one request to Stripe may take, connecting and the whole exchange (1 s to 5
+    /// minutes); a call that takes longer is retried under the same key, then asked about.
+    #[serde(rename = "stripe_timeout_secs", deserialize_with = "stripe_timeout")]
+    pub stripe_timeout: Duration,
     /// Stripe's publishable key (`pk_live_…`, `pk_test_…`): the popup creates Stripe.js with
     /// it. Required with Stripe, and of the same mode as the secret key.
     #[serde(deserialize_with = "publishable_key")]
@@ -123,6 +127,7 @@ impl Default for Settings {
             stripe_secret_key: None,
             stripe_webhook_secret: None,
             stripe_api_base: Url::parse("https://api.stripe.com").expect("a URL"),
+            stripe_timeout: Duration::from_secs(30),
             stripe_publishable_key: None,
             stripe_js_url: Url::parse("https://js.stripe.com/v3/").expect("a URL"),
             stripe_localstripe: false,
@@ -241,6 +246,11 @@ pub const SETTINGS: &[Setting] = &[
     setting("stripe_api_base", "Stripe's API address (tests point it at a fake)", |s| {
         s.stripe_api_base.to_string()
     }),
+    setting(
+        "stripe_timeout_secs",
+        "how long one request to Stripe may take before it is retried under its key (1 to 300)",
+        |s| s.stripe_timeout.as_secs().to_string(),
+    ),
     setting(
         "stripe_publishable_key",
         "Stripe's publishable key (pk_live_… or pk_test_…, the secret key's mode), for Stripe.js in the popup; required with stripe",
@@ -504,6 +514,13 @@ fn refresh_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Erro
     }
 }
 
+fn stripe_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    match u64::deserialize(d)? {
+        secs @ 1..=300 => Ok(Duration::from_secs(secs)),
+        secs => Err(de::Error::custom(format!("{secs} is outside 1 to 300 seconds"))),
+    }
+}
+
 fn session_lifetime<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     match u64::deserialize(d)? {
         secs @ 60..=604_800 => Ok(Duration::from_secs(secs)),
@@ -687,6 +704,7 @@ impl Settings {
         config.publishable_key = publishable_key;
         config.js_url = self.stripe_js_url.clone();
         config.localstripe = self.stripe_localstripe;
+        config.timeout = self.stripe_timeout;
         StripeProvider::new(config).map_err(PayError::internal)
     }
 
@@ -719,6 +737,7 @@ mod tests {
     /// A file that sets a value of each kind, secrets included.
     const TYPED: &str = r#"
         shutdown_timeout_secs = 7
+        stripe_timeout_secs = 2
         sandbox_settle_delay_ms = 250
         site_currency = "JPY"
         secret_key = "sk_live_0123456789abcdef"
@@ -735,6 +754,7 @@ mod tests {
     fn values_are_typed_once_read() {
         let s = from_toml(TYPED).unwrap();
         assert_eq!(s.shutdown_timeout, Duration::from_secs(7));
+        assert_eq!(s.stripe_timeout, Duration::from_secs(2));
         assert_eq!(s.sandbox_settle_delay, Duration::from_millis(250));
         assert_eq!(s.site_currency.minor_units(), 0);
         assert_eq!(
@@ -777,6 +797,7 @@ mod tests {
         .unwrap();
         assert_eq!(s.provider, ProviderName::Stripe);
         assert_eq!(s.stripe_api_base.as_str(), "https://api.stripe.com/");
+        assert_eq!(s.stripe_timeout, Duration::from_secs(30));
         assert_eq!(s.stripe_js_url.as_str(), "https://js.stripe.com/v3/");
         assert_eq!(s.stripe_publishable_key.as_deref(), Some("pk_live_stripe_publishable"));
         assert!(s.stripe().is_ok());
@@ -837,6 +858,9 @@ mod tests {
             ("webhooks = [{ name = \"a\", url = \"https://a.example\" }]", "setting webhooks.0"),
             ("provider = \"paypal\"", "`paypal` is not one of sandbox, stripe"),
             ("stripe_api_base = \"ftp://api.stripe.com\"", "setting stripe_api_base"),
+            ("stripe_timeout_secs = 0", "setting stripe_timeout_secs"),
+            ("stripe_timeout_secs = 301", "setting stripe_timeout_secs"),
+            ("stripe_timeout_secs = -1", "setting stripe_timeout_secs"),
             ("public_url = \"pay.shop.example\"", "setting public_url"),
             ("stripe_secret_key = \"\"", "setting stripe_secret_key"),
             ("stripe_webhook_secret = \"whsec with space\"", "setting stripe_webhook_secret"),

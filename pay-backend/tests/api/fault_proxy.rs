@@ -4,14 +4,20 @@
 //! `idempotency_error`, and a key whose first request is still running a 409
 //! `idempotency_key_in_use` (localstripe ignores the header). Then, per kind of call Pay makes, it
 //! puts a fault on the next calls of that kind: the answer lost after localstripe acted (a 500
-//! instead of the answer, the answer kept for the key as Stripe keeps it), a 500 before anything
-//! was done, or a 429 with `Stripe-Should-Retry`. Or, as Stripe's rate limiter does under a
-//! burst, a 429 on one call in every few of any kind.
+//! instead of the answer, the answer kept for the key as Stripe keeps it), the answer held
+//! past Pay's timeout after localstripe acted (kept for the key the same way), a 500 before
+//! anything was done, or a 429 with `Stripe-Should-Retry`. Or, as Stripe's rate limiter does
+//! under a burst, a 429 on one call in every few of any kind. And, as Stripe has them and
+//! localstripe does not, refunds that answer `pending` (succeeded at localstripe), so that Pay
+//! looks them up.
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+/// Faults for a test case: each on the next calls of a kind, that many times.
+pub type Faults = [(Call, Fault, u32)];
 
 /// The calls Pay makes to Stripe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +49,9 @@ impl Call {
 pub enum Fault {
     /// Forwarded and carried out; the answer is lost on its way back.
     LostAnswer,
+    /// Forwarded and carried out; the answer comes after [`FaultProxy::hold_answers_for`],
+    /// past Pay's timeout, when Pay has given up on it.
+    Held,
     /// A 500 before anything was done.
     ServerError,
     /// A 429 with `Stripe-Should-Retry: true`: nothing was done.
@@ -63,6 +72,12 @@ struct State {
     rate_limit_every: u32,
     calls: u32,
     rate_limited: u32,
+    /// How long a [`Fault::Held`] answer is held.
+    hold: std::time::Duration,
+    /// A new refund answers `pending`, whatever localstripe did.
+    refunds_pending: bool,
+    /// The ids of the PaymentIntents localstripe created through the proxy.
+    created_intents: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -90,6 +105,17 @@ impl FaultProxy {
         self.state.lock().unwrap().faults.insert(call, (fault, times));
     }
 
+    /// How long a [`Fault::Held`] answer is held: longer than Pay's `stripe_timeout_secs`.
+    pub fn hold_answers_for(&self, hold: std::time::Duration) {
+        self.state.lock().unwrap().hold = hold;
+    }
+
+    /// From now on a new refund answers `pending` (as Stripe's may, to be looked up later),
+    /// though localstripe refunded it at once: its look-up finds it succeeded.
+    pub fn refunds_pending(&self) {
+        self.state.lock().unwrap().refunds_pending = true;
+    }
+
     /// From now on, every `n`-th call (of any kind) is a 429 with `Stripe-Should-Retry: true`.
     pub fn rate_limit_every(&self, n: u32) {
         self.state.lock().unwrap().rate_limit_every = n;
@@ -99,6 +125,23 @@ impl FaultProxy {
     pub fn rate_limited(&self) -> (u32, u32) {
         let state = self.state.lock().unwrap();
         (state.calls, state.rate_limited)
+    }
+
+    /// Faults put on calls of kind `call` that no call has met yet.
+    pub fn unmet(&self, call: Call) -> u32 {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .get(&call)
+            .map_or(0, |&(_, left)| left)
+    }
+
+    /// The ids of the PaymentIntents localstripe created through the proxy, answers lost or not
+    /// (the tests read them by id: listing all of localstripe's intents is slow, and slows
+    /// its other answers).
+    pub fn created_intents(&self) -> Vec<String> {
+        self.state.lock().unwrap().created_intents.clone()
     }
 
     /// Calls of kind `call` that reached localstripe.
@@ -119,7 +162,7 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let params = format!("{method} {} {}", req.path(), String::from_utf8_lossy(&body));
-    let (fault, replay) = {
+    let (fault, replay, hold) = {
         let mut state = state.lock().unwrap();
         let mut fault = call.and_then(|c| match state.faults.get_mut(&c) {
             Some((fault, left)) if *left > 0 => {
@@ -166,13 +209,10 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
                 None
             }
         };
-        (fault, replay)
+        (fault, replay, state.hold)
     };
     if let Some((status, answer)) = replay {
-        if fault == Some(Fault::LostAnswer) {
-            return lost();
-        }
-        return respond(status, answer, &[("Idempotent-Replayed", "true")]);
+        return after(fault, hold, status, answer, &[("Idempotent-Replayed", "true")]).await;
     }
     let url = format!("{upstream}{}", req.uri().path_and_query().map_or("", |p| p.as_str()));
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
@@ -184,22 +224,45 @@ async fn proxy(req: HttpRequest, body: web::Bytes, data: Data) -> HttpResponse {
     }
     let answered = forward.send().await.unwrap();
     let status = answered.status().as_u16();
-    let answer: Value = answered.json().await.unwrap_or(Value::Null);
-    let mut state = state.lock().unwrap();
-    if let Some(k) = &key {
-        state.in_flight.remove(k);
+    let mut answer: Value = answered.json().await.unwrap_or(Value::Null);
+    {
+        let mut state = state.lock().unwrap();
+        if state.refunds_pending && call == Some(Call::Refund) && status == 200 {
+            answer["status"] = json!("pending");
+        }
+        if let Some(k) = &key {
+            state.in_flight.remove(k);
+        }
+        if let Some(call) = call {
+            *state.forwarded.entry(call).or_default() += 1;
+        }
+        if let (Some(Call::CreateIntent), Some(id)) = (call, answer["id"].as_str()) {
+            state.created_intents.push(id.to_owned());
+        }
+        // Stripe keeps the answer of any request it ran under a key (not of a 5xx of its own).
+        if let Some(key) = key.filter(|_| status < 500) {
+            state.replays.insert(key, (params, status, answer.clone()));
+        }
     }
-    if let Some(call) = call {
-        *state.forwarded.entry(call).or_default() += 1;
+    after(fault, hold, status, answer, &[]).await
+}
+
+/// The answer as the fault lets it reach Pay: lost, held for `hold`, or at once.
+async fn after(
+    fault: Option<Fault>,
+    hold: std::time::Duration,
+    status: u16,
+    answer: Value,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
+    match fault {
+        Some(Fault::LostAnswer) => lost(),
+        Some(Fault::Held) => {
+            actix_web::rt::time::sleep(hold).await;
+            respond(status, answer, headers)
+        }
+        _ => respond(status, answer, headers),
     }
-    // Stripe keeps the answer of any request it ran under a key (not of a 5xx of its own).
-    if let Some(key) = key.filter(|_| status < 500) {
-        state.replays.insert(key, (params, status, answer.clone()));
-    }
-    if fault == Some(Fault::LostAnswer) {
-        return lost();
-    }
-    respond(status, answer, &[])
 }
 
 /// What Pay sees of an answer lost on its way: a failed exchange it cannot read.

@@ -406,7 +406,8 @@ async fn localstripe_lookup_reads_the_intent_by_its_stored_id() {
 
 // ---- localstripe behind the fault proxy (Stripe's idempotency, and faults per call) ----
 
-use crate::fault_proxy::{Call, Fault, FaultProxy};
+use crate::fault_proxy::{Call, Fault, FaultProxy, Faults};
+use futures_util::StreamExt;
 
 /// localstripe's PaymentIntents for a payment, and how many of them succeeded.
 async fn intents_for(base: &str, payment_id: &str) -> (usize, usize) {
@@ -419,79 +420,281 @@ async fn intents_for(base: &str, payment_id: &str) -> (usize, usize) {
     (ours.len(), succeeded)
 }
 
-/// Each fault on each call an attempt makes: the payment ends in Stripe's real outcome (a
-/// lost answer is never a decline) and localstripe charged at most once.
-#[actix_web::test]
-async fn localstripe_behind_faults_an_attempt_ends_in_stripes_outcome_charged_once() {
-    let Some(base) = localstripe() else { return };
-    let cases = [
-        (Call::Confirm, Fault::LostAnswer, 1, "Successful"),
-        (Call::Confirm, Fault::LostAnswer, 3, "Successful"),
-        (Call::Confirm, Fault::ServerError, 2, "Successful"),
-        (Call::Confirm, Fault::RateLimited, 2, "Successful"),
-        (Call::CreateIntent, Fault::LostAnswer, 1, "Successful"),
-        (Call::CreateIntent, Fault::ServerError, 1, "Successful"),
-        (Call::CreateIntent, Fault::RateLimited, 1, "Successful"),
-        // Every answer to the creation lost: never confirmed, so nothing was charged.
-        (Call::CreateIntent, Fault::LostAnswer, 3, "Failed"),
-        (Call::Confirm, Fault::ServerError, 3, "Failed"),
-    ];
-    for (call, fault, times, want) in cases {
-        let proxy = FaultProxy::start(&base);
-        let app = stripe_app(&proxy.url, true).await;
-        let id = app.create_payment().await;
-        let pm = payment_method(&base, "4242424242424242").await;
-        proxy.fail(call, fault, times);
-        let answer = app.attempt_ok(&id, &token_attempt("attempt-0001", &pm)).await;
-        let case = format!("{call:?} {fault:?} ×{times}: {answer}");
-        wait_for_status(&app, &id, want).await;
-        let (intents, charged) = intents_for(&base, &id).await;
-        assert!(intents <= 1, "{case}: {intents} intents");
-        let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
-        if want == "Successful" {
-            assert_eq!(charged, 1, "{case}");
-            assert_eq!(details["transactionId"], intent_of(&base, &id).await["id"], "{case}");
-        } else {
-            assert_eq!(charged, 0, "{case}: nothing charged");
-            assert_eq!(
-                details["attempts"][0]["declineCode"], "processing_error",
-                "{case}: {details}"
-            );
-            // The buyer pays with another attempt: charged once.
-            let paid = app.attempt_ok(&id, &token_attempt("attempt-0002", &pm)).await;
-            assert_eq!(paid["status"], "Successful", "{case}: {paid}");
-            let (_, charged) = intents_for(&base, &id).await;
-            assert_eq!(charged, 1, "{case}");
-        }
-        assert!(proxy.forwarded(Call::Confirm) <= 2, "{case}");
+/// Pay's timeout per request to Stripe in the fault tests (`stripe_timeout_secs`), and how long
+/// the proxy holds a [`Fault::Held`] answer: past it, so Pay gives up after Stripe acted. Not
+/// 1 s: with the suite running beside them, some of localstripe's plain answers took longer.
+const FAULT_TIMEOUT_SECS: u64 = 2;
+const HELD_FOR: Duration = Duration::from_millis(2500);
+
+/// How many calls of one request a fault takes to leave its answer unknown to Pay: its first
+/// try and the connector's retries (2, or 5 more for a 429).
+const fn every_try(fault: Fault) -> u32 {
+    match fault {
+        Fault::RateLimited => 6,
+        _ => 3,
     }
 }
 
-/// Faults on a refund and its look-up: refunded once at localstripe, and Pay counts it once.
+/// Cases at a time: each has its own proxy and server.
+const FAULT_CASES_AT_ONCE: usize = 6;
+
+/// Pay behind a new fault proxy in front of localstripe, with [`FAULT_TIMEOUT_SECS`].
+async fn behind_faults(base: &str) -> (FaultProxy, TestApp) {
+    let proxy = FaultProxy::start(base);
+    proxy.hold_answers_for(HELD_FOR);
+    let app = stripe_app_with(&proxy.url, true, |s| {
+        s.stripe_timeout = Duration::from_secs(FAULT_TIMEOUT_SECS);
+    })
+    .await;
+    (proxy, app)
+}
+
+/// How an attempt meets Stripe in a fault case.
+#[derive(Debug, Clone, Copy)]
+enum AttemptFlow {
+    /// Paid with 4242: create, confirm (and, if the confirm's answer stays unknown, the look-up
+    /// by id, which cancels an intent never confirmed).
+    Pay,
+    /// Paid with a card that asks for 3-D Secure, then the challenge given up: cancel.
+    Abandon,
+}
+
+/// Each fault on each call an attempt makes, alone or after a fault that leads to the call:
+/// the payment ends in Stripe's real outcome (a lost or held answer is never a decline), the
+/// payment has at most one intent at localstripe, charged at most once, and an attempt that
+/// failed uncharged leaves no intent that could still charge.
+#[actix_web::test]
+async fn localstripe_behind_faults_an_attempt_ends_in_stripes_outcome_charged_once() {
+    use AttemptFlow::{Abandon, Pay};
+    use Call::{Cancel, Confirm, CreateIntent, Retrieve};
+    use Fault::{Held, LostAnswer, RateLimited, ServerError};
+    let Some(base) = localstripe() else { return };
+    const ALL: u32 = 3;
+    let paid = AttemptEnd::PAID;
+    // The intent was canceled: it can no longer charge.
+    let uncharged = AttemptEnd::CANCELED;
+    // Pay never learned the intent's id, so it never confirmed it; it stays unconfirmed.
+    let never_confirmed = AttemptEnd {
+        intent: Some("requires_confirmation"),
+        ..AttemptEnd::CANCELED
+    };
+    let no_intent = AttemptEnd {
+        intent: None,
+        ..AttemptEnd::CANCELED
+    };
+    let abandoned = AttemptEnd {
+        decline: Some("authentication_failed"),
+        ..AttemptEnd::CANCELED
+    };
+    // The cancel's answer unknown: the look-up finds the intent canceled.
+    let abandoned_unanswered = AttemptEnd::CANCELED;
+    let cases: &[(AttemptFlow, &Faults, AttemptEnd)] = &[
+        // The creation: a retry under its key gets the intent; if every try is unanswered the
+        // intent was never confirmed, so nothing was charged.
+        (Pay, &[(CreateIntent, LostAnswer, 1)], paid),
+        (Pay, &[(CreateIntent, Held, 1)], paid),
+        (Pay, &[(CreateIntent, ServerError, 1)], paid),
+        (Pay, &[(CreateIntent, RateLimited, 1)], paid),
+        (Pay, &[(CreateIntent, LostAnswer, ALL)], never_confirmed),
+        (Pay, &[(CreateIntent, Held, ALL)], never_confirmed),
+        (Pay, &[(CreateIntent, ServerError, ALL)], no_intent),
+        // The confirmation: a retry gets Stripe's first answer; if every try is unanswered the
+        // look-up by id finds it charged (or, never confirmed, cancels it).
+        (Pay, &[(Confirm, LostAnswer, 1)], paid),
+        (Pay, &[(Confirm, Held, 1)], paid),
+        (Pay, &[(Confirm, ServerError, 2)], paid),
+        (Pay, &[(Confirm, RateLimited, 2)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL)], paid),
+        (Pay, &[(Confirm, Held, ALL)], paid),
+        (Pay, &[(Confirm, ServerError, ALL)], uncharged),
+        (Pay, &[(Confirm, RateLimited, every_try(RateLimited))], uncharged),
+        // The look-up after a confirmation charged unanswered: retried, or asked again later.
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, LostAnswer, 1)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, Held, 1)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, ServerError, 1)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, RateLimited, 1)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, LostAnswer, ALL)], paid),
+        (Pay, &[(Confirm, Held, ALL), (Retrieve, Held, ALL)], paid),
+        (Pay, &[(Confirm, LostAnswer, ALL), (Retrieve, ServerError, ALL)], paid),
+        // The cancel of an intent the look-up found never confirmed.
+        (Pay, &[(Confirm, ServerError, ALL), (Cancel, LostAnswer, 1)], uncharged),
+        (Pay, &[(Confirm, ServerError, ALL), (Cancel, Held, 1)], uncharged),
+        (Pay, &[(Confirm, ServerError, ALL), (Cancel, ServerError, 1)], uncharged),
+        (Pay, &[(Confirm, ServerError, ALL), (Cancel, RateLimited, 1)], uncharged),
+        (Pay, &[(Confirm, ServerError, ALL), (Cancel, Held, ALL)], uncharged),
+        // The cancel of an abandoned challenge: if every try is unanswered the attempt waits,
+        // and its look-up finds the intent canceled.
+        (Abandon, &[(Cancel, LostAnswer, 1)], abandoned),
+        (Abandon, &[(Cancel, Held, 1)], abandoned),
+        (Abandon, &[(Cancel, ServerError, 1)], abandoned),
+        (Abandon, &[(Cancel, RateLimited, 1)], abandoned),
+        (Abandon, &[(Cancel, LostAnswer, ALL)], abandoned_unanswered),
+        (Abandon, &[(Cancel, Held, ALL)], abandoned_unanswered),
+    ];
+    let started = std::time::Instant::now();
+    let base = base.as_str();
+    futures_util::stream::iter(cases)
+        .map(|&(flow, faults, want)| attempt_behind_faults(base, flow, faults, want))
+        .buffer_unordered(FAULT_CASES_AT_ONCE)
+        .collect::<Vec<()>>()
+        .await;
+    eprintln!("{} attempt cases behind faults in {:?}", cases.len(), started.elapsed());
+}
+
+/// How an attempt ends in a fault case: the payment's status, the attempt's decline code (none:
+/// paid), and the status of the payment's one intent at localstripe (none: it has none).
+#[derive(Debug, Clone, Copy)]
+struct AttemptEnd {
+    payment: &'static str,
+    decline: Option<&'static str>,
+    intent: Option<&'static str>,
+}
+
+impl AttemptEnd {
+    const PAID: Self = Self {
+        payment: "Successful",
+        decline: None,
+        intent: Some("succeeded"),
+    };
+    const CANCELED: Self = Self {
+        payment: "Failed",
+        decline: Some("processing_error"),
+        intent: Some("canceled"),
+    };
+}
+
+async fn attempt_behind_faults(base: &str, flow: AttemptFlow, faults: &Faults, want: AttemptEnd) {
+    let (proxy, app) = behind_faults(base).await;
+    let id = app.create_payment().await;
+    let card = match flow {
+        AttemptFlow::Pay => "4242424242424242",
+        AttemptFlow::Abandon => "4000002500003155",
+    };
+    let pm = payment_method(base, card).await;
+    for &(call, fault, times) in faults {
+        proxy.fail(call, fault, times);
+    }
+    let answer = app.attempt_ok(&id, &token_attempt("attempt-0001", &pm)).await;
+    let case = format!("{flow:?} {faults:?}: {answer}");
+    if let AttemptFlow::Abandon = flow {
+        assert_eq!(answer["processing"], true, "{case}");
+        let path = format!("/pay/v1/checkout/{id}/attempts/attempt-0001/abandon");
+        post_empty(&app, &path).await;
+    }
+    assert_eq!(wait_for_final(&app, &id).await, want.payment, "{case}");
+    // One intent at most, charged at most once, and one Pay knew of can no longer charge.
+    let intents = intents_through(&proxy, base, &id).await;
+    let statuses: Vec<&str> = intents.iter().map(|(_, status)| status.as_str()).collect();
+    assert_eq!(statuses, Vec::from_iter(want.intent), "{case}");
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    match want.decline {
+        None => assert_eq!(details["transactionId"], intents[0].0, "{case}"),
+        Some(code) => {
+            assert_eq!(details["attempts"][0]["declineCode"], code, "{case}: {details}");
+            // The buyer pays with another attempt: charged once.
+            let pm = payment_method(base, "4242424242424242").await;
+            let paid = app.attempt_ok(&id, &token_attempt("attempt-0002", &pm)).await;
+            assert_eq!(paid["status"], "Successful", "{case}: {paid}");
+            let intents = intents_through(&proxy, base, &id).await;
+            let charged = intents.iter().filter(|(_, status)| status == "succeeded").count();
+            assert_eq!(charged, 1, "{case}: {intents:?}");
+        }
+    }
+    assert!(proxy.forwarded(Call::Confirm) <= 2, "{case}");
+    assert_faults_met(&proxy, faults, &case);
+}
+
+/// The intents localstripe created through the proxy (all of the payment's), with their
+/// status at localstripe.
+async fn intents_through(proxy: &FaultProxy, base: &str, payment_id: &str) -> Vec<(String, String)> {
+    let mut intents = Vec::new();
+    for pi in proxy.created_intents() {
+        let intent = stripe_get(base, &format!("/v1/payment_intents/{pi}")).await;
+        assert_eq!(intent["metadata"]["pay_payment_id"], payment_id, "{intent}");
+        intents.push((pi, intent["status"].as_str().unwrap_or_default().to_owned()));
+    }
+    intents
+}
+
+/// Every fault of a case was met: the flow reached each call it puts a fault on.
+fn assert_faults_met(proxy: &FaultProxy, faults: &Faults, case: &str) {
+    for &(call, ..) in faults {
+        assert_eq!(proxy.unmet(call), 0, "{case}: not every {call:?} fault was met");
+    }
+}
+
+/// Each fault on a refund, and on the look-up of a refund Stripe answered `pending` (the
+/// proxy says so; localstripe refunded it at once): refunded once at localstripe, and Pay
+/// counts it once.
 #[actix_web::test]
 async fn localstripe_behind_faults_a_refund_is_made_once_and_counted_once() {
+    use Call::{Refund, RefundLookup};
+    use Fault::{Held, LostAnswer, RateLimited, ServerError};
     let Some(base) = localstripe() else { return };
-    for (fault, times) in [
-        (Fault::LostAnswer, 1),
-        (Fault::LostAnswer, 3),
-        (Fault::ServerError, 3),
-        (Fault::RateLimited, 1),
-    ] {
-        let proxy = FaultProxy::start(&base);
-        let app = stripe_app(&proxy.url, true).await;
-        let id = app.create_payment().await;
-        let paid = pay_with(&app, &base, &id, "attempt-0001", "4242424242424242").await;
-        let pi = paid["transactionId"].as_str().unwrap().to_owned();
-        proxy.fail(Call::Refund, fault, times);
-        let (code, answer) = refund(&app, &id, json!({})).await;
-        let case = format!("{fault:?} ×{times}: {code} {answer}");
-        assert!(code == 201 || code == 202, "{case}");
-        wait_for_status(&app, &id, "Refunded").await;
-        let refunds = stripe_get(&base, &format!("/v1/refunds?payment_intent={pi}")).await;
-        assert_eq!(refunds["data"].as_array().unwrap().len(), 1, "{case}: refunded once");
-        assert_eq!(app.event_statuses(&id).await, ["Successful", "Refunded"], "{case}");
-        assert!(proxy.forwarded(Call::Refund) <= 1, "{case}");
+    const ALL: u32 = 3;
+    // (the refund answers pending, faults).
+    let cases: &[(bool, &Faults)] = &[
+        (false, &[(Refund, LostAnswer, 1)]),
+        (false, &[(Refund, Held, 1)]),
+        (false, &[(Refund, ServerError, 1)]),
+        (false, &[(Refund, RateLimited, 1)]),
+        (false, &[(Refund, LostAnswer, ALL)]),
+        (false, &[(Refund, Held, ALL)]),
+        (false, &[(Refund, ServerError, ALL)]),
+        (false, &[(Refund, RateLimited, every_try(RateLimited))]),
+        (true, &[]),
+        (true, &[(RefundLookup, LostAnswer, 1)]),
+        (true, &[(RefundLookup, Held, 1)]),
+        (true, &[(RefundLookup, ServerError, 1)]),
+        (true, &[(RefundLookup, RateLimited, 1)]),
+        (true, &[(RefundLookup, LostAnswer, ALL)]),
+        (true, &[(RefundLookup, Held, ALL)]),
+        (true, &[(RefundLookup, ServerError, ALL)]),
+        (true, &[(Refund, Held, ALL), (RefundLookup, Held, ALL)]),
+    ];
+    let started = std::time::Instant::now();
+    let base = base.as_str();
+    futures_util::stream::iter(cases)
+        .map(|&(pending, faults)| refund_behind_faults(base, pending, faults))
+        .buffer_unordered(FAULT_CASES_AT_ONCE)
+        .collect::<Vec<()>>()
+        .await;
+    eprintln!("{} refund cases behind faults in {:?}", cases.len(), started.elapsed());
+}
+
+async fn refund_behind_faults(base: &str, pending: bool, faults: &Faults) {
+    let (proxy, app) = behind_faults(base).await;
+    let id = app.create_payment().await;
+    pay_with(&app, base, &id, "attempt-0001", "4242424242424242").await;
+    // Paid (at once, or by its look-up if localstripe was slower than the timeout).
+    assert_eq!(wait_for_final(&app, &id).await, "Successful");
+    let (_, details) = app.get_json(&format!("/pay/v1/payments/{id}")).await;
+    let pi = details["transactionId"].as_str().unwrap().to_owned();
+    if pending {
+        proxy.refunds_pending();
     }
+    for &(call, fault, times) in faults {
+        proxy.fail(call, fault, times);
+    }
+    let (code, answer) = refund(&app, &id, json!({})).await;
+    let case = format!("pending {pending}, {faults:?}: {code} {answer}");
+    assert!(code == 201 || code == 202, "{case}");
+    for _ in 0..600 {
+        if app.status_of(&id).await == "Refunded" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.status_of(&id).await, "Refunded", "{case}");
+    let refunds = stripe_get(base, &format!("/v1/refunds?payment_intent={pi}")).await;
+    assert_eq!(refunds["data"].as_array().unwrap().len(), 1, "{case}: refunded once");
+    assert_eq!(refunds["data"][0]["status"], "succeeded", "{case}");
+    assert_eq!(app.event_statuses(&id).await, ["Successful", "Refunded"], "{case}");
+    assert!(proxy.forwarded(Call::Refund) <= 1, "{case}");
+    if pending {
+        assert!(proxy.forwarded(Call::RefundLookup) >= 1, "{case}: looked up");
+    }
+    assert_faults_met(&proxy, faults, &case);
 }
 
 /// Stripe's idempotency as the proxy plays it: the same key with other parameters is refused.

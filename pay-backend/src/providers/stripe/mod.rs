@@ -53,7 +53,7 @@ pub struct StripeConfig {
     pub publishable_key: String,
     /// Where the popup loads Stripe.js from (`https://js.stripe.com/v3/`).
     pub js_url: Url,
-    /// Per request: connecting and the whole exchange.
+    /// Per request: connecting and the whole exchange (`stripe_timeout_secs`, 30 s by default).
     pub timeout: Duration,
     /// Calls after the first, on a network error, a 5xx, a 429 or a 409 (see `call`).
     pub retries: u32,
